@@ -1,0 +1,247 @@
+"""Solver options, solve status and an honest PuLP runner shared by the MILP models.
+
+PuLP maps a time-limited incumbent to ``LpStatusOptimal``; this module never does.  The status
+reported here is derived from the solver's own model status, the incumbent and the best bound:
+``OPTIMAL`` only when the solver proved it (gap closed), ``FEASIBLE`` for any other incumbent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+import pulp
+
+SolverName = Literal["highs", "cbc"]
+
+#: A relative gap at or below this counts as closed (proven optimal).
+PROVEN_GAP = 1e-9
+#: An absolute gap at or below this counts as closed (proven optimal).
+PROVEN_ABS_GAP = 1e-6
+
+
+class SolveStatus(StrEnum):
+    """Outcome of a solve. Only ``OPTIMAL`` means the solver proved optimality."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"
+
+    @property
+    def has_solution(self) -> bool:
+        """True when a plan (incumbent) exists."""
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """How to run the MILP solver.
+
+    ``gap`` is the relative gap at which the solver may stop (0 = prove optimality).
+    ``time_limit`` is in seconds (None = no limit).
+    """
+
+    solver: SolverName = "highs"
+    time_limit: float | None = None
+    gap: float = 0.0
+    threads: int | None = None
+    seed: int = 0
+    log: bool = False
+    #: Extra HiGHS options as (name, value) pairs, e.g. (("mip_heuristic_effort", 0.2),).
+    highs_options: tuple[tuple[str, object], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.solver not in ("highs", "cbc"):
+            raise ValueError(f"unknown solver {self.solver!r}; use 'highs' or 'cbc'")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError("time_limit must be positive")
+        if not 0 <= self.gap < 1:
+            raise ValueError("gap must be in [0, 1)")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError("threads must be at least 1")
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """What the solver run produced, independent of the model."""
+
+    status: SolveStatus
+    stop_reason: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    solver: str
+    solve_seconds: float
+
+
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """Relative gap |obj - bound| / max(|obj|, 1e-9) for a minimisation (None if unknown)."""
+    if objective is None or bound is None or not math.isfinite(bound):
+        return None
+    return max(0.0, objective - bound) / max(abs(objective), 1e-9)
+
+
+def _classify(
+    has_incumbent: bool, objective: float | None, bound: float | None, limit_hit: bool
+) -> tuple[SolveStatus, str, float | None]:
+    gap = relative_gap(objective, bound) if has_incumbent else None
+    if not has_incumbent:
+        return SolveStatus.NO_SOLUTION, "limit reached before any solution was found", None
+    assert objective is not None
+    closed = gap is not None and (
+        gap <= PROVEN_GAP or (bound is not None and objective - bound <= PROVEN_ABS_GAP)
+    )
+    if closed and not limit_hit:
+        return SolveStatus.OPTIMAL, "optimality proven", 0.0 if gap is None else gap
+    if limit_hit:
+        return SolveStatus.FEASIBLE, "time or iteration limit reached", gap
+    return SolveStatus.FEASIBLE, "requested gap tolerance reached", gap
+
+
+def run_pulp(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
+    """Solve a minimisation ``problem`` with HiGHS (highspy) or CBC and classify the outcome."""
+    if problem.sense != pulp.LpMinimize:
+        raise ValueError("run_pulp expects a minimisation problem")
+    if options.solver == "highs":
+        return _run_highs(problem, options)
+    return _run_cbc(problem, options)
+
+
+@contextlib.contextmanager
+def _quiet_stdout(quiet: bool) -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner when created, whatever its options)."""
+    if not quiet:
+        yield
+        return
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no real stdout (embedded use): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
+    import highspy
+
+    params: dict[str, object] = {"random_seed": int(options.seed), "mip_abs_gap": PROVEN_ABS_GAP,
+                                 **dict(options.highs_options)}
+    solver = pulp.HiGHS(
+        msg=options.log,
+        timeLimit=options.time_limit,
+        gapRel=options.gap,
+        threads=options.threads,
+        **params,
+    )
+    start = time.perf_counter()
+    with _quiet_stdout(not options.log):
+        problem.solve(solver)
+    seconds = time.perf_counter() - start
+    highs = problem.solverModel
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    status_enum = highspy.HighsModelStatus
+    if model_status in (status_enum.kInfeasible,):
+        return SolveInfo(SolveStatus.INFEASIBLE, "proven infeasible", None, None, None, "highs",
+                         seconds)
+    if model_status in (status_enum.kUnbounded, status_enum.kUnboundedOrInfeasible):
+        status = (
+            SolveStatus.UNBOUNDED
+            if model_status == status_enum.kUnbounded
+            else SolveStatus.INFEASIBLE
+        )
+        return SolveInfo(status, "proven unbounded or infeasible", None, None, None, "highs",
+                         seconds)
+    has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    objective = float(info.objective_function_value) if has_incumbent else None
+    bound = float(info.mip_dual_bound) if problem.isMIP() else objective
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    limit_hit = model_status in (
+        status_enum.kTimeLimit,
+        status_enum.kIterationLimit,
+        status_enum.kInterrupt,
+        status_enum.kSolutionLimit,
+    )
+    if model_status not in (status_enum.kOptimal,) and not limit_hit and not has_incumbent:
+        return SolveInfo(
+            SolveStatus.NO_SOLUTION, f"solver stopped: {highs.modelStatusToString(model_status)}",
+            None, None, None, "highs", seconds,
+        )
+    status, reason, gap = _classify(has_incumbent, objective, bound, limit_hit)
+    return SolveInfo(status, reason, objective, bound, gap, "highs", seconds)
+
+
+_CBC_BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[0-9.eE+-]+)", re.MULTILINE)
+_CBC_RESULT = re.compile(r"^Result - (.*)$", re.MULTILINE)
+
+
+def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
+    fd, log_path = tempfile.mkstemp(prefix="cbc-", suffix=".log")
+    os.close(fd)
+    try:
+        with warnings.catch_warnings():  # PuLP 3.3 marks its bundled CBC as deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(
+                msg=False,
+                timeLimit=options.time_limit,
+                gapRel=options.gap,
+                threads=options.threads,
+                logPath=log_path,
+                options=[f"randomCbcSeed {int(options.seed) + 1}"],
+            )
+        start = time.perf_counter()
+        problem.solve(solver)
+        seconds = time.perf_counter() - start
+        with open(log_path, encoding="utf-8", errors="replace") as fh:
+            log = fh.read()
+    finally:
+        os.unlink(log_path)
+    if options.log:
+        print(log)
+    result = _CBC_RESULT.search(log)
+    result_text = result.group(1).strip() if result else ""
+    if problem.status == pulp.LpStatusInfeasible or "infeasible" in result_text.lower():
+        return SolveInfo(SolveStatus.INFEASIBLE, "proven infeasible", None, None, None, "cbc",
+                         seconds)
+    if problem.status == pulp.LpStatusUnbounded or "unbounded" in result_text.lower():
+        return SolveInfo(SolveStatus.UNBOUNDED, "proven unbounded", None, None, None, "cbc",
+                         seconds)
+    has_incumbent = problem.sol_status in (
+        pulp.LpSolutionOptimal,
+        pulp.LpSolutionIntegerFeasible,
+    )
+    objective = pulp.value(problem.objective) if has_incumbent else None
+    objective = float(objective) if objective is not None else None
+    limit_hit = result_text.lower().startswith("stopped")
+    match = _CBC_BOUND.search(log)
+    if match:
+        bound: float | None = float(match.group(1))
+    elif has_incumbent and problem.sol_status == pulp.LpSolutionOptimal:
+        bound = objective
+    else:
+        bound = None
+    if not problem.isMIP() and has_incumbent and not limit_hit:
+        bound = objective
+    status, reason, gap = _classify(has_incumbent, objective, bound, limit_hit)
+    return SolveInfo(status, reason, objective, bound, gap, "cbc", seconds)

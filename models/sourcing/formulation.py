@@ -1,0 +1,307 @@
+"""The sourcing MILP, built with PuLP over prepared index sets.
+
+Decisions
+    y[s]      supplier s is onboarded (binary)
+    x[o,k]    units bought on offer o in price tier k (tier 0 = base price, k>0 = price breaks)
+    t[o,k]    tier k of offer o is the one in force (binary); sum_k t[o,k] <= y[s]
+    z[o]      offer o counts toward the minimum number of suppliers (binary, only where needed)
+    short[p]  unmet demand of product p (only where a shortage penalty is given)
+
+All-units discounts are exact: tier k is valid on [lo_k, hi_k] and the whole quantity of the
+offer is priced at that tier's price. Every big-M is the tightest bound the data gives on the
+offer's quantity (demand, offer and supplier capacity, share cap under hard demand, budget).
+An order that is placed is at least its MOQ; an offer a rule says must be used delivers at least
+max(MOQ, 1) units. Offers with one price tier and no MOQ get no binary of their own: they are
+linked to the supplier's onboarding binary directly (x <= M * y), which has the same LP
+relaxation and fewer integer variables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pulp
+
+from models.sourcing.data import SourcingInstance
+
+#: Smallest order, in units, that satisfies a must-use rule or counts toward min_suppliers.
+MUST_USE_UNITS = 1.0
+
+OfferKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One price tier of one offer, with its variables (``t`` is None for a plain offer)."""
+
+    offer: OfferKey
+    index: int
+    price: float
+    lo: float
+    hi: float
+    x: pulp.LpVariable
+    t: pulp.LpVariable | None
+
+
+@dataclass
+class SourcingModel:
+    """A built model: the PuLP problem plus the maps needed to read a plan back."""
+
+    problem: pulp.LpProblem
+    tiers: list[Tier]
+    onboard: dict[str, pulp.LpVariable]
+    shortage: dict[str, pulp.LpVariable]
+    infeasible_reasons: list[str] = field(default_factory=list)
+    build_seconds: float = 0.0
+
+    @property
+    def size(self) -> dict[str, int]:
+        """Numbers of variables, integer variables and constraints."""
+        variables = self.problem.variables()
+        return {
+            "variables": len(variables),
+            "integer_variables": sum(1 for v in variables if v.cat == pulp.LpInteger),
+            "constraints": self.problem.numConstraints(),
+        }
+
+
+@dataclass(frozen=True)
+class _Eligible:
+    key: OfferKey
+    price_tiers: tuple[tuple[float, float], ...]  # (from_quantity, unit_price), ascending
+    lower: float  # smallest order if used
+    upper: float  # tight bound on the quantity
+    must: bool  # a per-product must-use rule applies
+
+
+def _eligible_offers(
+    inst: SourcingInstance, reasons: list[str]
+) -> dict[str, list[_Eligible]]:
+    """Offers that can carry volume, grouped by product, with their tight bounds."""
+    by_product: dict[str, list[_Eligible]] = defaultdict(list)
+    for offer in inst.offers:
+        product = inst.product_by_id[offer.product]
+        supplier = inst.supplier_by_id[offer.supplier]
+        rules = inst.rules_for(offer.product)
+        must = offer.supplier in rules.must_use
+        why_not = None
+        if offer.supplier in rules.excluded:
+            why_not = "the supplier is excluded"
+        elif (limit := rules.max_lead_time_days) is not None and offer.lead_time_days > limit:
+            why_not = f"its lead time {offer.lead_time_days:g} d exceeds the limit {limit:g} d"
+        upper = product.demand
+        if offer.capacity is not None:
+            upper = min(upper, offer.capacity)
+        if supplier.capacity is not None:
+            per_unit = product.unit_weight if supplier.capacity_unit == "weight" else 1.0
+            upper = min(upper, supplier.capacity / float(per_unit or 1.0))
+        if rules.max_supplier_share is not None and product.shortage_penalty is None:
+            upper = min(upper, rules.max_supplier_share * product.demand)
+        breaks = inst.breaks_by_offer.get((offer.supplier, offer.product), ())
+        tiers = ((0.0, offer.unit_price), *((b.min_quantity, b.unit_price) for b in breaks))
+        if rules.budget is not None:
+            cheapest = min(price for _, price in tiers)
+            if cheapest > 0:
+                upper = min(upper, rules.budget / cheapest)
+        if inst.policy.whole_units:
+            upper = float(int(upper + 1e-9))
+        lower = max(offer.moq, MUST_USE_UNITS) if must else offer.moq
+        if why_not is None and lower > upper + 1e-9:
+            why_not = (f"its minimum order {lower:g} exceeds the most it can supply "
+                       f"({upper:g})")
+        if why_not is not None:
+            if must:
+                reasons.append(
+                    f"supplier {offer.supplier} must supply product {offer.product}, but "
+                    f"{why_not}"
+                )
+            continue
+        by_product[offer.product].append(
+            _Eligible((offer.supplier, offer.product), tiers, lower, upper, must)
+        )
+    return by_product
+
+
+def build_model(inst: SourcingInstance) -> SourcingModel:
+    """Build the sourcing MILP for ``inst``. Cheap structural infeasibilities are collected in
+    ``infeasible_reasons`` (the problem is still built so that it can be inspected)."""
+    start = time.perf_counter()
+    reasons: list[str] = []
+    eligible = _eligible_offers(inst, reasons)
+    prob = pulp.LpProblem(_safe_name(inst.name), pulp.LpMinimize)
+    cat = pulp.LpInteger if inst.policy.whole_units else pulp.LpContinuous
+
+    suppliers_used = sorted({e.key[0] for offers in eligible.values() for e in offers})
+    onboard = {s: prob.add_variable(f"y_{i}", cat=pulp.LpBinary)
+               for i, s in enumerate(suppliers_used)}
+
+    tiers: list[Tier] = []
+    offer_qty: dict[OfferKey, pulp.LpAffineExpression] = {}
+    offer_use: dict[OfferKey, pulp.LpAffineExpression] = {}
+    offer_cost: dict[OfferKey, pulp.LpAffineExpression] = {}
+    offer_upper: dict[OfferKey, float] = {}
+    rows: list[tuple[pulp.LpConstraint, str]] = []
+    for n, e in enumerate(e for offers in eligible.values() for e in offers):
+        y = onboard[e.key[0]]
+        if len(e.price_tiers) == 1 and e.lower == 0:
+            x = prob.add_variable(f"x_{n}", lowBound=0, upBound=e.upper, cat=cat)
+            own = [Tier(e.key, 0, e.price_tiers[0][1], 0.0, e.upper, x, None)]
+            rows.append((x - e.upper * y <= 0, f"onboard_{n}"))
+        else:
+            own = []
+            breaks = e.price_tiers
+            for k, (from_qty, price) in enumerate(breaks):
+                lo = max(from_qty, e.lower)
+                hi = min(breaks[k + 1][0] if k + 1 < len(breaks) else e.upper, e.upper)
+                if lo > hi + 1e-9:
+                    continue
+                x = prob.add_variable(f"x_{n}_{k}", lowBound=0, upBound=hi, cat=cat)
+                t = prob.add_variable(f"t_{n}_{k}", cat=pulp.LpBinary)
+                own.append(Tier(e.key, k, price, lo, hi, x, t))
+                rows.append((x - hi * t <= 0, f"tier_hi_{n}_{k}"))
+                if lo > 0:
+                    rows.append((x - lo * t >= 0, f"tier_lo_{n}_{k}"))
+            if not own:
+                continue
+            offer_use[e.key] = pulp.lpSum(tier.t for tier in own)
+            rows.append((offer_use[e.key] - y <= 0, f"onboard_{n}"))
+        tiers.extend(own)
+        offer_qty[e.key] = pulp.lpSum(tier.x for tier in own)
+        offer_cost[e.key] = pulp.lpSum(tier.price * tier.x for tier in own)
+        offer_upper[e.key] = e.upper
+
+    by_product: dict[str, list[OfferKey]] = defaultdict(list)
+    by_supplier: dict[str, list[OfferKey]] = defaultdict(list)
+    for key in offer_qty:
+        by_product[key[1]].append(key)
+        by_supplier[key[0]].append(key)
+
+    shortage: dict[str, pulp.LpVariable] = {}
+    for j, product in enumerate(inst.products):
+        if product.shortage_penalty is not None and product.demand > 0:
+            shortage[product.id] = prob.add_variable(
+                f"short_{j}", lowBound=0, upBound=product.demand, cat=cat
+            )
+
+    for j, product in enumerate(inst.products):
+        rules = inst.rules_for(product.id)
+        keys = by_product.get(product.id, [])
+        short = shortage.get(product.id)
+        demand = product.demand
+        if demand <= 0:
+            continue
+        if not keys and short is None:
+            reasons.append(f"product {product.id} has demand {demand:g} but no eligible offer")
+            continue
+        rows.append((pulp.lpSum(offer_qty[k] for k in keys) + (short if short is not None else 0)
+                     == demand, f"demand_{j}"))
+        a = rules.max_supplier_share
+        if a is not None and a < 1 and short is not None:
+            for i, key in enumerate(keys):
+                rows.append((offer_qty[key] + a * short <= a * demand, f"share_{j}_{i}"))
+        b = rules.max_region_share
+        if b is not None and b < 1:
+            regions: dict[str, list[OfferKey]] = defaultdict(list)
+            for key in keys:
+                regions[inst.supplier_by_id[key[0]].region].append(key)
+            for r, (_region, members) in enumerate(sorted(regions.items())):
+                if short is None and sum(offer_upper[k] for k in members) <= b * demand:
+                    continue
+                rows.append((pulp.lpSum(offer_qty[k] for k in members)
+                             + b * (short if short is not None else 0) <= b * demand,
+                             f"region_{j}_{r}"))
+        _blend_rows(inst, rows, j, keys, offer_qty, rules.max_defect_rate, "defect_rate", "<=")
+        _blend_rows(inst, rows, j, keys, offer_qty, rules.min_on_time_rate, "on_time_rate", ">=")
+        if rules.min_suppliers > 0:
+            threshold = max(rules.min_share * demand, MUST_USE_UNITS)
+            counted = []
+            for i, key in enumerate(keys):
+                if threshold > offer_upper[key] + 1e-9:
+                    continue
+                z = prob.add_variable(f"z_{j}_{i}", cat=pulp.LpBinary)
+                counted.append(z)
+                rows.append((offer_qty[key] - threshold * z >= 0, f"count_qty_{j}_{i}"))
+                use = offer_use.get(key, onboard[key[0]])
+                rows.append((z - use <= 0, f"count_use_{j}_{i}"))
+            if len(counted) < rules.min_suppliers:
+                reasons.append(
+                    f"product {product.id} needs {rules.min_suppliers} suppliers with at least "
+                    f"{rules.min_share:.0%} of demand each, but only {len(counted)} eligible "
+                    f"offers can supply that much"
+                )
+            rows.append((pulp.lpSum(counted) >= rules.min_suppliers, f"min_suppliers_{j}"))
+        for supplier_id in sorted(rules.must_use):
+            key = (supplier_id, product.id)
+            if key in offer_use:
+                rows.append((offer_use[key] == 1, f"must_supply_{j}_{supplier_id}"))
+            elif not any(supplier_id in r for r in reasons):
+                reasons.append(
+                    f"supplier {supplier_id} must supply product {product.id}, but it has no "
+                    f"offer for it"
+                )
+        if rules.budget is not None:
+            rows.append((pulp.lpSum(offer_cost[k] for k in keys) <= rules.budget,
+                         f"product_budget_{j}"))
+
+    for i, supplier in enumerate(inst.suppliers):
+        keys = by_supplier.get(supplier.id, [])
+        if supplier.capacity is None or not keys:
+            continue
+        weight = {k: (inst.product_by_id[k[1]].unit_weight or 1.0)
+                  if supplier.capacity_unit == "weight" else 1.0 for k in keys}
+        if sum(weight[k] * offer_upper[k] for k in keys) <= supplier.capacity:
+            continue
+        rows.append((pulp.lpSum(weight[k] * offer_qty[k] for k in keys)
+                     - supplier.capacity * onboard[supplier.id] <= 0, f"supplier_cap_{i}"))
+
+    for supplier_id in inst.policy.must_use:
+        keys = by_supplier.get(supplier_id, [])
+        if not keys:
+            reasons.append(f"supplier {supplier_id} must be used, but none of its offers is "
+                           f"eligible")
+            continue
+        rows.append((onboard[supplier_id] == 1, f"must_onboard_{supplier_id}"))
+        rows.append((pulp.lpSum(offer_qty[k] for k in keys) >= MUST_USE_UNITS,
+                     f"must_use_{supplier_id}"))
+
+    onboarding = pulp.lpSum(inst.supplier_by_id[s].onboarding_cost * y for s, y in onboard.items())
+    purchase = pulp.lpSum(tier.price * tier.x for tier in tiers)
+    if inst.policy.budget is not None:
+        rows.append((onboarding + purchase <= inst.policy.budget, "budget"))
+    penalties = pulp.lpSum(
+        inst.product_by_id[p].shortage_penalty * s for p, s in shortage.items()
+    )
+    prob.setObjective(onboarding + purchase + penalties)
+    for constraint, name in rows:
+        prob.addConstraint(constraint, name)
+    return SourcingModel(prob, tiers, onboard, shortage, reasons,
+                         time.perf_counter() - start)
+
+
+def _blend_rows(
+    inst: SourcingInstance,
+    rows: list[tuple[pulp.LpConstraint, str]],
+    j: int,
+    keys: list[OfferKey],
+    offer_qty: dict[OfferKey, pulp.LpAffineExpression],
+    limit: float | None,
+    attribute: str,
+    sense: str,
+) -> None:
+    """Blended-rate rule sum_o (rate_o - limit) * qty_o <= 0 (or >= 0), skipped if slack."""
+    if limit is None or not keys:
+        return
+    coef = {k: getattr(inst.offer_by_key[k], attribute) - limit for k in keys}
+    if sense == "<=" and all(c <= 0 for c in coef.values()):
+        return
+    if sense == ">=" and all(c >= 0 for c in coef.values()):
+        return
+    expr = pulp.lpSum(coef[k] * offer_qty[k] for k in keys if coef[k] != 0)
+    rows.append(((expr <= 0) if sense == "<=" else (expr >= 0), f"{attribute}_{j}"))
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() else "_" for ch in name)
+    return cleaned or "sourcing"

@@ -1,0 +1,172 @@
+"""The sourcing plan: what to buy from whom, its cost, KPIs and the solve that produced it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from models.solver import SolveStatus
+from models.sourcing.data import SourcingInstance
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Allocation(_Frozen):
+    """Units bought on one offer, at the all-units price in force for that quantity."""
+
+    supplier: str
+    product: str
+    quantity: float = Field(ge=0)
+    unit_price: float = Field(ge=0)
+    cost: float = Field(ge=0)
+
+
+class SupplierUse(_Frozen):
+    """A supplier the plan buys from."""
+
+    supplier: str
+    name: str
+    region: str
+    onboarding_cost: float
+    units: float
+    spend: float
+
+
+class ProductKpis(_Frozen):
+    """How one product is sourced. Shares are fractions of the purchased quantity."""
+
+    product: str
+    demand: float
+    purchased: float
+    shortage: float
+    spend: float
+    suppliers: int
+    supplier_shares: dict[str, float]
+    region_shares: dict[str, float]
+    hhi: float = Field(description="Herfindahl index of supplier shares, in [0, 1]")
+    defect_rate: float | None = Field(description="Quantity-weighted defect rate")
+    on_time_rate: float | None = Field(description="Quantity-weighted on-time rate")
+    max_lead_time_days: float | None
+
+
+class CostBreakdown(_Frozen):
+    """Objective terms; ``total`` is the objective value."""
+
+    onboarding: float
+    purchase: float
+    shortage_penalty: float
+    total: float
+
+
+class SolveSummary(_Frozen):
+    """How the plan was obtained. ``status`` is OPTIMAL only when the solver proved it."""
+
+    status: SolveStatus
+    stop_reason: str
+    solver: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None = Field(description="Relative gap (objective - bound) / |objective|")
+    build_seconds: float
+    solve_seconds: float
+    variables: int = 0
+    integer_variables: int = 0
+    constraints: int = 0
+
+
+class SourcingPlan(_Frozen):
+    """A sourcing plan. Without a solution (infeasible, no incumbent) the lists are empty."""
+
+    instance: str
+    solve: SolveSummary
+    cost: CostBreakdown | None = None
+    suppliers: tuple[SupplierUse, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
+    products: tuple[ProductKpis, ...] = ()
+    infeasibility: tuple[str, ...] = ()
+
+
+def _clean(value: float, whole: bool) -> float:
+    if abs(value) < 1e-7:
+        return 0.0
+    return float(round(value)) if whole else round(value, 6)
+
+
+def assemble_plan(
+    inst: SourcingInstance,
+    bought: Mapping[tuple[str, str], tuple[float, float]],
+    solve: SolveSummary,
+) -> SourcingPlan:
+    """Build a plan from ``bought[(supplier, product)] = (quantity, unit_price)``.
+
+    Quantities within 1e-7 of zero are dropped; the cost and KPIs are computed from what is left.
+    """
+    whole = inst.policy.whole_units
+    allocations = []
+    for (supplier_id, product_id), (qty, price) in sorted(bought.items()):
+        q = _clean(qty, whole)
+        if q > 0:
+            allocations.append(Allocation(supplier=supplier_id, product=product_id, quantity=q,
+                                          unit_price=price, cost=round(q * price, 6)))
+    per_supplier: dict[str, list[Allocation]] = defaultdict(list)
+    per_product: dict[str, list[Allocation]] = defaultdict(list)
+    for a in allocations:
+        per_supplier[a.supplier].append(a)
+        per_product[a.product].append(a)
+    suppliers = tuple(
+        SupplierUse(
+            supplier=s.id, name=s.name, region=s.region, onboarding_cost=s.onboarding_cost,
+            units=round(sum(a.quantity for a in per_supplier[s.id]), 6),
+            spend=round(sum(a.cost for a in per_supplier[s.id]), 6),
+        )
+        for s in inst.suppliers if s.id in per_supplier
+    )
+    products = tuple(_product_kpis(inst, p.id, per_product.get(p.id, [])) for p in inst.products)
+    onboarding = sum(s.onboarding_cost for s in suppliers)
+    purchase = sum(a.cost for a in allocations)
+    penalty = sum(
+        k.shortage * (inst.product_by_id[k.product].shortage_penalty or 0.0) for k in products
+    )
+    cost = CostBreakdown(
+        onboarding=round(onboarding, 6), purchase=round(purchase, 6),
+        shortage_penalty=round(penalty, 6), total=round(onboarding + purchase + penalty, 6),
+    )
+    return SourcingPlan(instance=inst.name, solve=solve, cost=cost, suppliers=suppliers,
+                        allocations=tuple(allocations), products=products)
+
+
+def _product_kpis(inst: SourcingInstance, product_id: str, rows: list[Allocation]) -> ProductKpis:
+    product = inst.product_by_id[product_id]
+    purchased = sum(a.quantity for a in rows)
+    shares: dict[str, float] = {}
+    regions: dict[str, float] = defaultdict(float)
+    for a in rows:
+        share = a.quantity / purchased
+        shares[a.supplier] = round(share, 6)
+        regions[inst.supplier_by_id[a.supplier].region] += share
+    offers = [inst.offer_by_key[(a.supplier, a.product)] for a in rows]
+
+    def blended(attribute: str) -> float | None:
+        if purchased <= 0:
+            return None
+        total = sum(getattr(o, attribute) * a.quantity for o, a in zip(offers, rows, strict=True))
+        return round(total / purchased, 6)
+
+    return ProductKpis(
+        product=product_id,
+        demand=product.demand,
+        purchased=round(purchased, 6),
+        shortage=round(max(0.0, product.demand - purchased), 6),
+        spend=round(sum(a.cost for a in rows), 6),
+        suppliers=len(rows),
+        supplier_shares=shares,
+        region_shares={r: round(v, 6) for r, v in sorted(regions.items())},
+        hhi=round(sum((a.quantity / purchased) ** 2 for a in rows), 6) if purchased > 0 else 0.0,
+        defect_rate=blended("defect_rate"),
+        on_time_rate=blended("on_time_rate"),
+        max_lead_time_days=max((o.lead_time_days for o in offers), default=None),
+    )

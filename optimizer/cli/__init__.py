@@ -1,0 +1,43 @@
+"""The ``optimizer`` command line. Subcommands are grouped by problem."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from optimizer.cli import sourcing
+from optimizer.cli.common import err_console
+from optimizer.errors import ExitCode, InputError
+
+app = typer.Typer(
+    help="Supply network optimiser: sourcing now; network design and routing to come.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(sourcing.app, name="sourcing")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code.
+
+    Bad input gives code 2 and one line per problem (file, record, field), never a traceback.
+    """
+    try:
+        app(args=argv, prog_name="optimizer")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except InputError as exc:
+        err_console.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):",
+                          highlight=False)
+        for problem in exc.problems:
+            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        return int(ExitCode.INVALID_INPUT)
+    return int(ExitCode.OK)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""``optimizer sourcing ...``: solve, check, generate, convert, schema."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from models.sourcing import (
+    PlanCheckError,
+    SolverOptions,
+    SolveStatus,
+    check_plan,
+    generate_instance,
+    solve,
+)
+from optimizer.cli.common import console, fail
+from optimizer.errors import ExitCode
+from optimizer.formats.sourcing import (
+    read_sourcing_instance,
+    read_sourcing_plan,
+    sourcing_schema,
+    write_sourcing_instance,
+    write_sourcing_plan,
+)
+from optimizer.reports.sourcing_summary import check_summary, plan_summary
+
+app = typer.Typer(help="Supplier selection and order splitting (MILP, PuLP + HiGHS/CBC).",
+                  no_args_is_help=True)
+
+
+class Solver(StrEnum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+class Form(StrEnum):
+    json = "json"
+    csv = "csv"
+    excel = "excel"
+
+
+_STATUS_EXIT = {
+    SolveStatus.OPTIMAL: ExitCode.OK,
+    SolveStatus.FEASIBLE: ExitCode.OK,
+    SolveStatus.INFEASIBLE: ExitCode.INFEASIBLE,
+    SolveStatus.UNBOUNDED: ExitCode.INFEASIBLE,
+    SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
+}
+
+InstanceArg = Annotated[Path, typer.Argument(
+    help="Instance: a .json file, a folder of .csv tables, or an .xlsx workbook.")]
+
+
+@app.command("solve")
+def solve_command(
+    instance: InstanceArg,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for plan.json and the CSV tables (written only after the plan is checked).",
+    )] = None,
+    solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
+    time_limit: Annotated[float | None, typer.Option(min=0.001, help="Seconds.")] = None,
+    gap: Annotated[float, typer.Option(
+        min=0.0, max=0.999, help="Relative gap at which to stop (0 = prove optimality).")] = 0.0,
+    threads: Annotated[int | None, typer.Option(min=1)] = None,
+    seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
+    log: Annotated[bool, typer.Option("--log/--no-log", help="Show the solver log.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")] = False,
+) -> None:
+    """Solve a sourcing instance; print the plan summary and write the plan with --out."""
+    inst = read_sourcing_instance(instance)
+    options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
+                            threads=threads, seed=seed, log=log)
+    try:
+        plan = solve(inst, options)
+    except PlanCheckError as exc:
+        console.print(check_summary(exc.report))
+        fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "
+                                    "nothing was written")
+    if out is not None:
+        write_sourcing_plan(plan, out)
+    if as_json:
+        typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
+    else:
+        console.print(plan_summary(plan))
+        if out is not None:
+            console.print(f"plan written to {out}/ (plan.json, summary.csv, allocations.csv, "
+                          f"suppliers.csv, products.csv)")
+    raise typer.Exit(int(_STATUS_EXIT[plan.solve.status]))
+
+
+@app.command("check")
+def check_command(
+    instance: InstanceArg,
+    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+) -> None:
+    """Check a plan against an instance with the independent checker (exit 5 on violations)."""
+    inst = read_sourcing_instance(instance)
+    report = check_plan(inst, read_sourcing_plan(plan))
+    console.print(check_summary(report))
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CHECK_FAILED))
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Option(help="Where to write the instance.")],
+    suppliers: Annotated[int, typer.Option(min=2)] = 20,
+    products: Annotated[int, typer.Option(min=1)] = 50,
+    seed: Annotated[int, typer.Option()] = 0,
+    offers_per_product: Annotated[int, typer.Option(min=1)] = 10,
+    form: Annotated[Form | None, typer.Option(
+        help="json, csv (a folder) or excel; default from the --out suffix.")] = None,
+) -> None:
+    """Generate a realistic random instance (reproducible from --seed)."""
+    inst = generate_instance(suppliers, products, seed=seed,
+                             offers_per_product=offers_per_product)
+    chosen = form.value if form else _form_of(out)
+    write_sourcing_instance(inst, out, chosen)
+    console.print(f"wrote {inst.name}: {len(inst.suppliers)} suppliers, {len(inst.products)} "
+                  f"products, {len(inst.offers)} offers, {len(inst.price_breaks)} price breaks "
+                  f"-> {out} ({chosen})")
+
+
+@app.command("convert")
+def convert_command(
+    instance: InstanceArg,
+    out: Annotated[Path, typer.Argument(help="Target path.")],
+    form: Annotated[Form | None, typer.Option(
+        help="json, csv (a folder) or excel; default from the target's suffix.")] = None,
+) -> None:
+    """Validate an instance and write it in another form."""
+    inst = read_sourcing_instance(instance)
+    chosen = form.value if form else _form_of(out)
+    write_sourcing_instance(inst, out, chosen)
+    console.print(f"wrote {out} ({chosen})")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the sourcing instance."""
+    typer.echo(json.dumps(sourcing_schema(), indent=2))
+
+
+def _form_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "json"
+    if suffix in (".xlsx", ".xlsm"):
+        return "excel"
+    return "csv"

@@ -1,0 +1,127 @@
+"""Sourcing instances and plans on disk: JSON, CSV folder, Excel workbook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from models.sourcing import (
+    Offer,
+    Policy,
+    PriceBreak,
+    Product,
+    ProductPolicy,
+    SourcingInstance,
+    SourcingPlan,
+    Supplier,
+)
+from optimizer.atomic import atomic_write_text
+from optimizer.errors import InputError
+from optimizer.formats.tables import (
+    Form,
+    TableSource,
+    TableSpec,
+    read_tables,
+    validation_problems,
+    write_tables,
+)
+
+SOURCING_TABLES: tuple[TableSpec, ...] = (
+    TableSpec("products", Product),
+    TableSpec("suppliers", Supplier),
+    TableSpec("offers", Offer),
+    TableSpec("price_breaks", PriceBreak, optional=True),
+    TableSpec("policy", Policy, optional=True, single=True, list_fields=("must_use", "excluded")),
+    TableSpec("product_policies", ProductPolicy, optional=True,
+              list_fields=("must_use", "excluded")),
+)
+_SPECS = {spec.name: spec for spec in SOURCING_TABLES}
+
+
+def read_sourcing_instance(path: Path | str, form: Form | None = None) -> SourcingInstance:
+    """Read and validate a sourcing instance (JSON file, CSV folder or Excel workbook).
+
+    Raises :class:`InputError` whose problems name the file, the record and the field.
+    """
+    data, source = read_tables(Path(path), SOURCING_TABLES, form)
+    return _validate(data, source)
+
+
+def _validate(data: dict[str, Any], source: TableSource) -> SourcingInstance:
+    try:
+        return SourcingInstance.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc, source, _SPECS)) from None
+
+
+def instance_tables(instance: SourcingInstance) -> dict[str, Any]:
+    """The instance as plain tables (the JSON form)."""
+    return instance.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+
+def write_sourcing_instance(instance: SourcingInstance, path: Path | str, form: Form) -> None:
+    """Write ``instance`` as a JSON file, a CSV folder or an Excel workbook."""
+    write_tables(instance_tables(instance), SOURCING_TABLES, Path(path), form)
+
+
+def read_sourcing_plan(path: Path | str) -> SourcingPlan:
+    """Read a plan JSON written by :func:`write_sourcing_plan`."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "plan.json"
+    if not path.exists():
+        raise InputError([f"{path}: no such file"])
+    try:
+        return SourcingPlan.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            problems.append(f"{path}: {where}: {err['msg']}")
+        raise InputError(problems) from None
+
+
+def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
+    """The plan as tables: summary, allocations, suppliers, products."""
+    summary: dict[str, Any] = {"instance": plan.instance, **plan.solve.model_dump(mode="json")}
+    if plan.cost is not None:
+        summary.update({f"cost_{k}": v for k, v in plan.cost.model_dump().items()})
+    summary["infeasibility"] = " | ".join(plan.infeasibility)
+    products = []
+    for k in plan.products:
+        row = k.model_dump()
+        row["supplier_shares"] = ";".join(f"{s}:{v:g}" for s, v in k.supplier_shares.items())
+        row["region_shares"] = ";".join(f"{r}:{v:g}" for r, v in k.region_shares.items())
+        products.append(row)
+    return {
+        "summary": pd.DataFrame([summary]),
+        "allocations": pd.DataFrame([a.model_dump() for a in plan.allocations],
+                                    columns=["supplier", "product", "quantity", "unit_price",
+                                             "cost"]),
+        "suppliers": pd.DataFrame([s.model_dump() for s in plan.suppliers],
+                                  columns=["supplier", "name", "region", "onboarding_cost",
+                                           "units", "spend"]),
+        "products": pd.DataFrame(products),
+    }
+
+
+def write_sourcing_plan(plan: SourcingPlan, out_dir: Path | str) -> list[Path]:
+    """Write ``plan.json`` and the CSV tables into ``out_dir``, each file atomically."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "plan.json"]
+    atomic_write_text(written[0], json.dumps(plan.model_dump(mode="json"), indent=2) + "\n")
+    for name, frame in plan_frames(plan).items():
+        target = out / f"{name}.csv"
+        atomic_write_text(target, frame.to_csv(index=False))
+        written.append(target)
+    return written
+
+
+def sourcing_schema() -> dict[str, Any]:
+    """JSON Schema of the sourcing instance (the JSON form; CSV/Excel use the same tables)."""
+    return SourcingInstance.model_json_schema()

@@ -1,0 +1,79 @@
+"""Rich terminal summaries of sourcing plans and check reports."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+
+from models.sourcing import CheckReport, SolveStatus, SourcingPlan
+
+_STATUS_STYLE = {
+    SolveStatus.OPTIMAL: "bold green",
+    SolveStatus.FEASIBLE: "bold yellow",
+    SolveStatus.INFEASIBLE: "bold red",
+    SolveStatus.UNBOUNDED: "bold red",
+    SolveStatus.NO_SOLUTION: "bold red",
+}
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4%}"
+
+
+def plan_summary(plan: SourcingPlan, top: int = 10) -> RenderableType:
+    """Status, cost breakdown, suppliers and the most concentrated products."""
+    s = plan.solve
+    head = Table.grid(padding=(0, 2))
+    head.add_row("status", f"[{_STATUS_STYLE[s.status]}]{s.status.value.upper()}[/] "
+                           f"({s.stop_reason})")
+    head.add_row("objective", _money(s.objective))
+    head.add_row("best bound", _money(s.best_bound))
+    head.add_row("gap", _pct(s.gap))
+    head.add_row("solver", f"{s.solver}; build {s.build_seconds:.2f} s, "
+                           f"solve {s.solve_seconds:.2f} s; {s.variables:,} variables "
+                           f"({s.integer_variables:,} integer), {s.constraints:,} constraints")
+    parts: list[RenderableType] = [Panel(head, title=f"sourcing plan: {plan.instance}")]
+    if plan.infeasibility:
+        why = Table("why the rules cannot all be met", show_header=True)
+        for line in plan.infeasibility:
+            why.add_row(line)
+        parts.append(why)
+    if plan.cost is not None:
+        cost = Table("onboarding", "purchase", "shortage penalty", "total", title="cost")
+        cost.add_row(_money(plan.cost.onboarding), _money(plan.cost.purchase),
+                     _money(plan.cost.shortage_penalty), _money(plan.cost.total))
+        parts.append(cost)
+        sup = Table("supplier", "region", "units", "spend", "onboarding",
+                    title=f"suppliers used: {len(plan.suppliers)}"
+                          + (f" (top {top} by spend)" if len(plan.suppliers) > top else ""))
+        for u in sorted(plan.suppliers, key=lambda u: -u.spend)[:top]:
+            sup.add_row(u.supplier, u.region, f"{u.units:,.0f}", _money(u.spend),
+                        _money(u.onboarding_cost))
+        parts.append(sup)
+        prod = Table("product", "demand", "shortage", "suppliers", "max share", "HHI",
+                     "defect", "max lead (d)",
+                     title="products" + (f" (top {top} by HHI)" if len(plan.products) > top
+                                         else ""))
+        for k in sorted(plan.products, key=lambda k: -k.hhi)[:top]:
+            prod.add_row(k.product, f"{k.demand:,.0f}", f"{k.shortage:,.0f}", str(k.suppliers),
+                         _pct(max(k.supplier_shares.values(), default=None)), f"{k.hhi:.3f}",
+                         _pct(k.defect_rate), "-" if k.max_lead_time_days is None
+                         else f"{k.max_lead_time_days:g}")
+        parts.append(prod)
+    return Group(*parts)
+
+
+def check_summary(report: CheckReport, limit: int = 50) -> RenderableType:
+    """The checker's violations, or a line saying the plan passed."""
+    if report.ok:
+        return f"[bold green]plan passes every check[/] (recomputed cost {report.total:,.2f})"
+    table = Table("rule", "subject", "by how much", "what is wrong",
+                  title=f"[bold red]{len(report.violations)} violation(s)[/]")
+    for v in report.violations[:limit]:
+        table.add_row(v.rule, v.subject, f"{v.amount:,.6g}", v.message)
+    return table
