@@ -276,7 +276,7 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
         ("shortage_penalty", plan.cost.shortage_penalty, report.shortage_penalty),
         ("total", plan.cost.total, report.total),
     ):
-        if abs(reported - actual) > _tol(actual) * 10:
+        if abs(reported - actual) > _tol(actual):
             report.add("cost_" + name, "plan",
                        f"reports {name} {reported:,.2f}, recomputed {actual:,.2f}",
                        reported - actual)

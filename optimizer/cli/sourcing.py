@@ -116,7 +116,7 @@ def generate_command(
 ) -> None:
     """Generate a realistic random instance (reproducible from --seed)."""
     inst = generate_instance(suppliers, products, seed=seed,
-                             offers_per_product=offers_per_product)
+                             offers_per_product=offers_per_product, name=out.stem)
     chosen = form.value if form else _form_of(out)
     write_sourcing_instance(inst, out, chosen)
     console.print(f"wrote {inst.name}: {len(inst.suppliers)} suppliers, {len(inst.products)} "

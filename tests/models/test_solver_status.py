@@ -1,0 +1,40 @@
+"""Status honesty: OPTIMAL only when proven; time-limited incumbents are FEASIBLE."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.solver import SolverOptions, SolveStatus, _classify, relative_gap
+
+
+def test_relative_gap() -> None:
+    assert relative_gap(110.0, 100.0) == pytest.approx(10 / 110)
+    assert relative_gap(100.0, None) is None
+    assert relative_gap(100.0, float("-inf")) is None
+
+
+def test_limit_hit_is_feasible_even_with_closed_gap() -> None:
+    status, reason, _ = _classify(True, 100.0, 100.0, limit_hit=True)
+    assert status == SolveStatus.FEASIBLE
+    assert "limit" in reason
+
+
+def test_gap_tolerance_is_feasible() -> None:
+    status, _, gap = _classify(True, 101.0, 100.0, limit_hit=False)
+    assert status == SolveStatus.FEASIBLE
+    assert gap == pytest.approx(1 / 101)
+
+
+def test_closed_gap_is_optimal() -> None:
+    assert _classify(True, 100.0, 100.0, limit_hit=False)[0] == SolveStatus.OPTIMAL
+
+
+def test_no_incumbent() -> None:
+    assert _classify(False, None, 90.0, limit_hit=True)[0] == SolveStatus.NO_SOLUTION
+
+
+@pytest.mark.parametrize("bad", [{"solver": "gurobi"}, {"gap": 1.5}, {"time_limit": 0},
+                                 {"threads": 0}])
+def test_options_are_validated(bad: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        SolverOptions(**bad)  # type: ignore[arg-type]
