@@ -84,6 +84,8 @@ class SolveInfo:
     gap: float | None
     solver: str
     solve_seconds: float
+    #: Time inside the solver engine itself (the rest of solve_seconds is loading the model).
+    engine_seconds: float | None = None
 
 
 def relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -158,12 +160,13 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
         problem.solve(solver)
     seconds = time.perf_counter() - start
     highs = problem.solverModel
+    engine = float(highs.getRunTime())
     model_status = highs.getModelStatus()
     info = highs.getInfo()
     status_enum = highspy.HighsModelStatus
     if model_status in (status_enum.kInfeasible,):
         return SolveInfo(SolveStatus.INFEASIBLE, "proven infeasible", None, None, None, "highs",
-                         seconds)
+                         seconds, engine)
     if model_status in (status_enum.kUnbounded, status_enum.kUnboundedOrInfeasible):
         status = (
             SolveStatus.UNBOUNDED
@@ -171,7 +174,7 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
             else SolveStatus.INFEASIBLE
         )
         return SolveInfo(status, "proven unbounded or infeasible", None, None, None, "highs",
-                         seconds)
+                         seconds, engine)
     has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = float(info.objective_function_value) if has_incumbent else None
     bound = float(info.mip_dual_bound) if problem.isMIP() else objective
@@ -186,10 +189,10 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
     if model_status not in (status_enum.kOptimal,) and not limit_hit and not has_incumbent:
         return SolveInfo(
             SolveStatus.NO_SOLUTION, f"solver stopped: {highs.modelStatusToString(model_status)}",
-            None, None, None, "highs", seconds,
+            None, None, None, "highs", seconds, engine,
         )
     status, reason, gap = _classify(has_incumbent, objective, bound, limit_hit)
-    return SolveInfo(status, reason, objective, bound, gap, "highs", seconds)
+    return SolveInfo(status, reason, objective, bound, gap, "highs", seconds, engine)
 
 
 _CBC_BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[0-9.eE+-]+)", re.MULTILINE)

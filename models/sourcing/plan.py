@@ -71,8 +71,10 @@ class SolveSummary(_Frozen):
     objective: float | None
     best_bound: float | None
     gap: float | None = Field(description="Relative gap (objective - bound) / |objective|")
-    build_seconds: float
-    solve_seconds: float
+    build_seconds: float = Field(description="Building the PuLP model")
+    solve_seconds: float = Field(description="Loading the model into the solver and solving")
+    engine_seconds: float | None = Field(default=None,
+                                         description="Time inside the solver engine")
     variables: int = 0
     integer_variables: int = 0
     constraints: int = 0

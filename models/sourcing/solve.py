@@ -53,6 +53,7 @@ def _summary(model: SourcingModel, info: SolveInfo, size: dict[str, int]) -> Sol
         status=info.status, stop_reason=info.stop_reason, solver=info.solver,
         objective=info.objective, best_bound=info.best_bound, gap=info.gap,
         build_seconds=round(model.build_seconds, 4), solve_seconds=round(info.solve_seconds, 4),
+        engine_seconds=None if info.engine_seconds is None else round(info.engine_seconds, 4),
         **size,
     )
 

@@ -1,0 +1,66 @@
+"""Command line of the benchmark harness."""
+
+from __future__ import annotations
+
+import dataclasses
+import platform
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from benchmarks.sourcing_suite import SUITES, run_suite
+from models.sourcing import SolverOptions
+from optimizer.atomic import atomic_write_text
+
+app = typer.Typer(help="Benchmarks (speed is measured here, not in tests).",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+@app.callback()
+def _root() -> None:
+    """Benchmark suites."""
+
+
+@app.command()
+def sourcing(
+    suite: Annotated[str, typer.Option(help=f"One of: {', '.join(SUITES)}.")] = "smoke",
+    out: Annotated[Path, typer.Option(help="Folder for results.csv and results.md.")] = Path(
+        "benchmarks/results"),
+    solver: Annotated[str, typer.Option(help="highs or cbc.")] = "highs",
+    time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 600.0,
+    gap: Annotated[float, typer.Option(help="Relative gap (0 = prove optimality).")] = 0.0,
+) -> None:
+    """Solve the generated sourcing suite; write results.csv and results.md."""
+    if suite not in SUITES:
+        raise typer.BadParameter(f"unknown suite {suite!r}; use one of {', '.join(SUITES)}")
+    options = SolverOptions(solver=solver, time_limit=time_limit, gap=gap)  # type: ignore[arg-type]
+    rows = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"sourcing/{suite}", total=len(SUITES[suite]))
+        for row in run_suite(suite, options):
+            rows.append(row)
+            console.print(f"{row.instance}: {row.status}, total {row.total_s} s, "
+                          f"check {row.check}")
+            progress.advance(task)
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / f"sourcing-{suite}.csv", frame.to_csv(index=False))
+    header = (f"# sourcing/{suite}\n\nsolver {solver}, time limit {time_limit:g} s, gap {gap:g}; "
+              f"{platform.python_implementation()} {platform.python_version()} on "
+              f"{platform.machine()}\n\n")
+    atomic_write_text(out / f"sourcing-{suite}.md", header + frame.to_markdown(index=False) + "\n")
+    shown = ["instance", "integer_variables", "build_s", "load_s", "engine_s", "total_s",
+             "status", "gap", "check"]
+    table = Table(*shown, title=f"sourcing/{suite}")
+    for record in frame[shown].itertuples(index=False):
+        table.add_row(*(str(v) for v in record))
+    console.print(table)
+    if any(r.check != "pass" for r in rows):
+        console.print("[bold red]a plan failed the independent check[/]")
+        raise typer.Exit(1)
