@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pulp
@@ -45,9 +46,25 @@ class Tier:
     t: pulp.LpVariable | None
 
 
+@dataclass(frozen=True)
+class _CountRule:
+    """A product's minimum-supplier rule: ``needed`` offers with at least ``threshold`` units."""
+
+    index: int
+    needed: int
+    threshold: float
+    keys: tuple[OfferKey, ...]
+
+
 @dataclass
 class SourcingModel:
-    """A built model: the PuLP problem plus the maps needed to read a plan back."""
+    """A built model: the PuLP problem plus the maps needed to read a plan back.
+
+    With ``lazy_counts`` the minimum-supplier rows (one binary per offer) are left out at first;
+    :meth:`count_violations` finds the products whose plan breaks the rule and
+    :meth:`add_count_rows` adds their rows. Optimal for the model without them and meeting them
+    means optimal for the full model, so the result stays exact.
+    """
 
     problem: pulp.LpProblem
     tiers: list[Tier]
@@ -55,6 +72,35 @@ class SourcingModel:
     shortage: dict[str, pulp.LpVariable]
     infeasible_reasons: list[str] = field(default_factory=list)
     build_seconds: float = 0.0
+    offer_qty: dict[OfferKey, pulp.LpAffineExpression] = field(default_factory=dict)
+    offer_use: dict[OfferKey, pulp.LpAffineExpression] = field(default_factory=dict)
+    pending_counts: dict[str, _CountRule] = field(default_factory=dict)
+
+    def add_count_rows(self, product_ids: Iterable[str]) -> None:
+        """Add the minimum-supplier rows of these products (no-op for those already in)."""
+        for product_id in product_ids:
+            rule = self.pending_counts.pop(product_id, None)
+            if rule is None:
+                continue
+            counted = []
+            for i, key in enumerate(rule.keys):
+                z = self.problem.add_variable(f"z_{rule.index}_{i}", cat=pulp.LpBinary)
+                counted.append(z)
+                self.problem.addConstraint(self.offer_qty[key] - rule.threshold * z >= 0,
+                                           f"count_qty_{rule.index}_{i}")
+                use = self.offer_use.get(key, self.onboard[key[0]])
+                self.problem.addConstraint(z - use <= 0, f"count_use_{rule.index}_{i}")
+            self.problem.addConstraint(pulp.lpSum(counted) >= rule.needed,
+                                       f"min_suppliers_{rule.index}")
+
+    def count_violations(self, bought: Mapping[OfferKey, float]) -> list[str]:
+        """Products (among those without rows yet) whose quantities break the count rule."""
+        late = []
+        for product_id, rule in self.pending_counts.items():
+            strict = rule.threshold * (1 + 1e-9)
+            if sum(1 for k in rule.keys if bought.get(k, 0.0) >= strict) < rule.needed:
+                late.append(product_id)
+        return late
 
     @property
     def size(self) -> dict[str, int]:
@@ -124,9 +170,11 @@ def _eligible_offers(
     return by_product
 
 
-def build_model(inst: SourcingInstance) -> SourcingModel:
+def build_model(inst: SourcingInstance, lazy_counts: bool = False) -> SourcingModel:
     """Build the sourcing MILP for ``inst``. Cheap structural infeasibilities are collected in
-    ``infeasible_reasons`` (the problem is still built so that it can be inspected)."""
+    ``infeasible_reasons`` (the problem is still built so that it can be inspected).
+
+    ``lazy_counts`` leaves the minimum-supplier rows out (see :class:`SourcingModel`)."""
     start = time.perf_counter()
     reasons: list[str] = []
     eligible = _eligible_offers(inst, reasons)
@@ -179,6 +227,7 @@ def build_model(inst: SourcingInstance) -> SourcingModel:
         by_supplier[key[0]].append(key)
 
     shortage: dict[str, pulp.LpVariable] = {}
+    counts: dict[str, _CountRule] = {}
     for j, product in enumerate(inst.products):
         if product.shortage_penalty is not None and product.demand > 0:
             shortage[product.id] = prob.add_variable(
@@ -216,22 +265,14 @@ def build_model(inst: SourcingInstance) -> SourcingModel:
         _blend_rows(inst, rows, j, keys, offer_qty, rules.min_on_time_rate, "on_time_rate", ">=")
         if rules.min_suppliers > 0:
             threshold = max(rules.min_share * demand, MUST_USE_UNITS)
-            counted = []
-            for i, key in enumerate(keys):
-                if threshold > offer_upper[key] + 1e-9:
-                    continue
-                z = prob.add_variable(f"z_{j}_{i}", cat=pulp.LpBinary)
-                counted.append(z)
-                rows.append((offer_qty[key] - threshold * z >= 0, f"count_qty_{j}_{i}"))
-                use = offer_use.get(key, onboard[key[0]])
-                rows.append((z - use <= 0, f"count_use_{j}_{i}"))
-            if len(counted) < rules.min_suppliers:
+            able = tuple(k for k in keys if threshold <= offer_upper[k] + 1e-9)
+            if len(able) < rules.min_suppliers:
                 reasons.append(
                     f"product {product.id} needs {rules.min_suppliers} suppliers with at least "
-                    f"{rules.min_share:.0%} of demand each, but only {len(counted)} eligible "
+                    f"{rules.min_share:.0%} of demand each, but only {len(able)} eligible "
                     f"offers can supply that much"
                 )
-            rows.append((pulp.lpSum(counted) >= rules.min_suppliers, f"min_suppliers_{j}"))
+            counts[product.id] = _CountRule(j, rules.min_suppliers, threshold, able)
         for supplier_id in sorted(rules.must_use):
             key = (supplier_id, product.id)
             if key in offer_use:
@@ -276,8 +317,12 @@ def build_model(inst: SourcingInstance) -> SourcingModel:
     prob.setObjective(onboarding + purchase + penalties)
     for constraint, name in rows:
         prob.addConstraint(constraint, name)
-    return SourcingModel(prob, tiers, onboard, shortage, reasons,
-                         time.perf_counter() - start)
+    model = SourcingModel(prob, tiers, onboard, shortage, reasons, 0.0, offer_qty, offer_use,
+                          counts)
+    if not lazy_counts:
+        model.add_count_rows(list(counts))
+    model.build_seconds = time.perf_counter() - start
+    return model
 
 
 def _blend_rows(

@@ -75,6 +75,7 @@ class SolveSummary(_Frozen):
     solve_seconds: float = Field(description="Loading the model into the solver and solving")
     engine_seconds: float | None = Field(default=None,
                                          description="Time inside the solver engine")
+    rounds: int = Field(default=1, description="Solver calls (rows added lazily in between)")
     variables: int = 0
     integer_variables: int = 0
     constraints: int = 0
