@@ -193,6 +193,12 @@ class SourcingInstance(_Frozen):
         products = {p.id: p for p in self.products}
         suppliers = {s.id: s for s in self.suppliers}
         offers = {(o.supplier, o.product): o for o in self.offers}
+        if self.policy.whole_units:
+            for i, product in enumerate(self.products):
+                if product.demand != int(product.demand):
+                    yield _error(("products", i, "demand"), "whole_units",
+                                 f"demand {product.demand:g} is not a whole number, but the "
+                                 f"policy asks for whole units", product.demand)
         for i, offer in enumerate(self.offers):
             if offer.supplier not in suppliers:
                 yield _error(("offers", i, "supplier"), "unknown_reference",

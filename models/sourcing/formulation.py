@@ -261,6 +261,15 @@ def build_model(inst: SourcingInstance, lazy_counts: bool = False) -> SourcingMo
                 rows.append((pulp.lpSum(offer_qty[k] for k in members)
                              + b * (short if short is not None else 0) <= b * demand,
                              f"region_{j}_{r}"))
+        if short is None:
+            # Cardinality cut (valid, not needed for correctness): hard demand needs at least
+            # as many offers as it takes to cover it with their largest quantities, and at
+            # least min_suppliers; distinct offers of one product have distinct suppliers.
+            needed = max(_cover_count(demand, [offer_upper[k] for k in keys]),
+                         rules.min_suppliers)
+            if needed > 1:
+                rows.append((pulp.lpSum(offer_use.get(k, onboard[k[0]]) for k in keys)
+                             >= needed, f"cover_{j}"))
         _blend_rows(inst, rows, j, keys, offer_qty, rules.max_defect_rate, "defect_rate", "<=")
         _blend_rows(inst, rows, j, keys, offer_qty, rules.min_on_time_rate, "on_time_rate", ">=")
         if rules.min_suppliers > 0:
@@ -345,6 +354,16 @@ def _blend_rows(
         return
     expr = pulp.lpSum(coef[k] * offer_qty[k] for k in keys if coef[k] != 0)
     rows.append(((expr <= 0) if sense == "<=" else (expr >= 0), f"{attribute}_{j}"))
+
+
+def _cover_count(demand: float, uppers: list[float]) -> int:
+    """Fewest offers whose upper bounds add up to ``demand`` (len + 1 if none do)."""
+    total = 0.0
+    for n, upper in enumerate(sorted(uppers, reverse=True), start=1):
+        total += upper
+        if total >= demand - 1e-9:
+            return n
+    return len(uppers) + 1
 
 
 def _safe_name(name: str) -> str:

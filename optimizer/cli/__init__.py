@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import typer
@@ -35,6 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.INVALID_INPUT)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
+        if os.environ.get("OPTIMIZER_DEBUG"):
+            raise
+        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                          "Run again with OPTIMIZER_DEBUG=1 for the traceback, and please "
+                          "report it.", highlight=False)
+        return int(ExitCode.INTERNAL_ERROR)
     return int(ExitCode.OK)
 
 

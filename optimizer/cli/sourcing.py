@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,7 +19,7 @@ from models.sourcing import (
     solve,
 )
 from optimizer.cli.common import console, fail
-from optimizer.errors import ExitCode
+from optimizer.errors import ExitCode, InputError
 from optimizer.formats.sourcing import (
     read_sourcing_instance,
     read_sourcing_plan,
@@ -71,11 +72,15 @@ def solve_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")] = False,
 ) -> None:
     """Solve a sourcing instance; print the plan summary and write the plan with --out."""
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError([f"{out}: --out must be a folder, and this is a file"])
     inst = read_sourcing_instance(instance)
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
                             threads=threads, seed=seed, log=log)
     try:
-        plan = solve(inst, options)
+        with console.status(f"solving {inst.name} with {solver.value}...") if not (
+                log or as_json) else nullcontext():
+            plan = solve(inst, options)
     except PlanCheckError as exc:
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "

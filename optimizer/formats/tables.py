@@ -23,7 +23,8 @@ from optimizer.errors import InputError
 Form = Literal["json", "csv", "excel"]
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Error types raised by our own validators; their messages already show the value.
-_OWN_ERRORS = {"unknown_reference", "duplicate", "price_increase", "missing_weight"}
+_OWN_ERRORS = {"unknown_reference", "duplicate", "price_increase", "missing_weight",
+               "whole_units"}
 _FRIENDLY = {
     "missing": "Field required",
     "extra_forbidden": "unknown field (not part of the format; see the schema command)",

@@ -21,8 +21,8 @@ def _money(value: float | None) -> str:
     return "-" if value is None else f"{value:,.2f}"
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.4%}"
+def _pct(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}%}"
 
 
 def plan_summary(plan: SourcingPlan, top: int = 10) -> RenderableType:
@@ -33,10 +33,12 @@ def plan_summary(plan: SourcingPlan, top: int = 10) -> RenderableType:
                            f"({s.stop_reason})")
     head.add_row("objective", _money(s.objective))
     head.add_row("best bound", _money(s.best_bound))
-    head.add_row("gap", _pct(s.gap))
+    head.add_row("gap", _pct(s.gap, 4))
     head.add_row("solver", f"{s.solver}; build {s.build_seconds:.2f} s, "
-                           f"solve {s.solve_seconds:.2f} s; {s.variables:,} variables "
-                           f"({s.integer_variables:,} integer), {s.constraints:,} constraints")
+                           f"solve {s.solve_seconds:.2f} s"
+                           + (f" in {s.rounds} rounds" if s.rounds > 1 else "")
+                           + f"; {s.variables:,} variables ({s.integer_variables:,} integer), "
+                             f"{s.constraints:,} constraints")
     parts: list[RenderableType] = [Panel(head, title=f"sourcing plan: {plan.instance}")]
     if plan.infeasibility:
         why = Table("why the rules cannot all be met", show_header=True)
@@ -62,7 +64,7 @@ def plan_summary(plan: SourcingPlan, top: int = 10) -> RenderableType:
         for k in sorted(plan.products, key=lambda k: -k.hhi)[:top]:
             prod.add_row(k.product, f"{k.demand:,.0f}", f"{k.shortage:,.0f}", str(k.suppliers),
                          _pct(max(k.supplier_shares.values(), default=None)), f"{k.hhi:.3f}",
-                         _pct(k.defect_rate), "-" if k.max_lead_time_days is None
+                         _pct(k.defect_rate, 2), "-" if k.max_lead_time_days is None
                          else f"{k.max_lead_time_days:g}")
         parts.append(prod)
     return Group(*parts)

@@ -44,6 +44,9 @@ EXPECTED = {
         "offers[0]: field 'product': supplier 'S1' has a weight capacity, so product 'P1' "
         "needs a unit_weight"],
     "no_offers.json": ["offers: needs at least one record"],
+    "fractional_whole_units.json": [
+        "products[1]: field 'demand': demand 50.5 is not a whole number, but the policy asks "
+        "for whole units"],
     "invalid_json.json": ["line 3 column 16: invalid JSON: Expecting value"],
 }
 
