@@ -176,162 +176,181 @@ def build_model(inst: SourcingInstance, lazy_counts: bool = False) -> SourcingMo
 
     ``lazy_counts`` leaves the minimum-supplier rows out (see :class:`SourcingModel`)."""
     start = time.perf_counter()
-    reasons: list[str] = []
-    eligible = _eligible_offers(inst, reasons)
-    prob = pulp.LpProblem(_safe_name(inst.name), pulp.LpMinimize)
-    cat = pulp.LpInteger if inst.policy.whole_units else pulp.LpContinuous
-
-    suppliers_used = sorted({e.key[0] for offers in eligible.values() for e in offers})
-    onboard = {s: prob.add_variable(f"y_{i}", cat=pulp.LpBinary)
-               for i, s in enumerate(suppliers_used)}
-
-    tiers: list[Tier] = []
-    offer_qty: dict[OfferKey, pulp.LpAffineExpression] = {}
-    offer_use: dict[OfferKey, pulp.LpAffineExpression] = {}
-    offer_cost: dict[OfferKey, pulp.LpAffineExpression] = {}
-    offer_upper: dict[OfferKey, float] = {}
-    rows: list[tuple[pulp.LpConstraint, str]] = []
-    for n, e in enumerate(e for offers in eligible.values() for e in offers):
-        y = onboard[e.key[0]]
-        if len(e.price_tiers) == 1 and e.lower == 0:
-            x = prob.add_variable(f"x_{n}", lowBound=0, upBound=e.upper, cat=cat)
-            own = [Tier(e.key, 0, e.price_tiers[0][1], 0.0, e.upper, x, None)]
-            rows.append((x - e.upper * y <= 0, f"onboard_{n}"))
-        else:
-            own = []
-            breaks = e.price_tiers
-            for k, (from_qty, price) in enumerate(breaks):
-                lo = max(from_qty, e.lower)
-                hi = min(breaks[k + 1][0] if k + 1 < len(breaks) else e.upper, e.upper)
-                if lo > hi + 1e-9:
-                    continue
-                x = prob.add_variable(f"x_{n}_{k}", lowBound=0, upBound=hi, cat=cat)
-                t = prob.add_variable(f"t_{n}_{k}", cat=pulp.LpBinary)
-                own.append(Tier(e.key, k, price, lo, hi, x, t))
-                rows.append((x - hi * t <= 0, f"tier_hi_{n}_{k}"))
-                if lo > 0:
-                    rows.append((x - lo * t >= 0, f"tier_lo_{n}_{k}"))
-            if not own:
-                continue
-            offer_use[e.key] = pulp.lpSum(tier.t for tier in own)
-            rows.append((offer_use[e.key] - y <= 0, f"onboard_{n}"))
-        tiers.extend(own)
-        offer_qty[e.key] = pulp.lpSum(tier.x for tier in own)
-        offer_cost[e.key] = pulp.lpSum(tier.price * tier.x for tier in own)
-        offer_upper[e.key] = e.upper
-
-    by_product: dict[str, list[OfferKey]] = defaultdict(list)
-    by_supplier: dict[str, list[OfferKey]] = defaultdict(list)
-    for key in offer_qty:
-        by_product[key[1]].append(key)
-        by_supplier[key[0]].append(key)
-
-    shortage: dict[str, pulp.LpVariable] = {}
-    counts: dict[str, _CountRule] = {}
+    builder = _Builder(inst)
+    builder.add_offers()
     for j, product in enumerate(inst.products):
-        if product.shortage_penalty is not None and product.demand > 0:
-            shortage[product.id] = prob.add_variable(
-                f"short_{j}", lowBound=0, upBound=product.demand, cat=cat
-            )
+        builder.add_product_rows(j, product.id)
+    builder.add_supplier_rows()
+    model = builder.finish()
+    if not lazy_counts:
+        model.add_count_rows(list(model.pending_counts))
+    model.build_seconds = time.perf_counter() - start
+    return model
 
-    for j, product in enumerate(inst.products):
-        rules = inst.rules_for(product.id)
-        keys = by_product.get(product.id, [])
-        short = shortage.get(product.id)
+
+class _Builder:
+    """Collects variables and rows over prepared index sets, then makes the PuLP problem."""
+
+    def __init__(self, inst: SourcingInstance) -> None:
+        self.inst = inst
+        self.reasons: list[str] = []
+        self.eligible = _eligible_offers(inst, self.reasons)
+        self.prob = pulp.LpProblem(_safe_name(inst.name), pulp.LpMinimize)
+        self.cat = pulp.LpInteger if inst.policy.whole_units else pulp.LpContinuous
+        suppliers = sorted({e.key[0] for offers in self.eligible.values() for e in offers})
+        self.onboard = {s: self.prob.add_variable(f"y_{i}", cat=pulp.LpBinary)
+                        for i, s in enumerate(suppliers)}
+        self.tiers: list[Tier] = []
+        self.qty: dict[OfferKey, pulp.LpAffineExpression] = {}
+        self.use: dict[OfferKey, pulp.LpAffineExpression] = {}
+        self.cost: dict[OfferKey, pulp.LpAffineExpression] = {}
+        self.upper: dict[OfferKey, float] = {}
+        self.by_product: dict[str, list[OfferKey]] = defaultdict(list)
+        self.by_supplier: dict[str, list[OfferKey]] = defaultdict(list)
+        self.shortage: dict[str, pulp.LpVariable] = {}
+        self.counts: dict[str, _CountRule] = {}
+        self.rows: list[tuple[pulp.LpConstraint, str]] = []
+
+    def use_of(self, key: OfferKey) -> pulp.LpAffineExpression | pulp.LpVariable:
+        """The offer's use indicator: its tier binaries, or its supplier's for a plain offer."""
+        return self.use.get(key, self.onboard[key[0]])
+
+    def add_offers(self) -> None:
+        """Quantity (and tier) variables per eligible offer, linked to onboarding."""
+        prob, cat = self.prob, self.cat
+        for n, e in enumerate(e for offers in self.eligible.values() for e in offers):
+            y = self.onboard[e.key[0]]
+            if len(e.price_tiers) == 1 and e.lower == 0:
+                x = prob.add_variable(f"x_{n}", lowBound=0, upBound=e.upper, cat=cat)
+                own = [Tier(e.key, 0, e.price_tiers[0][1], 0.0, e.upper, x, None)]
+                self.rows.append((x - e.upper * y <= 0, f"onboard_{n}"))
+            else:
+                own = []
+                breaks = e.price_tiers
+                for k, (from_qty, price) in enumerate(breaks):
+                    lo = max(from_qty, e.lower)
+                    hi = min(breaks[k + 1][0] if k + 1 < len(breaks) else e.upper, e.upper)
+                    if lo > hi + 1e-9:
+                        continue  # the tier holding e.lower is never empty (lower <= upper)
+                    x = prob.add_variable(f"x_{n}_{k}", lowBound=0, upBound=hi, cat=cat)
+                    t = prob.add_variable(f"t_{n}_{k}", cat=pulp.LpBinary)
+                    own.append(Tier(e.key, k, price, lo, hi, x, t))
+                    self.rows.append((x - hi * t <= 0, f"tier_hi_{n}_{k}"))
+                    if lo > 0:
+                        self.rows.append((x - lo * t >= 0, f"tier_lo_{n}_{k}"))
+                self.use[e.key] = pulp.lpSum(tier.t for tier in own)
+                self.rows.append((self.use[e.key] - y <= 0, f"onboard_{n}"))
+            self.tiers.extend(own)
+            self.qty[e.key] = pulp.lpSum(tier.x for tier in own)
+            self.cost[e.key] = pulp.lpSum(tier.price * tier.x for tier in own)
+            self.upper[e.key] = e.upper
+            self.by_product[e.key[1]].append(e.key)
+            self.by_supplier[e.key[0]].append(e.key)
+
+    def add_product_rows(self, j: int, product_id: str) -> None:
+        """Demand, shares, regions, quality, counts, must-supply and budget of one product."""
+        inst, rows = self.inst, self.rows
+        product = inst.product_by_id[product_id]
+        rules = inst.rules_for(product_id)
+        keys = self.by_product.get(product_id, [])
         demand = product.demand
         if demand <= 0:
-            continue
-        if not keys and short is None:
-            reasons.append(f"product {product.id} has demand {demand:g} but no eligible offer")
-            continue
-        rows.append((pulp.lpSum(offer_qty[k] for k in keys) + (short if short is not None else 0)
-                     == demand, f"demand_{j}"))
+            return
+        short = None
+        if product.shortage_penalty is not None:
+            short = self.prob.add_variable(f"short_{j}", lowBound=0, upBound=demand,
+                                           cat=self.cat)
+            self.shortage[product_id] = short
+        elif not keys:
+            self.reasons.append(f"product {product_id} has demand {demand:g} but no eligible "
+                                f"offer")
+            return
+        unmet = short if short is not None else 0
+        rows.append((pulp.lpSum(self.qty[k] for k in keys) + unmet == demand, f"demand_{j}"))
         a = rules.max_supplier_share
-        if a is not None and a < 1 and short is not None:
+        if a is not None and a < 1 and short is not None:  # hard demand: in the bounds
             for i, key in enumerate(keys):
-                rows.append((offer_qty[key] + a * short <= a * demand, f"share_{j}_{i}"))
+                rows.append((self.qty[key] + a * short <= a * demand, f"share_{j}_{i}"))
         b = rules.max_region_share
         if b is not None and b < 1:
             regions: dict[str, list[OfferKey]] = defaultdict(list)
             for key in keys:
                 regions[inst.supplier_by_id[key[0]].region].append(key)
             for r, (_region, members) in enumerate(sorted(regions.items())):
-                if short is None and sum(offer_upper[k] for k in members) <= b * demand:
+                if short is None and sum(self.upper[k] for k in members) <= b * demand:
                     continue
-                rows.append((pulp.lpSum(offer_qty[k] for k in members)
-                             + b * (short if short is not None else 0) <= b * demand,
-                             f"region_{j}_{r}"))
+                rows.append((pulp.lpSum(self.qty[k] for k in members) + b * unmet
+                             <= b * demand, f"region_{j}_{r}"))
         if short is None:
             # Cardinality cut (valid, not needed for correctness): hard demand needs at least
             # as many offers as it takes to cover it with their largest quantities, and at
             # least min_suppliers; distinct offers of one product have distinct suppliers.
-            needed = max(_cover_count(demand, [offer_upper[k] for k in keys]),
+            needed = max(_cover_count(demand, [self.upper[k] for k in keys]),
                          rules.min_suppliers)
             if needed > 1:
-                rows.append((pulp.lpSum(offer_use.get(k, onboard[k[0]]) for k in keys)
-                             >= needed, f"cover_{j}"))
-        _blend_rows(inst, rows, j, keys, offer_qty, rules.max_defect_rate, "defect_rate", "<=")
-        _blend_rows(inst, rows, j, keys, offer_qty, rules.min_on_time_rate, "on_time_rate", ">=")
+                rows.append((pulp.lpSum(self.use_of(k) for k in keys) >= needed, f"cover_{j}"))
+        _blend_rows(inst, rows, j, keys, self.qty, rules.max_defect_rate, "defect_rate", "<=")
+        _blend_rows(inst, rows, j, keys, self.qty, rules.min_on_time_rate, "on_time_rate", ">=")
         if rules.min_suppliers > 0:
             threshold = max(rules.min_share * demand, MUST_USE_UNITS)
-            able = tuple(k for k in keys if threshold <= offer_upper[k] + 1e-9)
+            able = tuple(k for k in keys if threshold <= self.upper[k] + 1e-9)
             if len(able) < rules.min_suppliers:
-                reasons.append(
-                    f"product {product.id} needs {rules.min_suppliers} suppliers with at least "
+                self.reasons.append(
+                    f"product {product_id} needs {rules.min_suppliers} suppliers with at least "
                     f"{rules.min_share:.0%} of demand each, but only {len(able)} eligible "
                     f"offers can supply that much"
                 )
-            counts[product.id] = _CountRule(j, rules.min_suppliers, threshold, able)
+            self.counts[product_id] = _CountRule(j, rules.min_suppliers, threshold, able)
         for supplier_id in sorted(rules.must_use):
-            key = (supplier_id, product.id)
-            if key in offer_use:
-                rows.append((offer_use[key] == 1, f"must_supply_{j}_{supplier_id}"))
-            elif not any(supplier_id in r for r in reasons):
-                reasons.append(
-                    f"supplier {supplier_id} must supply product {product.id}, but it has no "
-                    f"offer for it"
-                )
+            key = (supplier_id, product_id)
+            if key in self.use:
+                rows.append((self.use[key] == 1, f"must_supply_{j}_{supplier_id}"))
+            elif key not in inst.offer_by_key:  # else _eligible_offers said why already
+                self.reasons.append(f"supplier {supplier_id} must supply product {product_id}, "
+                                    f"but it has no offer for it")
         if rules.budget is not None:
-            rows.append((pulp.lpSum(offer_cost[k] for k in keys) <= rules.budget,
+            rows.append((pulp.lpSum(self.cost[k] for k in keys) <= rules.budget,
                          f"product_budget_{j}"))
 
-    for i, supplier in enumerate(inst.suppliers):
-        keys = by_supplier.get(supplier.id, [])
-        if supplier.capacity is None or not keys:
-            continue
-        weight = {k: (inst.product_by_id[k[1]].unit_weight or 1.0)
-                  if supplier.capacity_unit == "weight" else 1.0 for k in keys}
-        if sum(weight[k] * offer_upper[k] for k in keys) <= supplier.capacity:
-            continue
-        rows.append((pulp.lpSum(weight[k] * offer_qty[k] for k in keys)
-                     - supplier.capacity * onboard[supplier.id] <= 0, f"supplier_cap_{i}"))
+    def add_supplier_rows(self) -> None:
+        """Supplier capacities (units or weight) and global must-use suppliers."""
+        inst, rows = self.inst, self.rows
+        for i, supplier in enumerate(inst.suppliers):
+            keys = self.by_supplier.get(supplier.id, [])
+            if supplier.capacity is None or not keys:
+                continue
+            weight = {k: (inst.product_by_id[k[1]].unit_weight or 1.0)
+                      if supplier.capacity_unit == "weight" else 1.0 for k in keys}
+            if sum(weight[k] * self.upper[k] for k in keys) <= supplier.capacity:
+                continue
+            rows.append((pulp.lpSum(weight[k] * self.qty[k] for k in keys)
+                         - supplier.capacity * self.onboard[supplier.id] <= 0,
+                         f"supplier_cap_{i}"))
+        for supplier_id in inst.policy.must_use:
+            keys = self.by_supplier.get(supplier_id, [])
+            if not keys:
+                self.reasons.append(f"supplier {supplier_id} must be used, but none of its "
+                                    f"offers is eligible")
+                continue
+            rows.append((self.onboard[supplier_id] == 1, f"must_onboard_{supplier_id}"))
+            rows.append((pulp.lpSum(self.qty[k] for k in keys) >= MUST_USE_UNITS,
+                         f"must_use_{supplier_id}"))
 
-    for supplier_id in inst.policy.must_use:
-        keys = by_supplier.get(supplier_id, [])
-        if not keys:
-            reasons.append(f"supplier {supplier_id} must be used, but none of its offers is "
-                           f"eligible")
-            continue
-        rows.append((onboard[supplier_id] == 1, f"must_onboard_{supplier_id}"))
-        rows.append((pulp.lpSum(offer_qty[k] for k in keys) >= MUST_USE_UNITS,
-                     f"must_use_{supplier_id}"))
-
-    onboarding = pulp.lpSum(inst.supplier_by_id[s].onboarding_cost * y for s, y in onboard.items())
-    purchase = pulp.lpSum(tier.price * tier.x for tier in tiers)
-    if inst.policy.budget is not None:
-        rows.append((onboarding + purchase <= inst.policy.budget, "budget"))
-    penalties = pulp.lpSum(
-        inst.product_by_id[p].shortage_penalty * s for p, s in shortage.items()
-    )
-    prob.setObjective(onboarding + purchase + penalties)
-    for constraint, name in rows:
-        prob.addConstraint(constraint, name)
-    model = SourcingModel(prob, tiers, onboard, shortage, reasons, 0.0, offer_qty, offer_use,
-                          counts)
-    if not lazy_counts:
-        model.add_count_rows(list(counts))
-    model.build_seconds = time.perf_counter() - start
-    return model
+    def finish(self) -> SourcingModel:
+        """Objective, global budget, and the problem with all rows."""
+        inst = self.inst
+        onboarding = pulp.lpSum(inst.supplier_by_id[s].onboarding_cost * y
+                                for s, y in self.onboard.items())
+        purchase = pulp.lpSum(tier.price * tier.x for tier in self.tiers)
+        if inst.policy.budget is not None:
+            self.rows.append((onboarding + purchase <= inst.policy.budget, "budget"))
+        penalties = pulp.lpSum(inst.product_by_id[p].shortage_penalty * s
+                               for p, s in self.shortage.items())
+        self.prob.setObjective(onboarding + purchase + penalties)
+        for constraint, name in self.rows:
+            self.prob.addConstraint(constraint, name)
+        return SourcingModel(self.prob, self.tiers, self.onboard, self.shortage, self.reasons,
+                             0.0, self.qty, self.use, self.counts)
 
 
 def _blend_rows(
