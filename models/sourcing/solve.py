@@ -11,6 +11,10 @@ from models.sourcing.data import SourcingInstance
 from models.sourcing.formulation import SourcingModel, build_model
 from models.sourcing.plan import SolveSummary, SourcingPlan, assemble_plan
 
+#: When more than this share of the pending products break their minimum-supplier rule, the
+#: rows of all of them are added at once (saves rounds when the rule binds widely).
+LAZY_ALL_SHARE = 0.25
+
 
 class PlanCheckError(RuntimeError):
     """The solver returned a plan that the independent checker rejects (a bug, never input)."""
@@ -47,25 +51,35 @@ def solve(
     rounds = 0
     solve_seconds = engine_seconds = 0.0
     while True:
+        lazy_round = bool(model.pending_counts)
         remaining = None
         if options.time_limit is not None:
             remaining = max(options.time_limit - (time.perf_counter() - start), 0.01)
+            if lazy_round:  # keep half for the full model, should this round not settle
+                remaining /= 2
         info = run_pulp(model.problem, replace(options, time_limit=remaining))
         rounds += 1
         solve_seconds += info.solve_seconds
         engine_seconds += info.engine_seconds or 0.0
+        time_left = (options.time_limit is None
+                     or time.perf_counter() - start < options.time_limit - 0.05)
         if not info.status.has_solution:
+            if lazy_round and info.status == SolveStatus.NO_SOLUTION and time_left:
+                model.add_count_rows(list(model.pending_counts))
+                continue
             break
         bought = _bought(model)
         late = model.count_violations({k: q for k, (q, _p) in bought.items()})
         if not late:
             break
-        out_of_time = remaining is not None and time.perf_counter() - start >= options.time_limit
-        if out_of_time:
+        if not time_left:
             info = replace(info, status=SolveStatus.NO_SOLUTION, objective=None, gap=None,
                            stop_reason="time limit reached before a plan met every "
                                        "minimum-supplier rule")
             break
+        settled = info.status == SolveStatus.OPTIMAL or options.gap > 0
+        if not settled or len(late) > LAZY_ALL_SHARE * len(model.pending_counts):
+            late = list(model.pending_counts)  # many break it, or no proof: add them all
         model.add_count_rows(late)
     info = replace(info, solve_seconds=solve_seconds,
                    engine_seconds=engine_seconds if info.engine_seconds is not None else None)
