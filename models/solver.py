@@ -143,12 +143,23 @@ def _quiet_stdout(quiet: bool) -> Iterator[None]:
         os.close(devnull)
 
 
+class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
+    """PuLP's HiGHS interface, tolerant of HiGHS statuses PuLP does not map (PuLP 3.3 raises
+    KeyError on a node or solution limit). Our status comes from HiGHS itself anyway."""
+
+    def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
+        try:
+            return super().findSolutionValues(lp)
+        except KeyError:  # values were read before the failing status lookup
+            return pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible
+
+
 def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
     import highspy
 
     params: dict[str, object] = {"random_seed": int(options.seed), "mip_abs_gap": PROVEN_ABS_GAP,
                                  **dict(options.highs_options)}
-    solver = pulp.HiGHS(
+    solver = _HiGHS(
         msg=options.log,
         timeLimit=options.time_limit,
         gapRel=options.gap,

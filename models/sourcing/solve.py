@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import replace
 
-from models.solver import SolveInfo, SolverOptions, SolveStatus, run_pulp
+from models.solver import SolveInfo, SolverOptions, SolveStatus, relative_gap, run_pulp
 from models.sourcing.checker import CheckReport, check_plan
 from models.sourcing.data import SourcingInstance
-from models.sourcing.formulation import SourcingModel, build_model
+from models.sourcing.formulation import SourcingModel, Tier, build_model
 from models.sourcing.plan import SolveSummary, SourcingPlan, assemble_plan
 
 #: When more than this share of the pending products break their minimum-supplier rule, the
@@ -87,6 +88,15 @@ def solve(
     if not info.status.has_solution:
         return SourcingPlan(instance=instance.name, solve=summary)
     plan = assemble_plan(instance, bought, summary)
+    assert plan.cost is not None and info.objective is not None
+    if plan.cost.total < info.objective - 1e-9 * max(1.0, abs(info.objective)):
+        # A limit-stopped incumbent may pay for an unused supplier or sit in a dearer price
+        # tier; the plan as written is cheaper, so report its cost and gap.
+        summary = summary.model_copy(update={
+            "objective": plan.cost.total,
+            "gap": relative_gap(plan.cost.total, info.best_bound),
+        })
+        plan = plan.model_copy(update={"solve": summary})
     report = check_plan(instance, plan)
     if not report.ok:
         raise PlanCheckError(plan, report)
@@ -106,14 +116,21 @@ def _summary(
 
 
 def _bought(model: SourcingModel) -> dict[tuple[str, str], tuple[float, float]]:
-    """Quantity per offer and the price of the tier the solver put it in."""
-    bought: dict[tuple[str, str], tuple[float, float]] = {}
-    for tier in model.tiers:
-        qty = tier.x.value() or 0.0
-        switch = tier.t if tier.t is not None else model.onboard[tier.offer[0]]
-        active = (switch.value() or 0.0) > 0.5
-        if active and qty > 1e-9:
-            previous = bought.get(tier.offer, (0.0, tier.price))[0]
-            bought[tier.offer] = (previous + qty, tier.price)
-    return bought
+    """Quantity per offer and the all-units price in force for that quantity.
 
+    The price is that of the highest tier whose threshold the quantity reaches. An optimal
+    solution always puts the quantity there; a time-limited incumbent may sit in a dearer tier
+    at a boundary, and then the plan is priced correctly (below the solver's objective)."""
+    quantity: dict[tuple[str, str], float] = defaultdict(float)
+    tiers: dict[tuple[str, str], list[Tier]] = defaultdict(list)
+    for tier in model.tiers:
+        tiers[tier.offer].append(tier)
+        switch = tier.t if tier.t is not None else model.onboard[tier.offer[0]]
+        qty = tier.x.value() or 0.0
+        if (switch.value() or 0.0) > 0.5 and qty > 1e-9:
+            quantity[tier.offer] += qty
+    bought = {}
+    for offer, qty in quantity.items():
+        reached = [t for t in tiers[offer] if t.lo <= qty + 1e-6 * max(1.0, t.lo)]
+        bought[offer] = (qty, max(reached, key=lambda t: t.index).price)
+    return bought
