@@ -211,10 +211,6 @@ class _Builder:
         self.counts: dict[str, _CountRule] = {}
         self.rows: list[tuple[pulp.LpConstraint, str]] = []
 
-    def use_of(self, key: OfferKey) -> pulp.LpAffineExpression | pulp.LpVariable:
-        """The offer's use indicator: its tier binaries, or its supplier's for a plain offer."""
-        return self.use.get(key, self.onboard[key[0]])
-
     def add_offers(self) -> None:
         """Quantity (and tier) variables per eligible offer, linked to onboarding."""
         prob, cat = self.prob, self.cat
@@ -281,14 +277,6 @@ class _Builder:
                     continue
                 rows.append((pulp.lpSum(self.qty[k] for k in members) + b * unmet
                              <= b * demand, f"region_{j}_{r}"))
-        if short is None:
-            # Cardinality cut (valid, not needed for correctness): hard demand needs at least
-            # as many offers as it takes to cover it with their largest quantities, and at
-            # least min_suppliers; distinct offers of one product have distinct suppliers.
-            needed = max(_cover_count(demand, [self.upper[k] for k in keys]),
-                         rules.min_suppliers)
-            if needed > 1:
-                rows.append((pulp.lpSum(self.use_of(k) for k in keys) >= needed, f"cover_{j}"))
         _blend_rows(inst, rows, j, keys, self.qty, rules.max_defect_rate, "defect_rate", "<=")
         _blend_rows(inst, rows, j, keys, self.qty, rules.min_on_time_rate, "on_time_rate", ">=")
         if rules.min_suppliers > 0:
@@ -373,16 +361,6 @@ def _blend_rows(
         return
     expr = pulp.lpSum(coef[k] * offer_qty[k] for k in keys if coef[k] != 0)
     rows.append(((expr <= 0) if sense == "<=" else (expr >= 0), f"{attribute}_{j}"))
-
-
-def _cover_count(demand: float, uppers: list[float]) -> int:
-    """Fewest offers whose upper bounds add up to ``demand`` (len + 1 if none do)."""
-    total = 0.0
-    for n, upper in enumerate(sorted(uppers, reverse=True), start=1):
-        total += upper
-        if total >= demand - 1e-9:
-            return n
-    return len(uppers) + 1
 
 
 def _safe_name(name: str) -> str:
