@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from models.sourcing import SolverOptions, SolveStatus, generate_instance, solve
+from models.sourcing import SolverOptions, SolveStatus, SourcingInstance, generate_instance, solve
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -46,3 +46,24 @@ def test_limit_stopped_incumbent_is_feasible_with_honest_gap(limit: tuple[str, i
     assert s.best_bound is not None and s.gap is not None
     assert s.best_bound <= s.objective
     assert math.isclose(s.gap, (s.objective - s.best_bound) / s.objective)
+
+
+def test_lazy_rows_are_added_only_where_the_rule_breaks() -> None:
+    # Five products need 2 suppliers with >= 30 % each. A 50 % share cap makes P1..P4 meet it
+    # anyway; P0 (cap lifted) buys everything from A until its rows are added in round 2.
+    products = [f"P{j}" for j in range(5)]
+    inst = SourcingInstance.model_validate({
+        "products": [{"id": p, "demand": 100} for p in products],
+        "suppliers": [{"id": "A", "region": "R"}, {"id": "B", "region": "R"}],
+        "offers": [{"supplier": s, "product": p, "unit_price": price}
+                   for p in products for s, price in (("A", 1.0), ("B", 2.0))],
+        "policy": {"max_supplier_share": 0.5, "min_suppliers": 2, "min_share": 0.3},
+        "product_policies": [{"product": "P0", "max_supplier_share": 1.0}],
+    })
+    lazy = solve(inst)
+    eager = solve(inst, lazy_counts=False)
+    assert lazy.solve.rounds == 2
+    assert lazy.solve.integer_variables == eager.solve.integer_variables - 8
+    assert lazy.cost is not None and eager.cost is not None
+    assert lazy.cost.total == pytest.approx(4 * 150 + 70 + 60)
+    assert eager.cost.total == pytest.approx(lazy.cost.total)
