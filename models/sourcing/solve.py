@@ -12,6 +12,9 @@ from models.sourcing.data import SourcingInstance
 from models.sourcing.formulation import SourcingModel, Tier, build_model
 from models.sourcing.plan import SolveSummary, SourcingPlan, assemble_plan
 
+#: Under a time limit, a round without all minimum-supplier rows gets this share of the time
+#: left; the rest is the reserve for the full model if its best plan breaks the rule.
+LAZY_TIME_SHARE = 0.9
 #: When more than this share of the pending products break their minimum-supplier rule, the
 #: rows of all of them are added at once (saves rounds when the rule binds widely).
 LAZY_ALL_SHARE = 0.25
@@ -56,8 +59,8 @@ def solve(
         remaining = None
         if options.time_limit is not None:
             remaining = max(options.time_limit - (time.perf_counter() - start), 0.01)
-            if lazy_round:  # keep half for the full model, should this round not settle
-                remaining /= 2
+            if lazy_round:  # keep a reserve for the full model, should this round not settle
+                remaining *= LAZY_TIME_SHARE
         info = run_pulp(model.problem, replace(options, time_limit=remaining))
         rounds += 1
         solve_seconds += info.solve_seconds
