@@ -133,3 +133,33 @@ def test_rule_violations_have_sizes() -> None:
     assert by_rule["min_suppliers"] == pytest.approx(1)
     assert by_rule["excluded"] == pytest.approx(5)
     assert by_rule["budget"] == pytest.approx(60 + 70 + 15 - 100)
+
+
+def test_offer_level_rules_have_sizes() -> None:
+    from models.sourcing import evaluate
+
+    inst = SourcingInstance.model_validate({
+        "products": [{"id": "P", "demand": 10}, {"id": "Q", "demand": 10}],
+        "suppliers": [{"id": "A", "region": "X"}, {"id": "B", "region": "X"}],
+        "offers": [{"supplier": "A", "product": "P", "unit_price": 1, "capacity": 6},
+                   {"supplier": "B", "product": "P", "unit_price": 2},
+                   {"supplier": "A", "product": "Q", "unit_price": 3}],
+        "policy": {"whole_units": True},
+        "product_policies": [{"product": "Q", "must_use": ["B"], "budget": 20}],
+    })
+    report = evaluate(inst, {("A", "P"): 8, ("B", "P"): 4.5, ("A", "Q"): 10})
+    by_rule = {v.rule: v.amount for v in report.violations}
+    assert by_rule["offer_capacity"] == pytest.approx(2)
+    assert by_rule["over_purchase"] == pytest.approx(2.5)
+    assert by_rule["whole_units"] == pytest.approx(0.5)
+    assert by_rule["must_supply"] == pytest.approx(1)
+    assert by_rule["product_budget"] == pytest.approx(10)
+
+
+def test_plan_level_lists_are_checked(starter: tuple[SourcingInstance, SourcingPlan]) -> None:
+    inst, plan = starter
+    fewer = plan.model_copy(update={"suppliers": plan.suppliers[1:]})
+    assert "supplier_list" in check_plan(inst, fewer).rules()
+    kpis = list(plan.products)
+    kpis[0] = kpis[0].model_copy(update={"hhi": 0.01})
+    assert "kpi" in check_plan(inst, plan.model_copy(update={"products": tuple(kpis)})).rules()
