@@ -54,7 +54,13 @@ def sourcing(
     header = (f"# sourcing/{suite}\n\nsolver {solver}, time limit {time_limit:g} s, gap {gap:g}; "
               f"{platform.python_implementation()} {platform.python_version()} on "
               f"{platform.machine()}\n\n")
-    atomic_write_text(out / f"sourcing-{suite}.md", header + frame.to_markdown(index=False) + "\n")
+    shown_md = frame.assign(
+        objective=frame["objective"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}"),
+        bound=frame["bound"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}"),
+        gap=frame["gap"].map(lambda v: "-" if pd.isna(v) else f"{v:.2e}"),
+    )
+    atomic_write_text(out / f"sourcing-{suite}.md",
+                      header + shown_md.to_markdown(index=False) + "\n")
     shown = ["instance", "integer_variables", "build_s", "load_s", "engine_s", "total_s",
              "status", "gap", "check"]
     table = Table(*shown, title=f"sourcing/{suite}")
