@@ -60,7 +60,7 @@ def sourcing(
         gap=frame["gap"].map(lambda v: "-" if pd.isna(v) else f"{v:.2e}"),
     )
     atomic_write_text(out / f"sourcing-{suite}.md",
-                      header + shown_md.to_markdown(index=False) + "\n")
+                      header + shown_md.to_markdown(index=False, disable_numparse=True) + "\n")
     shown = ["instance", "integer_variables", "build_s", "load_s", "engine_s", "total_s",
              "status", "gap", "check"]
     table = Table(*shown, title=f"sourcing/{suite}")
