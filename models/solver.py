@@ -251,8 +251,9 @@ def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
     match = _CBC_BOUND.search(log)
     if match:
         bound: float | None = float(match.group(1))
-    elif has_incumbent and problem.sol_status == pulp.LpSolutionOptimal:
-        bound = objective
+    elif (has_incumbent and problem.sol_status == pulp.LpSolutionOptimal
+          and options.gap == 0 and "tolerance" not in result_text.lower()):
+        bound = objective  # proven optimal: CBC prints no separate bound then
     else:
         bound = None
     if not problem.isMIP() and has_incumbent and not limit_hit:
