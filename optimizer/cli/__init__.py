@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.metadata import version
+from typing import Annotated
 
 import typer
 
@@ -18,6 +20,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(sourcing.app, name="sourcing")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"optimizer {version('supply-network-optimizer')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[bool, typer.Option(
+        "--version", callback=_show_version, is_eager=True, help="Show the version and exit.",
+    )] = False,
+) -> None:
+    """Supply network optimiser: sourcing now; network design and routing to come."""
 
 
 def main(argv: list[str] | None = None) -> int:
