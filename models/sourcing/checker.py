@@ -210,7 +210,7 @@ def _check_product_rules(
                            f"region {region} has {q / total:.2%} of {p_id}, above the cap "
                            f"{region_cap:.2%}", q - region_cap * total)
     needed = ix.rule(p_id, "min_suppliers") or 0
-    if needed:
+    if needed and demand > 0:  # nothing to buy, nobody to count
         min_share = ix.rule(p_id, "min_share") or 0.0
         threshold = max(min_share * demand, 1.0)
         counted = sum(1 for q in rows.values() if q >= threshold - _tol(threshold))

@@ -286,7 +286,7 @@ class _Builder:
                 self.reasons.append(
                     f"product {product_id} needs {rules.min_suppliers} suppliers with at least "
                     f"{rules.min_share:.0%} of demand each, but only {len(able)} eligible "
-                    f"offers can supply that much"
+                    f"offer{'s' if len(able) != 1 else ''} can supply that much"
                 )
             self.counts[product_id] = _CountRule(j, rules.min_suppliers, threshold, able)
         for supplier_id in sorted(rules.must_use):

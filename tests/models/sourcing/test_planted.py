@@ -83,6 +83,12 @@ CASES = {
                                demand={"P1": 10, "P2": 10},
                                product_policies=[{"product": "P2",
                                                   "max_supplier_share": 0.6}]), 24.0),
+    # Zero demand buys nothing and its rules do not apply; A has capacity 0, so P from B at 2.
+    "zero_demand_and_zero_capacity": (SourcingInstance.model_validate({
+        "products": [{"id": "Z", "demand": 0}, {"id": "P", "demand": 10}],
+        "suppliers": [{"id": "A", "region": "R", "capacity": 0}, {"id": "B", "region": "R"}],
+        "offers": [_offer("A", 1), _offer("B", 2), _offer("B", 2, "Z", moq=5)],
+        "policy": {"min_suppliers": 1, "min_share": 0.5}}), 20.0),
 }
 
 
