@@ -80,7 +80,7 @@ def test_validation_never_crashes(data: dict[str, Any]) -> None:
         assert exc.problems and all(p.startswith("/") for p in exc.problems)
 
 
-@settings(max_examples=40, derandomize=True, deadline=None,
+@settings(max_examples=200, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
 @given(instance_dicts(valid_shape=True))
 def test_every_returned_plan_passes_the_checker(data: dict[str, Any]) -> None:
