@@ -24,8 +24,8 @@ maybe = st.one_of(st.none(), numbers, st.text(max_size=3), st.booleans())
 def instance_dicts(draw: st.DrawFn, valid_shape: bool) -> dict[str, Any]:
     value = st.floats(0, 50, allow_nan=False) if valid_shape else maybe
     rate = st.floats(0, 1) if valid_shape else maybe
-    products = [{"id": p, "demand": draw(st.integers(0, 40) if valid_shape else maybe)}
-                for p in PRODUCTS]
+    demand = st.one_of(st.just(0), st.integers(1, 40)) if valid_shape else maybe
+    products = [{"id": p, "demand": draw(demand)} for p in PRODUCTS]
     if draw(st.booleans()):
         products[0]["shortage_penalty"] = draw(st.floats(0, 30) if valid_shape else maybe)
     suppliers = [{"id": s, "region": draw(st.sampled_from(["X", "Y"])),
