@@ -174,6 +174,7 @@ def _read_csv_folder(path: Path, specs: Sequence[TableSpec]) -> dict[str, pd.Dat
             continue
         try:
             frames[spec.name] = pd.read_csv(file, dtype=str, keep_default_na=False,
+                                            encoding="utf-8-sig",
                                             skipinitialspace=True)
         except pd.errors.EmptyDataError:
             frames[spec.name] = pd.DataFrame(columns=list(spec.columns))

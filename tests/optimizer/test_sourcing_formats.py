@@ -119,3 +119,13 @@ def test_shipped_forms_match_json(sourcing_instances: Path, suffix: str) -> None
         assert other.exists(), f"{other} is not shipped"
         assert instance_tables(read_sourcing_instance(other)) == instance_tables(
             read_sourcing_instance(json_file))
+
+
+def test_csv_saved_by_excel_with_a_byte_order_mark(tmp_path: Path,
+                                                   sourcing_instances: Path) -> None:
+    folder = tmp_path / "starter"
+    original = read_sourcing_instance(sourcing_instances / "starter.json")
+    write_sourcing_instance(original, folder, "csv")
+    for csv in folder.glob("*.csv"):
+        csv.write_text(csv.read_text(encoding="utf-8"), encoding="utf-8-sig")
+    assert instance_tables(read_sourcing_instance(folder)) == instance_tables(original)
