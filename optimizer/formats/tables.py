@@ -155,7 +155,7 @@ def read_tables(
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
         raise InputError([f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: "
                           f"{exc.msg}"]) from None
