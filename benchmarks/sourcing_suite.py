@@ -17,7 +17,7 @@ from models.sourcing import (
 #: (suppliers, products, seed) per suite; about 10 offers per product, every rule family on.
 SUITES: dict[str, tuple[tuple[int, int, int], ...]] = {
     "smoke": ((10, 20, 1), (20, 50, 2)),
-    "full": ((50, 200, 1), (200, 1000, 1), (500, 2000, 1)),
+    "full": ((50, 200, 1), (200, 1000, 1), (200, 1000, 2), (200, 1000, 3), (500, 2000, 1)),
 }
 
 
