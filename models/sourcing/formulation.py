@@ -119,7 +119,6 @@ class _Eligible:
     price_tiers: tuple[tuple[float, float], ...]  # (from_quantity, unit_price), ascending
     lower: float  # smallest order if used
     upper: float  # tight bound on the quantity
-    must: bool  # a per-product must-use rule applies
 
 
 def _eligible_offers(
@@ -165,7 +164,7 @@ def _eligible_offers(
                 )
             continue
         by_product[offer.product].append(
-            _Eligible((offer.supplier, offer.product), tiers, lower, upper, must)
+            _Eligible((offer.supplier, offer.product), tiers, lower, upper)
         )
     return by_product
 
@@ -264,7 +263,7 @@ class _Builder:
         unmet = short if short is not None else 0
         rows.append((pulp.lpSum(self.qty[k] for k in keys) + unmet == demand, f"demand_{j}"))
         a = rules.max_supplier_share
-        if a is not None and a < 1 and short is not None:  # hard demand: in the bounds
+        if a is not None and a < 1 and short is not None:  # hard demand: cap is in the bound
             for i, key in enumerate(keys):
                 rows.append((self.qty[key] + a * short <= a * demand, f"share_{j}_{i}"))
         b = rules.max_region_share
