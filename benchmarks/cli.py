@@ -30,13 +30,13 @@ def _root() -> None:
 @app.command()
 def sourcing(
     suite: Annotated[str, typer.Option(help=f"One of: {', '.join(SUITES)}.")] = "smoke",
-    out: Annotated[Path, typer.Option(help="Folder for results.csv and results.md.")] = Path(
+    out: Annotated[Path, typer.Option(help="Folder for sourcing-<suite>.csv and .md.")] = Path(
         "benchmarks/results"),
     solver: Annotated[str, typer.Option(help="highs or cbc.")] = "highs",
     time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 600.0,
     gap: Annotated[float, typer.Option(help="Relative gap (0 = prove optimality).")] = 0.0,
 ) -> None:
-    """Solve the generated sourcing suite; write results.csv and results.md."""
+    """Solve the generated sourcing suite; write sourcing-<suite>.csv and .md."""
     if suite not in SUITES:
         raise typer.BadParameter(f"unknown suite {suite!r}; use one of {', '.join(SUITES)}")
     options = SolverOptions(solver=solver, time_limit=time_limit, gap=gap)  # type: ignore[arg-type]
