@@ -9,11 +9,14 @@ Public API::
 from models.solver import SolverOptions, SolveStatus
 from models.sourcing.checker import CheckReport, Violation, check_plan, evaluate
 from models.sourcing.data import (
+    Disruption,
     Offer,
     Policy,
     PriceBreak,
     Product,
     ProductPolicy,
+    RiskPolicy,
+    Scenario,
     SourcingInstance,
     Supplier,
 )
@@ -23,12 +26,15 @@ from models.sourcing.solve import PlanCheckError, solve
 
 __all__ = [
     "CheckReport",
+    "Disruption",
     "Offer",
     "PlanCheckError",
     "Policy",
     "PriceBreak",
     "Product",
     "ProductPolicy",
+    "RiskPolicy",
+    "Scenario",
     "SolveStatus",
     "SolverOptions",
     "SourcingInstance",

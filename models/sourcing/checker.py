@@ -38,6 +38,11 @@ class CheckReport:
     onboarding: float = 0.0
     purchase: float = 0.0
     shortage_penalty: float = 0.0
+    #: (scenario, probability, cost), nominal first; empty without scenarios.
+    scenario_costs: list[tuple[str, float, float]] = field(default_factory=list)
+    var: float | None = None
+    cvar: float | None = None
+    cvar_weight: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -46,8 +51,22 @@ class CheckReport:
 
     @property
     def total(self) -> float:
-        """Recomputed objective."""
+        """Recomputed nominal cost (nothing disrupted)."""
         return self.onboarding + self.purchase + self.shortage_penalty
+
+    @property
+    def expected(self) -> float:
+        """Recomputed expected cost over the scenarios (the nominal cost without any)."""
+        if not self.scenario_costs:
+            return self.total
+        return sum(p * c for _s, p, c in self.scenario_costs)
+
+    @property
+    def objective(self) -> float:
+        """Recomputed objective: expected cost mixed with CVaR by the instance's weight."""
+        if self.cvar is None:
+            return self.total
+        return (1 - self.cvar_weight) * self.expected + self.cvar_weight * self.cvar
 
     def rules(self) -> set[str]:
         """The codes of the broken rules."""
@@ -120,8 +139,8 @@ def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
         lead_limit = ix.rule(p, "max_lead_time_days")
         if lead_limit is not None and offer.lead_time_days > lead_limit:
             report.add("lead_time", subject,
-                       f"lead time {offer.lead_time_days:g} d above the limit {lead_limit:g} d",
-                       offer.lead_time_days - lead_limit)
+                       f"orders {q:,.6g} units with a lead time of {offer.lead_time_days:g} d, "
+                       f"above the limit {lead_limit:g} d", offer.lead_time_days - lead_limit)
         override = ix.overrides.get(p)
         if s in inst.policy.excluded or (override is not None and s in override.excluded):
             report.add("excluded", subject, f"supplier {s} is excluded for {p}", q)
@@ -173,6 +192,8 @@ def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
         spend += product_spend
         _check_product_rules(ix, report, p_id, product.demand, rows, total, product_spend)
 
+    if inst.scenarios:
+        _scenario_costs(inst, ix, bought, report)
     if inst.policy.budget is not None:
         budget_spend = report.onboarding + spend
         if budget_spend > inst.policy.budget + _tol(inst.policy.budget):
@@ -180,6 +201,49 @@ def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
                        f"spend {budget_spend:,.2f} above the budget {inst.policy.budget:,.2f}",
                        budget_spend - inst.policy.budget)
     return report
+
+
+def _scenario_costs(
+    inst: SourcingInstance, ix: _Index, bought: Mapping[tuple[str, str], float],
+    report: CheckReport,
+) -> None:
+    """Cost of the plan in every scenario, with the cheapest recourse per missing unit, then
+    VaR and CVaR of that distribution from its sorted tail."""
+    nominal_p = 1.0 - sum(sc.probability for sc in inst.scenarios)
+    report.scenario_costs.append(("nominal", max(nominal_p, 0.0), report.total))
+    for sc in inst.scenarios:
+        keep = {s: 1.0 for s in ix.suppliers}
+        factor = {s: 1.0 for s in ix.suppliers}
+        for d in inst.disruptions:
+            if d.scenario != sc.id:
+                continue
+            for s, sup in ix.suppliers.items():
+                if s == d.supplier or (d.supplier is None and sup.region == d.region):
+                    keep[s] *= 1.0 - d.capacity_loss
+                    factor[s] *= d.price_multiplier
+        cost = report.onboarding + report.shortage_penalty
+        for (s, p), q in bought.items():
+            if (s, p) not in ix.offers:
+                continue
+            missing = q * (1.0 - keep[s])
+            per_unit = [c for c in (ix.products[p].spot_price,
+                                    ix.products[p].shortage_penalty) if c is not None]
+            cost += q * keep[s] * ix.price(s, p, q) * factor[s]
+            cost += missing * (min(per_unit) if per_unit else 0.0)
+        report.scenario_costs.append((sc.id, sc.probability, cost))
+    alpha = inst.risk.alpha
+    ranked = sorted((c, p) for _s, p, c in report.scenario_costs if p > 0)
+    cumulative, var = 0.0, ranked[-1][0]
+    for c, p in ranked:
+        cumulative += p
+        if cumulative >= alpha - 1e-12:
+            var = c
+            break
+    below = sum(p for c, p in ranked if c <= var)
+    tail = sum(p * c for c, p in ranked if c > var)
+    report.var = var
+    report.cvar = (tail + (below - alpha) * var) / (1 - alpha)
+    report.cvar_weight = inst.risk.cvar_weight
 
 
 def _check_product_rules(
@@ -280,22 +344,24 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
             report.add("cost_" + name, "plan",
                        f"reports {name} {reported:,.2f}, recomputed {actual:,.2f}",
                        reported - actual)
+    _check_risk(plan, report)
     # The plan may cost less than the solver's incumbent (an onboarded supplier left unused
     # after a time limit), never more; a proven optimum must match exactly.
     objective = plan.solve.objective
-    tol = 1e-6 * max(1.0, abs(report.total))
+    actual = report.objective
+    tol = 1e-6 * max(1.0, abs(actual))
     if objective is not None and (
-        report.total > objective + tol
-        or (plan.solve.status == SolveStatus.OPTIMAL and report.total < objective - tol)
+        actual > objective + tol
+        or (plan.solve.status == SolveStatus.OPTIMAL and actual < objective - tol)
     ):
         report.add("objective", "plan",
-                   f"solver objective {objective:,.4f} differs from the recomputed cost "
-                   f"{report.total:,.4f}", objective - report.total)
+                   f"solver objective {objective:,.4f} differs from the recomputed objective "
+                   f"{actual:,.4f}", objective - actual)
     bound = plan.solve.best_bound
-    if bound is not None and bound > report.total + 1e-6 * max(1.0, abs(report.total)):
+    if bound is not None and bound > actual + tol:
         report.add("bound", "plan",
-                   f"best bound {bound:,.4f} is above the plan's cost {report.total:,.4f}",
-                   bound - report.total)
+                   f"best bound {bound:,.4f} is above the plan's objective {actual:,.4f}",
+                   bound - actual)
     reported_suppliers = {u.supplier for u in plan.suppliers}
     used = {a.supplier for a in plan.allocations if a.quantity > 0}
     if reported_suppliers != used:
@@ -304,6 +370,28 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
                    f"{sorted(used)}", len(reported_suppliers ^ used))
     _check_kpis(inst, plan, quantities, report)
     return report
+
+
+def _check_risk(plan: SourcingPlan, report: CheckReport) -> None:
+    if not report.scenario_costs:
+        if plan.risk is not None:
+            report.add("risk", "plan", "reports scenario KPIs for an instance without "
+                                       "scenarios", 1.0)
+        return
+    if plan.risk is None:
+        report.add("risk", "plan", "an instance with scenarios needs the plan's risk KPIs", 1.0)
+        return
+    reported = {o.scenario: o.cost for o in plan.risk.scenarios}
+    figures = [(f"cost in scenario {s}", reported.get(s, float("nan")), c)
+               for s, _p, c in report.scenario_costs]
+    assert report.var is not None and report.cvar is not None
+    figures += [("expected cost", plan.risk.expected_cost, report.expected),
+                ("VaR", plan.risk.var, report.var), ("CVaR", plan.risk.cvar, report.cvar),
+                ("risk objective", plan.risk.objective, report.objective)]
+    for what, value, actual in figures:
+        if not abs(value - actual) <= _tol(actual):
+            report.add("risk", "plan", f"reports {what} {value:,.4f}, recomputed {actual:,.4f}",
+                       value - actual)
 
 
 def _check_kpis(

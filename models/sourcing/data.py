@@ -36,12 +36,14 @@ class _Frozen(BaseModel):
 
 
 class Product(_Frozen):
-    """A product to buy. ``shortage_penalty`` per unit makes demand soft; absent, demand is hard."""
+    """A product to buy. ``shortage_penalty`` per unit makes demand soft; absent, demand is hard.
+    ``spot_price`` per unit is what the spot market charges in a disruption scenario."""
 
     id: Id
     demand: NonNeg
     unit_weight: Positive | None = None
     shortage_penalty: NonNeg | None = None
+    spot_price: NonNeg | None = None
 
 
 class Supplier(_Frozen):
@@ -76,6 +78,37 @@ class PriceBreak(_Frozen):
     product: Id
     min_quantity: Positive
     unit_price: NonNeg
+
+
+class Scenario(_Frozen):
+    """A disruption scenario with its probability. The probabilities of all scenarios sum to at
+    most 1; the rest is the nominal scenario in which nothing happens."""
+
+    id: Id
+    probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    description: str = ""
+
+
+class Disruption(_Frozen):
+    """What one scenario does to one supplier, or to every supplier of one region (give exactly
+    one of ``supplier`` and ``region``): it delivers ``1 - capacity_loss`` of every contracted
+    quantity and charges ``price_multiplier`` times the contract price for what it delivers."""
+
+    scenario: Id
+    supplier: Id | None = None
+    region: Id | None = None
+    capacity_loss: Rate = 0.0
+    price_multiplier: Positive = 1.0
+
+
+class RiskPolicy(_Frozen):
+    """How scenario costs are weighed. The objective is
+    ``(1 - cvar_weight) * expected cost + cvar_weight * CVaR_alpha(cost)``; with ``cvar_limit``
+    the plan's CVaR must also stay at or below that amount."""
+
+    alpha: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.95
+    cvar_weight: Rate = 0.0
+    cvar_limit: NonNeg | None = None
 
 
 _LIST_FIELDS = ("must_use", "excluded")
@@ -168,6 +201,9 @@ class SourcingInstance(_Frozen):
     price_breaks: tuple[PriceBreak, ...] = ()
     policy: Policy = Policy()
     product_policies: tuple[ProductPolicy, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    disruptions: tuple[Disruption, ...] = ()
+    risk: RiskPolicy = RiskPolicy()
 
     @model_validator(mode="after")
     def _cross_references(self) -> SourcingInstance:
@@ -231,6 +267,46 @@ class SourcingInstance(_Frozen):
                 yield _error(("product_policies", i, "product"), "unknown_reference",
                              f"unknown product {override.product!r}", override.product)
             yield from self._policy_references(("product_policies", i), override, suppliers)
+        yield from self._scenario_errors(suppliers)
+
+    def _scenario_errors(self, suppliers: dict[str, Supplier]) -> Iterator[InitErrorDetails]:
+        yield from _duplicates("scenarios", [(s.id,) for s in self.scenarios], ("id",))
+        yield from _duplicates(
+            "disruptions",
+            [(d.scenario, d.supplier or "", d.region or "") for d in self.disruptions],
+            ("scenario", "supplier", "region"),
+        )
+        total = 0.0
+        for i, scenario in enumerate(self.scenarios):
+            total += scenario.probability
+            if total > 1 + 1e-9:
+                yield _error(("scenarios", i, "probability"), "probability_sum",
+                             f"scenario probabilities add up to {total:g} here, more than 1",
+                             scenario.probability)
+                break
+        scenario_ids = {s.id for s in self.scenarios}
+        regions = {s.region for s in self.suppliers}
+        for i, d in enumerate(self.disruptions):
+            if d.scenario not in scenario_ids:
+                yield _error(("disruptions", i, "scenario"), "unknown_reference",
+                             f"unknown scenario {d.scenario!r}", d.scenario)
+            if (d.supplier is None) == (d.region is None):
+                yield _error(("disruptions", i, "supplier"), "one_target",
+                             "give exactly one of supplier and region", d.supplier)
+            elif d.supplier is not None and d.supplier not in suppliers:
+                yield _error(("disruptions", i, "supplier"), "unknown_reference",
+                             f"unknown supplier {d.supplier!r}", d.supplier)
+            elif d.region is not None and d.region not in regions:
+                yield _error(("disruptions", i, "region"), "unknown_reference",
+                             f"no supplier is in region {d.region!r}", d.region)
+        if self.scenarios:
+            for i, product in enumerate(self.products):
+                if (product.demand > 0 and product.spot_price is None
+                        and product.shortage_penalty is None):
+                    yield _error(("products", i, "spot_price"), "recourse",
+                                 "with scenarios, every product needs a recourse when a "
+                                 "supplier fails: give a spot_price or a shortage_penalty",
+                                 None)
 
     def _price_break_order(
         self, offers: dict[tuple[str, str], Offer]
@@ -287,6 +363,41 @@ class SourcingInstance(_Frozen):
         for brk in self.price_breaks:
             grouped.setdefault((brk.supplier, brk.product), []).append(brk)
         return {k: tuple(sorted(v, key=lambda b: b.min_quantity)) for k, v in grouped.items()}
+
+    @property
+    def nominal_probability(self) -> float:
+        """Probability of the scenario in which nothing happens (1 minus the scenarios')."""
+        return max(0.0, 1.0 - sum(s.probability for s in self.scenarios))
+
+    def scenario_effects(self, scenario_id: str) -> dict[str, tuple[float, float]]:
+        """``{supplier: (delivered fraction, price multiplier)}`` for the suppliers a scenario
+        hits; a supplier hit directly and through its region gets both effects multiplied."""
+        return self._effects.get(scenario_id, {})
+
+    @cached_property
+    def _effects(self) -> dict[str, dict[str, tuple[float, float]]]:
+        by_region: dict[str, list[str]] = {}
+        for s in self.suppliers:
+            by_region.setdefault(s.region, []).append(s.id)
+        effects: dict[str, dict[str, tuple[float, float]]] = {}
+        for d in self.disruptions:
+            effect = effects.setdefault(d.scenario, {})
+            hit = [d.supplier] if d.supplier is not None else by_region.get(d.region or "", [])
+            for supplier_id in hit:
+                r, m = effect.get(supplier_id, (1.0, 1.0))
+                effect[supplier_id] = (r * (1.0 - d.capacity_loss), m * d.price_multiplier)
+        return effects
+
+    def recourse_price(self, product_id: str) -> tuple[float, str]:
+        """Cost per missing unit in a disruption and how it is covered: the cheaper of the spot
+        market (``"spot"``) and leaving it unmet at the shortage penalty (``"unmet"``)."""
+        product = self.product_by_id[product_id]
+        options = []
+        if product.spot_price is not None:
+            options.append((product.spot_price, "spot"))
+        if product.shortage_penalty is not None:
+            options.append((product.shortage_penalty, "unmet"))
+        return min(options) if options else (0.0, "unmet")
 
     def rules_for(self, product_id: str) -> ResolvedRules:
         """The rules in force for ``product_id`` (global policy with its override applied)."""

@@ -62,6 +62,53 @@ class CostBreakdown(_Frozen):
     total: float
 
 
+class ScenarioOutcome(_Frozen):
+    """What the plan costs in one scenario (``nominal``: nothing happens). Missing units are
+    bought on the spot market or left unmet, whichever is cheaper for the product."""
+
+    scenario: str
+    probability: float
+    cost: float
+    delivered: float = Field(description="Units the contracted suppliers deliver")
+    spot_units: float
+    unmet_units: float = Field(description="Planned shortage plus units left unmet")
+    recourse_cost: float = Field(description="Spot purchases plus penalties on missing units")
+
+
+class RiskKpis(_Frozen):
+    """The cost distribution over the scenarios. ``objective`` is
+    ``(1 - cvar_weight) * expected_cost + cvar_weight * cvar``."""
+
+    alpha: float
+    expected_cost: float
+    var: float = Field(description="Value at risk: the alpha-quantile of the cost")
+    cvar: float = Field(description="Conditional value at risk: mean cost of the worst "
+                                    "(1 - alpha) probability mass")
+    objective: float
+    scenarios: tuple[ScenarioOutcome, ...]
+
+
+class Relaxation(_Frozen):
+    """A rule the least-violating plan had to break: ``rule`` is the checker's rule code,
+    ``amount`` how far it is broken in the rule's own unit (see ``message``)."""
+
+    rule: str
+    title: str
+    subject: str
+    message: str
+    amount: float
+
+
+class Explanation(_Frozen):
+    """Why an instance has no plan: the pre-checks that failed, and the rules that a plan
+    minimising the total relative violation (elastic model) has to break, and by how much."""
+
+    pre_checks: tuple[str, ...] = ()
+    relaxations: tuple[Relaxation, ...] = ()
+    elastic_status: SolveStatus | None = None
+    note: str = ""
+
+
 class SolveSummary(_Frozen):
     """How the plan was obtained. ``status`` is OPTIMAL only when the solver proved it."""
 
@@ -90,7 +137,16 @@ class SourcingPlan(_Frozen):
     suppliers: tuple[SupplierUse, ...] = ()
     allocations: tuple[Allocation, ...] = ()
     products: tuple[ProductKpis, ...] = ()
+    risk: RiskKpis | None = None
     infeasibility: tuple[str, ...] = ()
+    explanation: Explanation | None = None
+
+    @property
+    def objective(self) -> float | None:
+        """What the model minimises: the risk objective with scenarios, else the total cost."""
+        if self.risk is not None:
+            return self.risk.objective
+        return None if self.cost is None else self.cost.total
 
 
 def _clean(value: float, whole: bool) -> float:
@@ -138,8 +194,71 @@ def assemble_plan(
         onboarding=round(onboarding, 6), purchase=round(purchase, 6),
         shortage_penalty=round(penalty, 6), total=round(onboarding + purchase + penalty, 6),
     )
+    risk = _risk_kpis(inst, allocations, cost) if inst.scenarios else None
     return SourcingPlan(instance=inst.name, solve=solve, cost=cost, suppliers=suppliers,
-                        allocations=tuple(allocations), products=products)
+                        allocations=tuple(allocations), products=products, risk=risk)
+
+
+def _risk_kpis(
+    inst: SourcingInstance, allocations: list[Allocation], nominal: CostBreakdown
+) -> RiskKpis:
+    bought: dict[str, float] = defaultdict(float)
+    for a in allocations:
+        bought[a.product] += a.quantity
+    planned_short = sum(max(0.0, p.demand - bought[p.id]) for p in inst.products)
+    delivered_nominal = sum(a.quantity for a in allocations)
+    outcomes = [ScenarioOutcome(
+        scenario="nominal", probability=inst.nominal_probability, cost=nominal.total,
+        delivered=round(delivered_nominal, 6), spot_units=0.0,
+        unmet_units=round(planned_short, 6), recourse_cost=0.0,
+    )]
+    for scenario in inst.scenarios:
+        effect = inst.scenario_effects(scenario.id)
+        cost = nominal.onboarding + nominal.shortage_penalty
+        delivered = 0.0
+        missing: dict[str, float] = defaultdict(float)
+        for a in allocations:
+            r, m = effect.get(a.supplier, (1.0, 1.0))
+            delivered += r * a.quantity
+            cost += r * a.quantity * a.unit_price * m
+            missing[a.product] += (1.0 - r) * a.quantity
+        spot = unmet = recourse = 0.0
+        for product_id, units in missing.items():
+            price, how = inst.recourse_price(product_id)
+            recourse += units * price
+            if how == "spot":
+                spot += units
+            else:
+                unmet += units
+        outcomes.append(ScenarioOutcome(
+            scenario=scenario.id, probability=scenario.probability,
+            cost=round(cost + recourse, 6), delivered=round(delivered, 6),
+            spot_units=round(spot, 6), unmet_units=round(unmet + planned_short, 6),
+            recourse_cost=round(recourse, 6),
+        ))
+    alpha = inst.risk.alpha
+    expected = sum(o.probability * o.cost for o in outcomes)
+    var, cvar = _var_cvar([(o.cost, o.probability) for o in outcomes], alpha)
+    weight = inst.risk.cvar_weight
+    return RiskKpis(alpha=alpha, expected_cost=round(expected, 6), var=round(var, 6),
+                    cvar=round(cvar, 6), objective=round((1 - weight) * expected
+                                                         + weight * cvar, 6),
+                    scenarios=tuple(outcomes))
+
+
+def _var_cvar(outcomes: list[tuple[float, float]], alpha: float) -> tuple[float, float]:
+    """VaR and CVaR by Rockafellar-Uryasev: CVaR = min over eta of
+    eta + E[(cost - eta)+] / (1 - alpha), attained at eta = VaR (a support point)."""
+    total = sum(p for _c, p in outcomes)
+    best = None
+    outcomes = [(c, p) for c, p in outcomes if p > 0]
+    for eta, _p in outcomes:
+        value = eta + sum(p * max(0.0, c - eta) for c, p in outcomes) / ((1 - alpha) * total)
+        if best is None or value < best[1] - 1e-12 or (abs(value - best[1]) <= 1e-12
+                                                        and eta < best[0]):
+            best = (eta, value)
+    assert best is not None
+    return best
 
 
 def _product_kpis(inst: SourcingInstance, product_id: str, rows: list[Allocation]) -> ProductKpis:

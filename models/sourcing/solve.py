@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import replace
 
 from models.solver import SolveInfo, SolverOptions, SolveStatus, relative_gap, run_pulp
 from models.sourcing.checker import CheckReport, check_plan
 from models.sourcing.data import SourcingInstance
-from models.sourcing.formulation import SourcingModel, Tier, build_model
+from models.sourcing.explain import explain_infeasibility
+from models.sourcing.formulation import SourcingModel, bought_quantities, build_model
 from models.sourcing.plan import SolveSummary, SourcingPlan, assemble_plan
 
 #: Under a time limit, a round without all minimum-supplier rows gets this share of the time
@@ -31,7 +32,11 @@ class PlanCheckError(RuntimeError):
 
 
 def solve(
-    instance: SourcingInstance, options: SolverOptions | None = None, lazy_counts: bool = True
+    instance: SourcingInstance,
+    options: SolverOptions | None = None,
+    lazy_counts: bool = True,
+    explain: bool = True,
+    customize: Callable[[SourcingModel], None] | None = None,
 ) -> SourcingPlan:
     """Solve ``instance`` and return a plan that passed :func:`check_plan`.
 
@@ -42,19 +47,28 @@ def solve(
     found much faster. Under a time limit such a round gets 90 % of the time left; if its best
     plan still breaks the rule when it stops, the full model gets the rest, and if no plan
     meets every rule by the limit the status is NO_SOLUTION.
+
+    With ``explain`` an INFEASIBLE plan carries an :class:`Explanation` (pre-checks, and the
+    rules an elastic re-solve had to break). ``customize`` may add rows or change the objective
+    of the built model before solving (the frontier uses it for its epsilon constraints).
     Raises :class:`PlanCheckError` if the checker rejects the plan.
     """
     options = options or SolverOptions()
     start = time.perf_counter()
     model = build_model(instance, lazy_counts=lazy_counts)
+    if customize is not None:
+        customize(model)
     if model.infeasible_reasons:
         summary = SolveSummary(
             status=SolveStatus.INFEASIBLE, stop_reason="infeasible before solving",
             solver=options.solver, objective=None, best_bound=None, gap=None,
             build_seconds=model.build_seconds, solve_seconds=0.0, **model.size,
         )
-        return SourcingPlan(instance=instance.name, solve=summary,
-                            infeasibility=tuple(model.infeasible_reasons))
+        reasons = tuple(model.infeasible_reasons)
+        return SourcingPlan(
+            instance=instance.name, solve=summary, infeasibility=reasons,
+            explanation=explain_infeasibility(instance, options, reasons) if explain else None,
+        )
     rounds = 0
     solve_seconds = engine_seconds = 0.0
     while True:
@@ -75,7 +89,7 @@ def solve(
                 model.add_count_rows(list(model.pending_counts))
                 continue
             break
-        bought = _bought(model)
+        bought = bought_quantities(model)
         late = model.count_violations({k: q for k, (q, _p) in bought.items()})
         if not late:
             break
@@ -92,15 +106,20 @@ def solve(
                    engine_seconds=engine_seconds if info.engine_seconds is not None else None)
     summary = _summary(model, info, model.size, rounds)
     if not info.status.has_solution:
-        return SourcingPlan(instance=instance.name, solve=summary)
+        explanation = None
+        if explain and info.status == SolveStatus.INFEASIBLE and customize is None:
+            explanation = explain_infeasibility(instance, options, ())
+        return SourcingPlan(instance=instance.name, solve=summary, explanation=explanation)
     plan = assemble_plan(instance, bought, summary)
-    assert plan.cost is not None and info.objective is not None
-    if plan.cost.total < info.objective - 1e-9 * max(1.0, abs(info.objective)):
-        # A limit-stopped incumbent may pay for an unused supplier or sit in a dearer price
-        # tier; the plan as written is cheaper, so report its cost and gap.
+    objective = plan.objective
+    assert objective is not None and info.objective is not None
+    if objective < info.objective - 1e-9 * max(1.0, abs(info.objective)):
+        # A limit-stopped incumbent may pay for an unused supplier, sit in a dearer price
+        # tier or carry a poor CVaR threshold; the plan as written is cheaper, so report its
+        # objective and gap.
         summary = summary.model_copy(update={
-            "objective": plan.cost.total,
-            "gap": relative_gap(plan.cost.total, info.best_bound),
+            "objective": objective,
+            "gap": relative_gap(objective, info.best_bound),
         })
         plan = plan.model_copy(update={"solve": summary})
     report = check_plan(instance, plan)
@@ -119,24 +138,3 @@ def _summary(
         engine_seconds=None if info.engine_seconds is None else round(info.engine_seconds, 4),
         rounds=rounds, **size,
     )
-
-
-def _bought(model: SourcingModel) -> dict[tuple[str, str], tuple[float, float]]:
-    """Quantity per offer and the all-units price in force for that quantity.
-
-    The price is that of the highest tier whose threshold the quantity reaches. An optimal
-    solution always puts the quantity there; a time-limited incumbent may sit in a dearer tier
-    at a boundary, and then the plan is priced correctly (below the solver's objective)."""
-    quantity: dict[tuple[str, str], float] = defaultdict(float)
-    tiers: dict[tuple[str, str], list[Tier]] = defaultdict(list)
-    for tier in model.tiers:
-        tiers[tier.offer].append(tier)
-        switch = tier.t if tier.t is not None else model.onboard[tier.offer[0]]
-        qty = tier.x.value() or 0.0
-        if (switch.value() or 0.0) > 0.5 and qty > 1e-9:
-            quantity[tier.offer] += qty
-    bought = {}
-    for offer, qty in quantity.items():
-        reached = [t for t in tiers[offer] if t.lo <= qty + 1e-6 * max(1.0, t.lo)]
-        bought[offer] = (qty, max(reached, key=lambda t: t.index).price)
-    return bought

@@ -10,11 +10,14 @@ import pandas as pd
 from pydantic import ValidationError
 
 from models.sourcing import (
+    Disruption,
     Offer,
     Policy,
     PriceBreak,
     Product,
     ProductPolicy,
+    RiskPolicy,
+    Scenario,
     SourcingInstance,
     SourcingPlan,
     Supplier,
@@ -38,6 +41,9 @@ SOURCING_TABLES: tuple[TableSpec, ...] = (
     TableSpec("policy", Policy, optional=True, single=True, list_fields=("must_use", "excluded")),
     TableSpec("product_policies", ProductPolicy, optional=True,
               list_fields=("must_use", "excluded")),
+    TableSpec("scenarios", Scenario, optional=True),
+    TableSpec("disruptions", Disruption, optional=True),
+    TableSpec("risk", RiskPolicy, optional=True, single=True),
 )
 _SPECS = {spec.name: spec for spec in SOURCING_TABLES}
 
@@ -59,8 +65,14 @@ def _validate(data: dict[str, Any], source: TableSource) -> SourcingInstance:
 
 
 def instance_tables(instance: SourcingInstance) -> dict[str, Any]:
-    """The instance as plain tables (the JSON form)."""
-    return instance.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    """The instance as plain tables (the JSON form); scenario tables only when there are any."""
+    data = instance.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    for table in ("scenarios", "disruptions"):
+        if not data[table]:
+            del data[table]
+    if instance.risk == RiskPolicy():
+        del data["risk"]
+    return data
 
 
 def write_sourcing_instance(instance: SourcingInstance, path: Path | str, form: Form) -> None:

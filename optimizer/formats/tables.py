@@ -24,7 +24,7 @@ Form = Literal["json", "csv", "excel"]
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Error types raised by our own validators; their messages already show the value.
 _OWN_ERRORS = {"unknown_reference", "duplicate", "price_increase", "missing_weight",
-               "whole_units"}
+               "whole_units", "probability_sum", "one_target", "recourse"}
 _FRIENDLY = {
     "missing": "Field required",
     "extra_forbidden": "unknown field (not part of the format; see the schema command)",
