@@ -3,6 +3,7 @@
 Public API::
 
     from models.sourcing import SourcingInstance, solve, check_plan, generate_instance
+    from models.sourcing import marginal_values, explain_infeasibility, solve_point, Measure
     from models.solver import SolverOptions, SolveStatus
 """
 
@@ -20,19 +21,29 @@ from models.sourcing.data import (
     SourcingInstance,
     Supplier,
 )
+from models.sourcing.explain import explain_infeasibility
+from models.sourcing.frontier import FrontierPoint, Measure, least_measure, solve_point
 from models.sourcing.generator import generate_instance
-from models.sourcing.plan import SourcingPlan
+from models.sourcing.marginals import MarginalValue, MarginalValues, marginal_values
+from models.sourcing.plan import Explanation, Relaxation, RiskKpis, SourcingPlan
 from models.sourcing.solve import PlanCheckError, solve
 
 __all__ = [
     "CheckReport",
     "Disruption",
+    "Explanation",
+    "FrontierPoint",
+    "MarginalValue",
+    "MarginalValues",
+    "Measure",
     "Offer",
     "PlanCheckError",
     "Policy",
     "PriceBreak",
     "Product",
     "ProductPolicy",
+    "Relaxation",
+    "RiskKpis",
     "RiskPolicy",
     "Scenario",
     "SolveStatus",
@@ -43,6 +54,10 @@ __all__ = [
     "Violation",
     "check_plan",
     "evaluate",
+    "explain_infeasibility",
     "generate_instance",
+    "least_measure",
+    "marginal_values",
     "solve",
+    "solve_point",
 ]

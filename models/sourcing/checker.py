@@ -194,6 +194,9 @@ def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
 
     if inst.scenarios:
         _scenario_costs(inst, ix, bought, report)
+    elif (limit := inst.risk.cvar_limit) is not None and report.total > limit + _tol(limit):
+        report.add("cvar_limit", "plan", f"cost {report.total:,.2f} (no scenarios: the CVaR) "
+                                         f"is above the limit {limit:,.2f}", report.total - limit)
     if inst.policy.budget is not None:
         budget_spend = report.onboarding + spend
         if budget_spend > inst.policy.budget + _tol(inst.policy.budget):
@@ -244,6 +247,11 @@ def _scenario_costs(
     report.var = var
     report.cvar = (tail + (below - alpha) * var) / (1 - alpha)
     report.cvar_weight = inst.risk.cvar_weight
+    limit = inst.risk.cvar_limit
+    if limit is not None and report.cvar > limit + _tol(limit):
+        report.add("cvar_limit", "plan",
+                   f"CVaR at {alpha:.0%} is {report.cvar:,.2f}, above the limit {limit:,.2f}",
+                   report.cvar - limit)
 
 
 def _check_product_rules(
@@ -340,7 +348,7 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
         ("shortage_penalty", plan.cost.shortage_penalty, report.shortage_penalty),
         ("total", plan.cost.total, report.total),
     ):
-        if abs(reported - actual) > _tol(actual):
+        if abs(reported - actual) > _tol(report.total):  # money: relative to the total
             report.add("cost_" + name, "plan",
                        f"reports {name} {reported:,.2f}, recomputed {actual:,.2f}",
                        reported - actual)

@@ -96,6 +96,7 @@ class SourcingModel:
     pending_counts: dict[str, _CountRule] = field(default_factory=dict)
     by_product: dict[str, list[OfferKey]] = field(default_factory=dict)
     offer_upper: dict[OfferKey, float] = field(default_factory=dict)
+    demand: dict[str, float] = field(default_factory=dict)
     #: Probability and cost expression of each scenario, nominal first (id "nominal").
     scenario_costs: list[tuple[str, float, pulp.LpAffineExpression]] = field(
         default_factory=list)
@@ -539,11 +540,15 @@ class _Builder:
                 slacks.append((row.family, row.name, slack))
                 violation.append(slack * (1.0 / row.scale))
             self.prob.addConstraint(row.constraint, row.name)
-        model = SourcingModel(self.prob, self.tiers, self.onboard, self.shortage, self.reasons,
-                              0.0, self.qty, self.use, self.counts, dict(self.by_product),
-                              self.upper, scenarios, expected, inst.risk.alpha, slacks,
-                              self.mode == "elastic",
-                              {r.name: (r.family, r.subject) for r in self.rows if r.family})
+        model = SourcingModel(
+            problem=self.prob, tiers=self.tiers, onboard=self.onboard, shortage=self.shortage,
+            infeasible_reasons=self.reasons, offer_qty=self.qty, offer_use=self.use,
+            pending_counts=self.counts, by_product=dict(self.by_product),
+            offer_upper=self.upper, demand={p.id: p.demand for p in inst.products},
+            scenario_costs=scenarios, expected_cost=expected, alpha=inst.risk.alpha,
+            slacks=slacks, elastic=self.mode == "elastic",
+            rule_rows={r.name: (r.family, r.subject) for r in self.rows if r.family},
+        )
         if self.mode == "elastic":
             violation.extend(self._lead_time_penalties())
             dearest: dict[str, float] = defaultdict(float)

@@ -40,8 +40,12 @@ def generate_instance(
     seed: int = 0,
     offers_per_product: int = 10,
     name: str | None = None,
+    scenarios: int = 0,
 ) -> SourcingInstance:
-    """A feasible-by-construction-in-most-cases random instance, reproducible from ``seed``."""
+    """A feasible-by-construction-in-most-cases random instance, reproducible from ``seed``.
+
+    With ``scenarios`` > 0 it adds that many disruption scenarios (see :func:`_scenarios`) and a
+    spot price for every product; the rest of the instance is the same as without."""
     if suppliers < 2 or products < 1:
         raise ValueError("need at least 2 suppliers and 1 product")
     rng = np.random.default_rng(seed)
@@ -120,7 +124,14 @@ def generate_instance(
         "min_on_time_rate": 0.85,
         "max_lead_time_days": 45.0,
     }
+    data: dict[str, object] = {}
+    if scenarios > 0:
+        srng = np.random.default_rng([seed, 7919])  # its own stream: the base stays the same
+        for j, row in enumerate(product_rows):
+            row["spot_price"] = round(float(base_price[j] * srng.uniform(1.3, 1.8)), 2)
+        data = _scenarios(srng, scenarios, supplier_rows, pick_p)
     return SourcingInstance.model_validate({
+        **data,
         "name": name or f"gen-s{suppliers}-p{products}-seed{seed}",
         "products": product_rows,
         "suppliers": supplier_rows,
@@ -128,6 +139,38 @@ def generate_instance(
         "price_breaks": break_rows,
         "policy": policy,
     })
+
+
+def _scenarios(
+    rng: np.random.Generator, count: int, suppliers: list[dict[str, object]], size: np.ndarray
+) -> dict[str, object]:
+    """Disruption scenarios: about 60 % single-supplier failures (a fire, insolvency: 50-100 %
+    of output lost, 0.5-2 % likely, big suppliers more often named) and 40 % regional events
+    (port closure, tariff: 20-60 % lost and prices up 5-30 % across a region, 1-4 % likely).
+    Probabilities are scaled down if they would add up to more than 0.6."""
+    regions = sorted({str(s["region"]) for s in suppliers})
+    rows, hits = [], []
+    for w in range(count):
+        sid = f"D{w + 1:02d}"
+        if rng.random() < 0.6 or len(regions) < 2:
+            k = int(rng.choice(len(suppliers), p=size / size.sum()))
+            supplier = str(suppliers[k]["id"])
+            rows.append({"id": sid, "probability": float(rng.uniform(0.005, 0.02)),
+                         "description": f"{supplier} fails"})
+            hits.append({"scenario": sid, "supplier": supplier,
+                         "capacity_loss": round(float(rng.uniform(0.5, 1.0)), 2)})
+        else:
+            region = regions[int(rng.integers(len(regions)))]
+            rows.append({"id": sid, "probability": float(rng.uniform(0.01, 0.04)),
+                         "description": f"regional event in {region}"})
+            hits.append({"scenario": sid, "region": region,
+                         "capacity_loss": round(float(rng.uniform(0.2, 0.6)), 2),
+                         "price_multiplier": round(float(rng.uniform(1.05, 1.3)), 2)})
+    total = sum(float(r["probability"]) for r in rows)
+    scale = min(1.0, 0.6 / total) if total > 0 else 1.0
+    for r in rows:
+        r["probability"] = round(float(r["probability"]) * scale, 4)
+    return {"scenarios": rows, "disruptions": hits}
 
 
 def _dedupe_breaks(rows: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -4,30 +4,39 @@ from __future__ import annotations
 
 import json
 from contextlib import nullcontext
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from models.sourcing import (
+    Measure,
     PlanCheckError,
     SolverOptions,
     SolveStatus,
     check_plan,
     generate_instance,
+    marginal_values,
     solve,
 )
 from optimizer.cli.common import console, fail
 from optimizer.errors import ExitCode, InputError
+from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
     read_sourcing_instance,
     read_sourcing_plan,
     sourcing_schema,
+    write_marginal_values,
     write_sourcing_instance,
     write_sourcing_plan,
 )
-from optimizer.reports.sourcing_summary import check_summary, plan_summary
+from optimizer.frontier import trace_frontier
+from optimizer.parallel import default_workers
+from optimizer.reports.sourcing_summary import check_summary, marginals_table, plan_summary
 
 app = typer.Typer(help="Supplier selection and order splitting (MILP, PuLP + HiGHS/CBC).",
                   no_args_is_help=True)
@@ -70,8 +79,14 @@ def solve_command(
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     log: Annotated[bool, typer.Option("--log/--no-log", help="Show the solver log.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")] = False,
+    marginals: Annotated[bool, typer.Option(
+        "--marginals", help="Also report marginal values of capacities, demands and share caps "
+                            "(binaries fixed, LP re-solved).")] = False,
 ) -> None:
-    """Solve a sourcing instance; print the plan summary and write the plan with --out."""
+    """Solve a sourcing instance; print the plan summary and write the plan with --out.
+
+    Exit codes: 0 plan, 2 invalid input, 3 infeasible (the plan says which rules have to give),
+    4 no plan within the limits, 5 the plan failed the independent check."""
     if out is not None and out.exists() and not out.is_dir():
         raise InputError([f"{out}: --out must be a folder, and this is a file"])
     inst = read_sourcing_instance(instance)
@@ -85,16 +100,82 @@ def solve_command(
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "
                                     "nothing was written")
-    if out is not None:
-        write_sourcing_plan(plan, out)
+    values = None
+    if marginals and plan.solve.status.has_solution:
+        values = marginal_values(inst, plan, replace(options, time_limit=None, gap=0.0))
+    written = write_sourcing_plan(plan, out) if out is not None else []
+    if values is not None and out is not None:
+        written += write_marginal_values(values, out)
     if as_json:
-        typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
+        data = plan.model_dump(mode="json")
+        if values is not None:
+            data["marginal_values"] = values.model_dump(mode="json")
+        typer.echo(json.dumps(data, indent=2))
     else:
         console.print(plan_summary(plan))
+        if values is not None:
+            console.print(marginals_table(values))
         if out is not None:
-            console.print(f"plan written to {out}/ (plan.json, summary.csv, allocations.csv, "
-                          f"suppliers.csv, products.csv)")
+            console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
     raise typer.Exit(int(_STATUS_EXIT[plan.solve.status]))
+
+
+@app.command("frontier")
+def frontier_command(
+    instance: InstanceArg,
+    out: Annotated[Path, typer.Option(
+        help="Folder for frontier.csv, frontier.json, frontier.png and points/NN/ plans.")],
+    measure: Annotated[Measure, typer.Option(
+        help="max-share: largest supplier share of a product; hhi: largest product HHI; "
+             "cvar: CVaR of the scenario cost (needs scenarios).")] = Measure.MAX_SHARE,
+    points: Annotated[int, typer.Option(min=2, max=200, help="Points, extremes included.")] = 10,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes (default: all cores).")] = None,
+    solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
+    time_limit: Annotated[float | None, typer.Option(
+        min=0.001, help="Seconds per solve.")] = None,
+    gap: Annotated[float, typer.Option(
+        min=0.0, max=0.999, help="Relative gap per solve (0 = prove optimality).")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
+) -> None:
+    """Trace the cost-vs-diversification frontier by epsilon constraints, in parallel."""
+    if out.exists() and not out.is_dir():
+        raise InputError([f"{out}: --out must be a folder, and this is a file"])
+    inst = read_sourcing_instance(instance)
+    if measure == Measure.CVAR and not inst.scenarios:
+        raise InputError([f"{instance}: --measure cvar needs scenarios (a 'scenarios' table)"])
+    count = workers or default_workers()
+    options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap, threads=1,
+                            seed=seed)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        task = progress.add_task(f"frontier of {inst.name} ({measure.value}, {count} workers)",
+                                 total=points + 1)
+
+        def advance(_what: str) -> None:
+            progress.advance(task)
+
+        frontier = trace_frontier(inst, measure, points, options, count, advance)
+    if not frontier.plans:
+        first = frontier.points[0]
+        fail(ExitCode.INFEASIBLE if first.status == SolveStatus.INFEASIBLE
+             else ExitCode.NO_SOLUTION,
+             f"no cost-optimal plan ({first.status.value}); run 'optimizer sourcing solve' "
+             f"for the explanation")
+    write_frontier(frontier, out)
+    table = Table("#", "cap", "cost", measure.value, "suppliers", "status", "gap", "seconds",
+                  "efficient", title=f"frontier: {inst.name}, {len(frontier.efficient)} "
+                                     f"efficient points in {frontier.seconds:.1f} s")
+    for p in frontier.points:
+        table.add_row(str(p.index), "-" if p.epsilon is None else f"{p.epsilon:.6g}",
+                      "-" if p.cost is None else f"{p.cost:,.2f}",
+                      "-" if p.measure is None else f"{p.measure:.6g}",
+                      "-" if p.suppliers_used is None else str(p.suppliers_used),
+                      p.status.value, "-" if p.gap is None else f"{p.gap:.4%}",
+                      f"{p.seconds:.2f}", "no" if p.dominated else "yes")
+    console.print(table)
+    console.print(f"frontier written to {out}/ (frontier.csv, frontier.json, frontier.png, "
+                  f"points/)")
 
 
 @app.command("check")
@@ -116,12 +197,15 @@ def generate_command(
     products: Annotated[int, typer.Option(min=1)] = 50,
     seed: Annotated[int, typer.Option()] = 0,
     offers_per_product: Annotated[int, typer.Option(min=1)] = 10,
+    scenarios: Annotated[int, typer.Option(
+        min=0, help="Disruption scenarios (supplier failures, regional events).")] = 0,
     form: Annotated[Form | None, typer.Option(
         help="json, csv (a folder) or excel; default from the --out suffix.")] = None,
 ) -> None:
     """Generate a realistic random instance (reproducible from --seed)."""
     inst = generate_instance(suppliers, products, seed=seed,
-                             offers_per_product=offers_per_product, name=out.stem)
+                             offers_per_product=offers_per_product, name=out.stem,
+                             scenarios=scenarios)
     chosen = form.value if form else _form_of(out)
     write_sourcing_instance(inst, out, chosen)
     console.print(f"wrote {inst.name}: {len(inst.suppliers)} suppliers, {len(inst.products)} "

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from models.sourcing import (
     Disruption,
+    MarginalValues,
     Offer,
     Policy,
     PriceBreak,
@@ -102,6 +103,10 @@ def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
     summary: dict[str, Any] = {"instance": plan.instance, **plan.solve.model_dump(mode="json")}
     if plan.cost is not None:
         summary.update({f"cost_{k}": v for k, v in plan.cost.model_dump().items()})
+    if plan.risk is not None:
+        summary.update({"expected_cost": plan.risk.expected_cost, "alpha": plan.risk.alpha,
+                        "var": plan.risk.var, "cvar": plan.risk.cvar,
+                        "risk_objective": plan.risk.objective})
     summary["infeasibility"] = " | ".join(plan.infeasibility)
     products = []
     for k in plan.products:
@@ -109,7 +114,7 @@ def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
         row["supplier_shares"] = ";".join(f"{s}:{v:g}" for s, v in k.supplier_shares.items())
         row["region_shares"] = ";".join(f"{r}:{v:g}" for r, v in k.region_shares.items())
         products.append(row)
-    return {
+    frames = {
         "summary": pd.DataFrame([summary]),
         "allocations": pd.DataFrame([a.model_dump() for a in plan.allocations],
                                     columns=["supplier", "product", "quantity", "unit_price",
@@ -119,6 +124,13 @@ def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
                                            "units", "spend"]),
         "products": pd.DataFrame(products),
     }
+    if plan.risk is not None:
+        frames["scenarios"] = pd.DataFrame([o.model_dump() for o in plan.risk.scenarios])
+    if plan.explanation is not None:
+        frames["explanation"] = pd.DataFrame(
+            [r.model_dump() for r in plan.explanation.relaxations],
+            columns=["rule", "title", "subject", "message", "amount"])
+    return frames
 
 
 def write_sourcing_plan(plan: SourcingPlan, out_dir: Path | str) -> list[Path]:
@@ -131,6 +143,18 @@ def write_sourcing_plan(plan: SourcingPlan, out_dir: Path | str) -> list[Path]:
         target = out / f"{name}.csv"
         atomic_write_text(target, frame.to_csv(index=False))
         written.append(target)
+    return written
+
+
+def write_marginal_values(values: MarginalValues, out_dir: Path | str) -> list[Path]:
+    """Write ``marginal_values.json`` and ``marginal_values.csv`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "marginal_values.json", out / "marginal_values.csv"]
+    atomic_write_text(written[0], json.dumps(values.model_dump(mode="json"), indent=2) + "\n")
+    frame = pd.DataFrame([v.model_dump() for v in values.values],
+                         columns=["kind", "subject", "value", "unit"])
+    atomic_write_text(written[1], frame.to_csv(index=False))
     return written
 
 

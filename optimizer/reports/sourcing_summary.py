@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 
-from models.sourcing import CheckReport, SolveStatus, SourcingPlan
+from models.sourcing import CheckReport, MarginalValues, SolveStatus, SourcingPlan
 
 _STATUS_STYLE = {
     SolveStatus.OPTIMAL: "bold green",
@@ -41,10 +41,12 @@ def plan_summary(plan: SourcingPlan, top: int = 10) -> RenderableType:
                              f"{s.constraints:,} constraints")
     parts: list[RenderableType] = [Panel(head, title=f"sourcing plan: {plan.instance}")]
     if plan.infeasibility:
-        why = Table("why the rules cannot all be met", show_header=True)
+        why = Table("why the rules cannot all be met (pre-checks)", show_header=True)
         for line in plan.infeasibility:
             why.add_row(line)
         parts.append(why)
+    if plan.explanation is not None and plan.explanation.relaxations:
+        parts.append(explanation_table(plan))
     if plan.cost is not None:
         cost = Table("onboarding", "purchase", "shortage penalty", "total", title="cost")
         cost.add_row(_money(plan.cost.onboarding), _money(plan.cost.purchase),
@@ -67,7 +69,37 @@ def plan_summary(plan: SourcingPlan, top: int = 10) -> RenderableType:
                          _pct(k.defect_rate, 2), "-" if k.max_lead_time_days is None
                          else f"{k.max_lead_time_days:g}")
         parts.append(prod)
+    if plan.risk is not None:
+        r = plan.risk
+        risk = Table("scenario", "probability", "cost", "spot units", "unmet units",
+                     title=f"scenarios: expected cost {_money(r.expected_cost)}, "
+                           f"VaR {r.alpha:.0%} {_money(r.var)}, CVaR {r.alpha:.0%} "
+                           f"{_money(r.cvar)}")
+        for o in sorted(r.scenarios, key=lambda o: -o.cost)[:top]:
+            risk.add_row(o.scenario, f"{o.probability:.2%}", _money(o.cost),
+                         f"{o.spot_units:,.0f}", f"{o.unmet_units:,.0f}")
+        parts.append(risk)
     return Group(*parts)
+
+
+def explanation_table(plan: SourcingPlan) -> RenderableType:
+    """The rules the least-violating plan breaks, in business words."""
+    assert plan.explanation is not None
+    table = Table("rule", "subject", "by how much", "what would have to give",
+                  title="[bold red]what has to give[/] (least total relative violation)",
+                  caption=plan.explanation.note)
+    for r in plan.explanation.relaxations:
+        table.add_row(r.title, r.subject, f"{r.amount:,.6g}", r.message)
+    return table
+
+
+def marginals_table(values: MarginalValues, top: int = 20) -> RenderableType:
+    """The largest marginal values (by size), with what they are conditional on."""
+    table = Table("limit", "subject", "value", "unit",
+                  title=f"marginal values (top {top} by size)", caption=values.basis)
+    for v in sorted(values.values, key=lambda v: -abs(v.value))[:top]:
+        table.add_row(v.kind, v.subject, f"{v.value:,.4f}", v.unit)
+    return table
 
 
 def check_summary(report: CheckReport, limit: int = 50) -> RenderableType:
