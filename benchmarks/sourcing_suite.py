@@ -9,14 +9,41 @@ from dataclasses import dataclass
 from models.sourcing import (
     PlanCheckError,
     SolverOptions,
+    SourcingInstance,
     generate_instance,
     solve,
 )
+from models.sourcing.frontier import with_cvar_limit
 
-#: (suppliers, products, seed) per suite; about 10 offers per product, every rule family on.
-SUITES: dict[str, tuple[tuple[int, int, int], ...]] = {
-    "smoke": ((10, 20, 1), (20, 50, 2)),
-    "full": ((50, 200, 1), (200, 1000, 1), (200, 1000, 2), (200, 1000, 3), (500, 2000, 1)),
+
+@dataclass(frozen=True)
+class Case:
+    """A generated instance: about 10 offers per product, every rule family on; with
+    ``scenarios`` disruption scenarios, and CVaR mixed into the objective with ``cvar_weight``."""
+
+    suppliers: int
+    products: int
+    seed: int
+    scenarios: int = 0
+    cvar_weight: float = 0.0
+
+    def instance(self) -> SourcingInstance:
+        """Generate it (deterministic)."""
+        inst = generate_instance(self.suppliers, self.products, seed=self.seed,
+                                 scenarios=self.scenarios)
+        name = inst.name + (f"-sc{self.scenarios}" if self.scenarios else "")
+        if self.cvar_weight:
+            inst = with_cvar_limit(inst, None, weight=self.cvar_weight)
+            name += f"-cvar{self.cvar_weight:g}"
+        return inst.model_copy(update={"name": name})
+
+
+SUITES: dict[str, tuple[Case, ...]] = {
+    "smoke": (Case(10, 20, 1), Case(20, 50, 2), Case(20, 50, 2, scenarios=8)),
+    "full": (Case(50, 200, 1), Case(200, 1000, 1), Case(200, 1000, 2), Case(200, 1000, 3),
+             Case(500, 2000, 1)),
+    "risk": (Case(200, 1000, 1, 20), Case(200, 1000, 2, 20), Case(200, 1000, 3, 20),
+             Case(200, 1000, 2, 20, cvar_weight=0.3)),
 }
 
 
@@ -45,8 +72,8 @@ class Row:
 
 def run_suite(suite: str, options: SolverOptions) -> Iterator[Row]:
     """Solve every instance of ``suite`` and yield its measurements."""
-    for suppliers, products, seed in SUITES[suite]:
-        inst = generate_instance(suppliers, products, seed=seed)
+    for case in SUITES[suite]:
+        inst = case.instance()
         start = time.perf_counter()
         try:
             plan, check = solve(inst, options), "pass"  # solve() runs the checker
@@ -56,7 +83,8 @@ def run_suite(suite: str, options: SolverOptions) -> Iterator[Row]:
         s = plan.solve
         engine = s.engine_seconds if s.engine_seconds is not None else s.solve_seconds
         yield Row(
-            instance=inst.name, suppliers=suppliers, products=products, offers=len(inst.offers),
+            instance=inst.name, suppliers=case.suppliers, products=case.products,
+            offers=len(inst.offers),
             variables=s.variables, integer_variables=s.integer_variables,
             constraints=s.constraints, build_s=round(s.build_seconds, 2),
             load_s=round(s.solve_seconds - engine, 2), engine_s=round(engine, 2),

@@ -166,6 +166,10 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
         threads=options.threads,
         **params,
     )
+    if options.threads is not None:
+        # HiGHS keeps one thread scheduler per process and refuses a different thread count
+        # once it exists (the solve then ends with status "Not Set"); start a fresh one.
+        highspy.Highs.resetGlobalScheduler(True)
     start = time.perf_counter()
     with _quiet_stdout(not options.log):
         problem.solve(solver)

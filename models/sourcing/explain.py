@@ -3,9 +3,11 @@
 Every business rule of the elastic model (demand, offer and supplier capacity, supplier and
 region share caps, minimum supplier counts, quality blends, budgets, must-use suppliers) gets a
 penalised slack, and offers over the lead-time limit may be used at a penalty. The model
-minimises the total *relative* violation (a slack divided by the rule's own scale: demand for
-demand, share and quality rules, the capacity or budget for capacity and budget rules, one
-supplier for counts and must-use rules), with the cost as a tie-breaker. The rules the resulting
+minimises the total weighted *relative* violation (a slack divided by the rule's own scale:
+demand for demand, share and quality rules, the capacity or budget for capacity and budget
+rules, one supplier for counts and must-use rules; weights 2 for demand, 1.5 for capacities, 1
+for policy rules, so a policy rule bends before a supplier is asked for more and demand is
+dropped last), with the cost as a tie-breaker. The rules the resulting
 plan breaks, and by how much, are then listed by :func:`models.sourcing.checker.evaluate`, so the
 explanation is what the checker sees, not what the slacks say. MOQs, exclusions and whole units
 stay hard.

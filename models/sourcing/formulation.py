@@ -47,9 +47,14 @@ MUST_USE_UNITS = 1.0
 
 OfferKey = tuple[str, str]
 Mode = Literal["plan", "explicit", "elastic"]
+#: Elastic mode: weight per unit of relative violation, by rule family (others: 1). Dropping
+#: demand weighs most, then asking suppliers for more capacity, then bending a policy rule.
+ELASTIC_WEIGHTS = {"demand": 2.0, "offer_capacity": 1.5, "supplier_capacity": 1.5}
 #: In elastic mode, the cost enters the objective with this weight per unit of the cost scale,
 #: so that among plans with the least violation the cheapest is chosen.
 ELASTIC_COST_WEIGHT = 1e-4
+#: Elastic objective multiplier (relative violations are small numbers).
+ELASTIC_SCALE = 1000.0
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,7 @@ class SourcingModel:
                 slack = self.problem.add_variable(f"slack_count_{rule.index}", lowBound=0)
                 row.addInPlace(slack)
                 self.slacks.append(("min_suppliers", f"min_suppliers_{rule.index}", slack))
-                self.problem.setObjective(self.problem.objective + slack)
+                self.problem.setObjective(self.problem.objective + ELASTIC_SCALE * slack)
             self.problem.addConstraint(row, f"min_suppliers_{rule.index}")
 
     def count_violations(self, bought: Mapping[OfferKey, float]) -> list[str]:
@@ -538,7 +543,8 @@ class _Builder:
                 slack = self.prob.add_variable(f"slack_{n}", lowBound=0)
                 row.constraint.addInPlace(-slack if row.constraint.sense < 0 else slack)
                 slacks.append((row.family, row.name, slack))
-                violation.append(slack * (1.0 / row.scale))
+                weight = ELASTIC_WEIGHTS.get(row.family, 1.0)
+                violation.append(slack * (weight / row.scale))
             self.prob.addConstraint(row.constraint, row.name)
         model = SourcingModel(
             problem=self.prob, tiers=self.tiers, onboard=self.onboard, shortage=self.shortage,
@@ -555,8 +561,9 @@ class _Builder:
             for o in inst.offers:
                 dearest[o.product] = max(dearest[o.product], o.unit_price)
             scale = sum(p.demand * (dearest[p.id] or 1.0) for p in inst.products) or 1.0
-            self.prob.setObjective(pulp.lpSum(violation)
-                                   + (ELASTIC_COST_WEIGHT / scale) * expected)
+            # scaled so that HiGHS's absolute tolerances do not blur the cost tie-breaker
+            self.prob.setObjective(ELASTIC_SCALE * pulp.lpSum(violation)
+                                   + (ELASTIC_SCALE * ELASTIC_COST_WEIGHT / scale) * expected)
             return model
         risk = inst.risk
         objective = expected

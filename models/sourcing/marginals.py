@@ -100,12 +100,8 @@ def marginal_values(
     for (_s, p), q in bought.items():
         purchased[p] += q
     values: dict[tuple[str, str], float] = defaultdict(float)
-    for name, constraint in model.problem.constraints.items():
-        rule = model.rule_rows.get(name)
-        if rule is None:
-            continue
-        family, subject = rule
-        pi = constraint.pi or 0.0
+    for name, (family, subject) in model.rule_rows.items():
+        pi = model.problem.get_constraint_by_name(name).pi or 0.0
         product = subject.split("/")[-1]
         rules = instance.rules_for(product) if family in _SCALES_WITH_DEMAND else None
         if family == "supplier_share":

@@ -38,3 +38,15 @@ def test_no_incumbent() -> None:
 def test_options_are_validated(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         SolverOptions(**bad)  # type: ignore[arg-type]
+
+
+def test_thread_count_can_change_between_solves_in_one_process() -> None:
+    """HiGHS refuses a new thread count once its scheduler exists; run_pulp resets it."""
+    from models.sourcing import generate_instance, solve
+
+    inst = generate_instance(6, 8, seed=5)
+    first = solve(inst)
+    for threads in (1, 2, None):
+        again = solve(inst, SolverOptions(threads=threads))
+        assert again.solve.status == SolveStatus.OPTIMAL
+        assert again.solve.objective == pytest.approx(first.solve.objective, rel=1e-9)

@@ -36,12 +36,57 @@ def test_check_rejects_a_tampered_plan(tmp_path: Path, sourcing_instances: Path)
     assert main(["sourcing", "check", str(sourcing_instances / "starter.json"), str(out)]) == 5
 
 
-def test_infeasible_exits_3_and_writes_status(tmp_path: Path, sourcing_instances: Path) -> None:
+def test_infeasible_exits_3_and_writes_the_explanation(
+    tmp_path: Path, sourcing_instances: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "plan"
     code = main(["sourcing", "solve", str(sourcing_instances / "infeasible.json"),
-                 "--out", str(out)])
+                 "--out", str(out), "--json"])
     assert code == 3
-    assert read_sourcing_plan(out).solve.status == SolveStatus.INFEASIBLE
+    printed = json.loads(capsys.readouterr().out)
+    relaxed = printed["explanation"]["relaxations"]
+    assert [(r["rule"], r["subject"], r["amount"]) for r in relaxed] == [
+        ("lead_time", "HCM1/TEE-BLK-M", 15.0)]
+    plan = read_sourcing_plan(out)
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert plan.explanation is not None and plan.explanation.relaxations == tuple(
+        plan.explanation.relaxations)
+    assert "lead_time" in (out / "explanation.csv").read_text()
+
+
+def test_marginals_are_written(tmp_path: Path, sourcing_instances: Path) -> None:
+    out = tmp_path / "plan"
+    code = main(["sourcing", "solve", str(sourcing_instances / "starter.json"), "--out",
+                 str(out), "--marginals"])
+    assert code == 0
+    values = json.loads((out / "marginal_values.json").read_text())
+    assert values["status"] == "optimal"
+    assert "conditional on the chosen supplier set" in values["basis"]
+    assert {v["kind"] for v in values["values"]} >= {"demand"}
+    assert (out / "marginal_values.csv").read_text().startswith("kind,subject,value,unit")
+
+
+def test_frontier_writes_table_chart_and_plans(tmp_path: Path) -> None:
+    inst = tmp_path / "g.json"
+    assert main(["sourcing", "generate", "--out", str(inst), "--suppliers", "6",
+                 "--products", "5", "--seed", "3", "--scenarios", "4"]) == 0
+    out = tmp_path / "frontier"
+    code = main(["sourcing", "frontier", str(inst), "--out", str(out), "--measure", "cvar",
+                 "--points", "4", "--workers", "1"])
+    assert code == 0
+    table = (out / "frontier.csv").read_text().splitlines()
+    assert table[0].startswith("index,epsilon,cost,measure,suppliers_used,status,gap")
+    assert len(table) == 1 + 4
+    assert (out / "frontier.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in (out / "points").iterdir()) == ["00", "01", "02", "03"]
+    assert main(["sourcing", "check", str(inst), str(out / "points" / "00")]) == 0
+
+
+def test_frontier_cvar_needs_scenarios(sourcing_instances: Path, tmp_path: Path) -> None:
+    code = main(["sourcing", "frontier", str(sourcing_instances / "starter.json"), "--out",
+                 str(tmp_path / "f"), "--measure", "cvar"])
+    assert code == 2
+    assert not (tmp_path / "f").exists()
 
 
 def test_bad_input_exits_2_without_output(tmp_path: Path, sourcing_fixtures: Path,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from models.sourcing import solve
+from models.sourcing import generate_instance, solve
 from optimizer.errors import InputError
 from optimizer.formats.sourcing import (
     instance_tables,
@@ -18,6 +18,19 @@ from optimizer.formats.sourcing import (
 MALFORMED = Path(__file__).resolve().parents[1] / "fixtures" / "sourcing" / "malformed"
 
 EXPECTED = {
+    "scenario_probabilities_over_one.json": [
+        "scenarios[2]: field 'probability': scenario probabilities add up to 1.05 here, more "
+        "than 1"],
+    "disruption_two_targets.json": [
+        "disruptions[0]: field 'supplier': give exactly one of supplier and region"],
+    "disruption_unknown_scenario.json": [
+        "disruptions[1]: field 'scenario': unknown scenario 'flood'"],
+    "disruption_unknown_region.json": [
+        "disruptions[1]: field 'region': no supplier is in region 'Atlantis'"],
+    "scenario_without_recourse.json": [
+        "products[0]: field 'spot_price': with scenarios, every product needs a recourse when a "
+        "supplier fails: give a spot_price or a shortage_penalty"],
+    "risk_alpha_one.json": ["risk: field 'alpha': Input should be less than 1 (got 1.0)"],
     "unknown_supplier.json": [
         "offers[1]: field 'supplier': unknown supplier 'S9'",
         "price_breaks[0]: field 'product': no offer from supplier 'S2' for product 'P1'",
@@ -129,3 +142,17 @@ def test_csv_saved_by_excel_with_a_byte_order_mark(tmp_path: Path,
     for csv in folder.glob("*.csv"):
         csv.write_text(csv.read_text(encoding="utf-8"), encoding="utf-8-sig")
     assert instance_tables(read_sourcing_instance(folder)) == instance_tables(original)
+
+
+@pytest.mark.parametrize("form", ["csv", "excel"])
+def test_scenario_tables_round_trip(tmp_path: Path, form: str) -> None:
+    inst = generate_instance(6, 5, seed=3, scenarios=4)
+    inst = inst.model_copy(update={"risk": inst.risk.model_copy(
+        update={"alpha": 0.9, "cvar_weight": 0.25})})
+    target = tmp_path / ("inst" if form == "csv" else "inst.xlsx")
+    write_sourcing_instance(inst, target, form)
+    back = read_sourcing_instance(target)
+    assert back.scenarios == inst.scenarios
+    assert back.disruptions == inst.disruptions
+    assert back.risk == inst.risk
+    assert back.products == inst.products

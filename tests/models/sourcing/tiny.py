@@ -8,8 +8,9 @@ from models.sourcing import SourcingInstance
 
 
 def tiny_instance(seed: int, products: int = 2, suppliers: int = 3,
-                  max_demand: int = 6) -> SourcingInstance:
-    """A whole-unit instance small enough to enumerate every allocation."""
+                  max_demand: int = 6, scenarios: bool = False) -> SourcingInstance:
+    """A whole-unit instance small enough to enumerate every allocation. With ``scenarios``:
+    spot prices, a supplier failure, a regional event and a random CVaR weight and alpha."""
     rng = np.random.default_rng(seed)
     regions = ["East", "West"]
     product_rows = []
@@ -67,8 +68,25 @@ def tiny_instance(seed: int, products: int = 2, suppliers: int = 3,
     overrides = []
     if rng.random() < 0.3:
         overrides.append({"product": "P1", "max_supplier_share": 1.0, "excluded": ["S0"]})
+    risk: dict[str, object] = {}
+    if scenarios:
+        srng = np.random.default_rng([seed, 1])
+        for row in product_rows:
+            row["spot_price"] = float(srng.integers(8, 16))
+        risk = {
+            "scenarios": [{"id": "fail", "probability": float(srng.choice([0.1, 0.2]))},
+                          {"id": "storm", "probability": float(srng.choice([0.05, 0.15]))}],
+            "disruptions": [
+                {"scenario": "fail", "supplier": "S0",
+                 "capacity_loss": float(srng.choice([0.5, 1.0]))},
+                {"scenario": "storm", "region": "West", "capacity_loss": 0.5,
+                 "price_multiplier": float(srng.choice([1.0, 1.5]))},
+            ],
+            "risk": {"alpha": float(srng.choice([0.5, 0.8, 0.9])),
+                     "cvar_weight": float(srng.choice([0.0, 0.3, 1.0]))},
+        }
     return SourcingInstance.model_validate({
         "name": f"tiny-{seed}", "products": product_rows, "suppliers": supplier_rows,
         "offers": offers, "price_breaks": breaks, "policy": policy,
-        "product_policies": overrides,
+        "product_policies": overrides, **risk,
     })
