@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuild the shipped sourcing examples from their sources, with the project's own CLI.
-# starter.json and infeasible.json are written by hand; generated-20x50.json comes from the
+# starter.json, disruption.json (the starter brand with disruption scenarios) and
+# infeasible.json are written by hand; generated-20x50.json comes from the
 # seeded generator. Every JSON instance is also shipped as a CSV folder and an Excel workbook.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -224,16 +224,28 @@ def epsilon_grid(high: float, low: float, points: int) -> list[float]:
 
 
 def mark_dominated(points: Sequence[FrontierPoint]) -> list[FrontierPoint]:
-    """Flag points another point beats on both axes (no worse on one, better on the other)."""
+    """Flag points another point beats on both axes (no worse on one, better on the other),
+    points without a plan, and repeats of an earlier point (same cost and measure)."""
     solved = [p for p in points if p.cost is not None and p.measure is not None]
+
+    def same(a: float, b: float, tol: float) -> bool:
+        return abs(a - b) <= tol * max(1.0, abs(a))
+
     out = []
     for p in points:
-        dominated = p.cost is None or p.measure is None or any(
-            q is not p and q.cost <= p.cost + 1e-9 * max(1.0, abs(p.cost))  # type: ignore[operator]
-            and q.measure <= p.measure + 1e-12  # type: ignore[operator]
-            and (q.cost < p.cost - 1e-9 * max(1.0, abs(p.cost))  # type: ignore[operator]
-                 or q.measure < p.measure - 1e-12)  # type: ignore[operator]
-            for q in solved
-        )
+        if p.cost is None or p.measure is None:
+            out.append(p.model_copy(update={"dominated": True}))
+            continue
+        dominated = False
+        for q in solved:
+            if q is p:
+                continue
+            assert q.cost is not None and q.measure is not None
+            no_worse = (q.cost <= p.cost + 1e-9 * max(1.0, abs(p.cost))
+                        and q.measure <= p.measure + 1e-9 * max(1.0, abs(p.measure)))
+            repeat = same(q.cost, p.cost, 1e-9) and same(q.measure, p.measure, 1e-9)
+            if no_worse and (not repeat or q.index < p.index):
+                dominated = True
+                break
         out.append(p.model_copy(update={"dominated": dominated}))
     return out

@@ -163,16 +163,20 @@ def frontier_command(
              f"no cost-optimal plan ({first.status.value}); run 'optimizer sourcing solve' "
              f"for the explanation")
     write_frontier(frontier, out)
-    table = Table("#", "cap", "cost", measure.value, "suppliers", "status", "gap", "seconds",
+    table = Table("#", "cap", "cost", measure.value, "suppliers", "status", "gap", "s",
                   "efficient", title=f"frontier: {inst.name}, {len(frontier.efficient)} "
                                      f"efficient points in {frontier.seconds:.1f} s")
+    def shown(value: float | None) -> str:
+        if value is None:
+            return "-"
+        return f"{value:,.0f}" if measure == Measure.CVAR else f"{value:.4f}"
+
     for p in frontier.points:
-        table.add_row(str(p.index), "-" if p.epsilon is None else f"{p.epsilon:.6g}",
-                      "-" if p.cost is None else f"{p.cost:,.2f}",
-                      "-" if p.measure is None else f"{p.measure:.6g}",
+        table.add_row(str(p.index), shown(p.epsilon),
+                      "-" if p.cost is None else f"{p.cost:,.0f}", shown(p.measure),
                       "-" if p.suppliers_used is None else str(p.suppliers_used),
-                      p.status.value, "-" if p.gap is None else f"{p.gap:.4%}",
-                      f"{p.seconds:.2f}", "no" if p.dominated else "yes")
+                      p.status.value, "-" if p.gap is None else f"{p.gap:.2%}",
+                      f"{p.seconds:.1f}", "no" if p.dominated else "yes")
     console.print(table)
     console.print(f"frontier written to {out}/ (frontier.csv, frontier.json, frontier.png, "
                   f"points/)")

@@ -94,5 +94,5 @@ def test_mark_dominated() -> None:
                              measure=measure)
 
     marked = mark_dominated([point(0, 100, 0.7), point(1, 110, 0.5), point(2, 120, 0.6),
-                             point(3, 130, 0.3), point(4, None, None)])
-    assert [p.dominated for p in marked] == [False, False, True, False, True]
+                             point(3, 130, 0.3), point(4, None, None), point(5, 130, 0.3)])
+    assert [p.dominated for p in marked] == [False, False, True, False, True, True]
