@@ -298,7 +298,8 @@ def _check_product_rules(
                 continue
             blended = sum(getattr(offers[(s, p_id)], attribute) * q
                           for s, q in rows.items() if (s, p_id) in offers) / total
-            if worse * (blended - limit) > 1e-9:
+            # in units of rate x quantity, like the other quantity tolerances
+            if worse * (blended - limit) * total > _tol(total):
                 report.add(attribute, p_id,
                            f"blended {attribute.replace('_', ' ')} {blended:.4%} violates the "
                            f"limit {limit:.4%}", abs(blended - limit))

@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.sourcing import SolverOptions, check_plan, solve
+from models.sourcing import SolverOptions, SolveStatus, check_plan, solve
 from optimizer.errors import InputError
 from optimizer.formats.sourcing import read_sourcing_instance
 
@@ -59,8 +59,22 @@ def instance_dicts(draw: st.DrawFn, valid_shape: bool) -> dict[str, Any]:
         "budget": draw(st.one_of(st.none(), st.floats(0, 3000))),
         "whole_units": draw(st.booleans()),
     }
-    return {"products": products, "suppliers": suppliers, "offers": offers,
+    data = {"products": products, "suppliers": suppliers, "offers": offers,
             "price_breaks": breaks, "policy": {k: v for k, v in policy.items() if v is not None}}
+    if draw(st.booleans()):  # disruption scenarios
+        for product in products:
+            product["spot_price"] = draw(st.floats(0, 80) if valid_shape else maybe)
+        data["scenarios"] = [{"id": "s1", "probability": draw(st.floats(0.01, 0.5))
+                              if valid_shape else draw(maybe)},
+                             {"id": "s2", "probability": draw(st.floats(0.01, 0.5))}]
+        data["disruptions"] = [
+            {"scenario": "s1", "supplier": "A", "capacity_loss": draw(rate)},
+            {"scenario": "s2", "region": draw(st.sampled_from(["X", "Y"])),
+             "capacity_loss": draw(rate),
+             "price_multiplier": draw(st.floats(0.5, 2) if valid_shape else maybe)}]
+        data["risk"] = {"alpha": draw(st.floats(0, 0.99) if valid_shape else maybe),
+                        "cvar_weight": draw(rate)}
+    return data
 
 
 def _read(data: dict[str, Any]):
@@ -91,3 +105,7 @@ def test_every_returned_plan_passes_the_checker(data: dict[str, Any]) -> None:
     plan = solve(inst, SolverOptions(seed=1))
     if plan.solve.status.has_solution:
         assert check_plan(inst, plan).ok
+    elif plan.solve.status == SolveStatus.INFEASIBLE:
+        # the elastic re-solve must find a rule to break: an infeasible verdict (including a
+        # pre-check) with nothing to relax would be a false alarm
+        assert plan.explanation is not None and plan.explanation.relaxations, plan
