@@ -16,7 +16,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
 
@@ -61,6 +61,8 @@ class SolverOptions:
     log: bool = False
     #: Extra HiGHS options as (name, value) pairs, e.g. (("mip_heuristic_effort", 0.2),).
     highs_options: tuple[tuple[str, object], ...] = ()
+    #: HiGHS only: start from the variables' current values (``varValue``) as an incumbent.
+    warm_start: bool = False
 
     def __post_init__(self) -> None:
         if self.solver not in ("highs", "cbc"):
@@ -147,6 +149,21 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
     """PuLP's HiGHS interface, tolerant of HiGHS statuses PuLP does not map (PuLP 3.3 raises
     KeyError on a node or solution limit). Our status comes from HiGHS itself anyway."""
 
+    def __init__(self, warm_start: bool = False, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.warm_start = warm_start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:
+        if self.warm_start:
+            import highspy
+
+            start = highspy.HighsSolution()
+            columns = sorted(lp.variables(), key=lambda v: v.index)
+            start.col_value = [float(v.varValue or 0.0) for v in columns]
+            start.value_valid = True
+            lp.solverModel.setSolution(start)
+        super().callSolver(lp)
+
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
         try:
             return super().findSolutionValues(lp)
@@ -160,6 +177,7 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
     params: dict[str, object] = {"random_seed": int(options.seed), "mip_abs_gap": PROVEN_ABS_GAP,
                                  **dict(options.highs_options)}
     solver = _HiGHS(
+        warm_start=options.warm_start,
         msg=options.log,
         timeLimit=options.time_limit,
         gapRel=options.gap,
@@ -192,6 +210,16 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
                          seconds, engine)
     has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
     objective = float(info.objective_function_value) if has_incumbent else None
+    if options.warm_start and objective is not None:
+        # Seen with HiGHS 1.16: when presolve settles a warm-started MIP outright, it reports
+        # the optimum's value but hands back the start's column values. Solve cold then.
+        recomputed = float(pulp.value(problem.objective) or 0.0)
+        if abs(recomputed - objective) > 1e-6 * max(1.0, abs(objective)):
+            cold = replace(options, warm_start=False, time_limit=None if options.time_limit
+                           is None else max(options.time_limit - seconds, 0.01))
+            again = _run_highs(problem, cold)
+            return replace(again, solve_seconds=again.solve_seconds + seconds,
+                           engine_seconds=(again.engine_seconds or 0.0) + engine)
     bound = float(info.mip_dual_bound) if problem.isMIP() else objective
     if bound is not None and not math.isfinite(bound):
         bound = None

@@ -115,16 +115,36 @@ class SourcingModel:
     #: Count binaries per offer with the quantity from which the offer counts.
     count_vars: dict[OfferKey, tuple[pulp.LpVariable, float]] = field(default_factory=dict)
     _cvar: pulp.LpAffineExpression | None = None
+    _eta: pulp.LpVariable | None = None
+    _excess: list[pulp.LpVariable] = field(default_factory=list)
+
+    def set_cvar_start(self) -> None:
+        """Give the CVaR variables the values that fit the current plan (``eta`` = VaR, each
+        excess = cost above it), so that the plan is a complete warm start."""
+        self.cvar()
+        costs = [(p, float(pulp.value(cost) or 0.0)) for _id, p, cost in self.scenario_costs]
+        ranked = sorted((c, p) for p, c in costs)
+        mass, eta = 0.0, ranked[-1][0]
+        for c, p in ranked:
+            mass += p
+            if mass >= self.alpha - 1e-12:
+                eta = c
+                break
+        self._eta.varValue = eta
+        for u, (_p, c) in zip(self._excess, costs, strict=True):
+            u.varValue = max(0.0, c - eta)
 
     def cvar(self) -> pulp.LpAffineExpression:
         """CVaR at ``alpha`` of the scenario cost (Rockafellar-Uryasev), added on first use:
         ``eta + sum_w p_w * u_w / (1 - alpha)`` with ``u_w >= cost_w - eta``, ``u_w >= 0``.
         At an optimum it equals the plan's CVaR; elsewhere it bounds it from above."""
         if self._cvar is None:
-            eta = self.problem.add_variable("cvar_eta")
+            eta = self._eta = self.problem.add_variable("cvar_eta")
             terms = []
+            self._excess = []
             for w, (_id, probability, cost) in enumerate(self.scenario_costs):
                 u = self.problem.add_variable(f"cvar_u_{w}", lowBound=0)
+                self._excess.append(u)
                 self.problem.addConstraint(cost - eta - u <= 0, f"cvar_excess_{w}")
                 terms.append(probability * u)
             self._cvar = eta + pulp.lpSum(terms) * (1.0 / (1.0 - self.alpha))
