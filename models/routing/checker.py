@@ -1,0 +1,270 @@
+"""Independent checker for route plans.
+
+Recomputes every edge (its own distance code, with each benchmark set's rounding), arrival and
+service times, time windows, loads in every capacity dimension, pickup-before-delivery on the
+same vehicle, skills, depot hours, shifts, route duration and distance limits, costs and totals,
+from the instance and the plan's stop sequences alone. Shares no code with the solver or with
+the plan assembly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from models.routing.data import Depot, RoutingInstance, Stop, VehicleType
+from models.routing.plan import Route, RoutePlan
+
+#: Relative tolerance on times, distances and money.
+TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: ``rule`` is a stable code, ``subject`` the route or stop."""
+
+    rule: str
+    subject: str
+    message: str
+    amount: float
+
+
+@dataclass
+class CheckReport:
+    """The verdict, and the totals recomputed from scratch."""
+
+    violations: list[Violation] = field(default_factory=list)
+    distance: float = 0.0
+    duration: float = 0.0
+    cost: float = 0.0
+    vehicles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing is broken."""
+        return not self.violations
+
+    def rules(self) -> set[str]:
+        """The codes of the broken rules."""
+        return {v.rule for v in self.violations}
+
+    def add(self, rule: str, subject: str, message: str, amount: float) -> None:
+        """Record a violation."""
+        self.violations.append(Violation(rule, subject, message, float(amount)))
+
+
+def _tol(*values: float) -> float:
+    return TOL * max(1.0, *(abs(v) for v in values))
+
+
+class _Edges:
+    """Distance and travel time between two places, computed edge by edge."""
+
+    def __init__(self, inst: RoutingInstance) -> None:
+        self.inst = inst
+        self.places = {p.id: p for p in (*inst.depots, *inst.stops)}
+
+    def _round(self, value: float) -> float:
+        rounding = self.inst.distance.rounding
+        if rounding == "nint":
+            return float(math.floor(value + 0.5))
+        if rounding == "trunc1":
+            return math.floor(value * 10.0 + 1e-9) / 10.0
+        return value
+
+    def get(self, a: str, b: str, vt: VehicleType) -> tuple[float, float]:
+        pa, pb = self.places[a], self.places[b]
+        spec = self.inst.distance
+        if spec.kind == "matrix":
+            assert self.inst.matrix is not None
+            i, j = pa.matrix_index, pb.matrix_index
+            dist = self._round(self.inst.matrix.distances[i][j])
+            if self.inst.matrix.durations is not None:
+                return dist, self._round(self.inst.matrix.durations[i][j])
+            return dist, dist * 3.6 / vt.speed_kmh
+        if spec.kind == "haversine":
+            la1, lo1, la2, lo2 = map(math.radians, (pa.lat, pa.lon, pb.lat, pb.lon))
+            h = (math.sin((la2 - la1) / 2) ** 2
+                 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+            metres = 2 * 6_371_008.8 * math.asin(math.sqrt(min(1.0, max(0.0, h))))
+            dist = self._round(metres * vt.detour_factor)
+            return dist, self._round(dist * 3.6 / vt.speed_kmh)
+        raw = math.hypot(pa.x - pb.x, pa.y - pb.y)
+        return self._round(raw), self._round(raw * spec.time_per_distance)
+
+
+def check_plan(inst: RoutingInstance, plan: RoutePlan) -> CheckReport:
+    """Check ``plan`` against ``inst``: every rule, every reported time, load, distance and
+    cost. The recomputed totals are in the report."""
+    report = CheckReport()
+    edges = _Edges(inst)
+    stops = {s.id: s for s in inst.stops}
+    types = {v.id: v for v in inst.vehicle_types}
+    depots = {d.id: d for d in inst.depots}
+    partner = {s.pickup: ("pickup", s.delivery) for s in inst.shipments}
+    partner.update({s.delivery: ("delivery", s.pickup) for s in inst.shipments})
+    seen: Counter[str] = Counter()
+    vehicles_seen: Counter[tuple[str, int]] = Counter()
+    total_cost = 0.0
+    for r in plan.routes:
+        name = f"{r.vehicle_type}#{r.vehicle}"
+        vt = types.get(r.vehicle_type)
+        if vt is None or not 0 <= r.vehicle < vt.count:
+            report.add("unknown_vehicle", name, f"no vehicle {name} in the fleet", 1.0)
+            continue
+        vehicles_seen[(r.vehicle_type, r.vehicle)] += 1
+        if vehicles_seen[(r.vehicle_type, r.vehicle)] == 2:
+            report.add("vehicle_reused", name, f"{name} drives more than one route", 1.0)
+        if r.start_depot != vt.start_depot or r.end_depot != (vt.end_depot or vt.start_depot):
+            report.add("depot", name, f"{name} must run {vt.start_depot} -> "
+                                      f"{vt.end_depot or vt.start_depot}", 1.0)
+        report.vehicles += 1
+        _check_route(inst, report, edges, stops, depots, partner, vt, r, name, seen)
+        total_cost += _route_cost(vt, report, r, name)
+    for stop_id, count in seen.items():
+        if stop_id not in stops:
+            report.add("unknown_stop", stop_id, f"unknown stop {stop_id}", count)
+        elif count > 1:
+            report.add("visited_twice", stop_id, f"{stop_id} is served {count} times",
+                       count - 1)
+    listed = {u.stop for u in plan.unserved}
+    for stop in inst.stops:
+        if seen[stop.id] == 0:
+            if stop.drop_penalty is None:
+                report.add("mandatory_unserved", stop.id,
+                           f"{stop.id} must be served (it has no drop penalty)", 1.0)
+            else:
+                total_cost += stop.drop_penalty
+            if stop.id not in listed:
+                report.add("unserved_list", stop.id, f"{stop.id} is not served but not listed "
+                                                     f"as unserved", 1.0)
+        elif stop.id in listed:
+            report.add("unserved_list", stop.id, f"{stop.id} is served and listed as "
+                                                 f"unserved", 1.0)
+    report.cost = total_cost
+    for what, reported, actual in (("distance", plan.distance, report.distance),
+                                   ("duration", plan.duration, report.duration),
+                                   ("cost", plan.cost, report.cost),
+                                   ("vehicles_used", plan.vehicles_used, report.vehicles)):
+        if abs(reported - actual) > _tol(actual):
+            report.add("total_" + what, "plan", f"reports {what} {reported:,.6g}, "
+                                                f"recomputed {actual:,.6g}", reported - actual)
+    return report
+
+
+def _route_cost(vt: VehicleType, report: CheckReport, r: Route, name: str) -> float:
+    cost = (vt.fixed_cost + vt.cost_per_km * r.distance / 1000.0
+            + vt.cost_per_hour * (r.end_time - r.start_time) / 3600.0)
+    if abs(cost - r.cost) > _tol(cost):
+        report.add("route_cost", name, f"reports cost {r.cost:,.6g}, recomputed {cost:,.6g}",
+                   r.cost - cost)
+    return cost
+
+
+def _check_route(
+    inst: RoutingInstance, report: CheckReport, edges: _Edges, stops: dict[str, Stop],
+    depots: dict[str, Depot], partner: dict[str, tuple[str, str]], vt: VehicleType, r: Route,
+    name: str, seen: Counter[str],
+) -> None:
+    dims = max((len(v.capacity) for v in inst.vehicle_types), default=0)
+    start_depot, end_depot = depots[vt.start_depot], depots[vt.end_depot or vt.start_depot]
+    if r.start_time < max(vt.shift_start, start_depot.open) - _tol(r.start_time):
+        report.add("shift", name, f"leaves at {r.start_time:g}, before the shift or depot "
+                                  f"opening {max(vt.shift_start, start_depot.open):g}",
+                   max(vt.shift_start, start_depot.open) - r.start_time)
+    load = [0.0] * dims
+    for v in r.visits:
+        stop = stops.get(v.stop)
+        if stop is not None and v.stop not in partner:
+            for d in range(min(dims, len(stop.delivery))):
+                load[d] += stop.delivery[d]
+    if any(abs(a - b) > _tol(a) for a, b in zip(load, r.start_load, strict=False)):
+        report.add("load", name, f"reports start load {r.start_load}, recomputed "
+                                 f"{tuple(load)}", 1.0)
+    _capacity(report, vt, load, f"{name} at the start")
+    t, here, distance = r.start_time, vt.start_depot, 0.0
+    position: dict[str, int] = {}
+    for pos, v in enumerate(r.visits):
+        seen[v.stop] += 1
+        stop = stops.get(v.stop)
+        if stop is None:
+            continue
+        position[v.stop] = pos
+        dist, travel = edges.get(here, v.stop, vt)
+        distance += dist
+        arrival = t + travel
+        if abs(arrival - v.arrival) > _tol(arrival):
+            report.add("arrival", v.stop, f"reports arrival {v.arrival:g}, recomputed "
+                                          f"{arrival:g}", v.arrival - arrival)
+        start = v.start
+        if start < arrival - _tol(arrival):
+            report.add("service_start", v.stop, f"service starts at {start:g}, before the "
+                                                f"arrival {arrival:g}", arrival - start)
+        if stop.time_windows and not any(w.start - _tol(w.start) <= start <= w.end + _tol(w.end)
+                                         for w in stop.time_windows):
+            late = min(abs(start - w.end) for w in stop.time_windows)
+            report.add("time_window", v.stop, f"service at {start:g} is outside every window "
+                                              f"{[(w.start, w.end) for w in stop.time_windows]}",
+                       late)
+        missing = set(stop.skills) - set(vt.skills)
+        if missing:
+            report.add("skills", v.stop, f"{name} lacks skill(s) {sorted(missing)}",
+                       len(missing))
+        departure = start + stop.service_time
+        if abs(departure - v.departure) > _tol(departure):
+            report.add("departure", v.stop, f"reports departure {v.departure:g}, recomputed "
+                                            f"{departure:g}", v.departure - departure)
+        for d in range(min(dims, len(stop.delivery))):
+            load[d] -= stop.delivery[d]
+        for d in range(min(dims, len(stop.pickup))):
+            load[d] += stop.pickup[d]
+        if any(abs(a - b) > _tol(a) for a, b in zip(load, v.load, strict=False)):
+            report.add("load", v.stop, f"reports load {v.load}, recomputed {tuple(load)}", 1.0)
+        _capacity(report, vt, load, f"{name} after {v.stop}")
+        if any(x < -_tol(x) for x in load):
+            report.add("negative_load", v.stop, f"load {tuple(load)} goes below zero", 1.0)
+        t, here = departure, v.stop
+    for stop_id, pos in position.items():
+        pair = partner.get(stop_id)
+        if pair is None:
+            continue
+        role, other = pair
+        if other not in position:
+            report.add("pickup_delivery", stop_id, f"{stop_id} ({role}) and {other} are not "
+                                                   f"on the same vehicle", 1.0)
+        elif role == "pickup" and position[other] < pos:
+            report.add("pickup_delivery", stop_id, f"delivery {other} comes before its pickup "
+                                                   f"{stop_id}", 1.0)
+    dist, travel = edges.get(here, end_depot.id, vt)
+    distance += dist
+    end = t + travel
+    if abs(end - r.end_time) > _tol(end):
+        report.add("end_time", name, f"reports end {r.end_time:g}, recomputed {end:g}",
+                   r.end_time - end)
+    if end > min(vt.shift_end, end_depot.close) + _tol(end):
+        report.add("shift", name, f"returns at {end:g}, after the shift or depot closing "
+                                  f"{min(vt.shift_end, end_depot.close):g}",
+                   end - min(vt.shift_end, end_depot.close))
+    duration = end - r.start_time
+    if vt.max_duration is not None and duration > vt.max_duration + _tol(duration):
+        report.add("max_duration", name, f"route takes {duration:g}, limit {vt.max_duration:g}",
+                   duration - vt.max_duration)
+    if vt.max_distance is not None and distance > vt.max_distance + _tol(distance):
+        report.add("max_distance", name, f"route is {distance:g} long, limit "
+                                         f"{vt.max_distance:g}", distance - vt.max_distance)
+    if abs(distance - r.distance) > _tol(distance):
+        report.add("route_distance", name, f"reports {r.distance:g}, recomputed {distance:g}",
+                   r.distance - distance)
+    if abs(duration - r.duration) > _tol(duration):
+        report.add("route_duration", name, f"reports {r.duration:g}, recomputed {duration:g}",
+                   r.duration - duration)
+    report.distance += distance
+    report.duration += duration
+
+
+def _capacity(report: CheckReport, vt: VehicleType, load: list[float], where: str) -> None:
+    for d, cap in enumerate(vt.capacity):
+        if d < len(load) and load[d] > cap + _tol(cap):
+            report.add("capacity", where, f"load {load[d]:g} in dimension {d + 1} above the "
+                                          f"capacity {cap:g}", load[d] - cap)

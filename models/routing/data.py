@@ -1,0 +1,326 @@
+"""The routing instance: validated, immutable data (pydantic v2).
+
+Units: distances in metres, times in seconds from the start of the planning day, money in one
+currency. Benchmark instances keep their own abstract units and state them in ``distance``.
+
+Locations are planar ``x``/``y`` (metres, Euclidean), ``lat``/``lon`` (degrees, great-circle
+distance times a road-detour factor), or indices into a user-supplied matrix. Validation happens
+once; every error carries a location ``(table, row, field)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+#: A day is at most a week of seconds; larger numbers are input mistakes.
+Seconds = Annotated[float, Field(ge=0, le=7 * 86400, allow_inf_nan=False)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+def _split(value: Any) -> Any:
+    """Lists from CSV/Excel cells: ``a;b`` or ``a,b``."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.replace(",", ";").split(";") if p.strip())
+    return value
+
+
+def _numbers(value: Any) -> Any:
+    if isinstance(value, int | float):
+        return (value,)
+    if isinstance(value, str):
+        return tuple(float(p) for p in value.replace(",", ";").split(";") if p.strip())
+    return value
+
+
+class TimeWindow(_Frozen):
+    """Service may start at any time in [start, end]."""
+
+    start: Seconds
+    end: Seconds
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.end < self.start:
+            raise PydanticCustomError("window_order", "the window ends before it starts")
+        return self
+
+
+def _windows(value: Any) -> Any:
+    """``"28800-36000;50400-57600"`` or ``[[28800, 36000]]`` or ``[{start, end}]``."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        out = []
+        for part in value.split(";"):
+            if part.strip():
+                start, _, end = part.partition("-")
+                out.append({"start": float(start), "end": float(end)})
+        return tuple(out)
+    if isinstance(value, list | tuple):
+        return tuple({"start": w[0], "end": w[1]} if isinstance(w, list | tuple) else w
+                     for w in value)
+    return value
+
+
+class _Located(_Frozen):
+    x: float | None = Field(default=None, allow_inf_nan=False)
+    y: float | None = Field(default=None, allow_inf_nan=False)
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    #: Row/column of this place in a user-supplied matrix.
+    matrix_index: Annotated[int, Field(ge=0)] | None = None
+
+
+class Depot(_Located):
+    """A depot; vehicles start and end their routes at depots, inside its opening hours."""
+
+    id: Id
+    open: Seconds = 0.0
+    close: Seconds = 7 * 86400
+
+
+class VehicleType(_Frozen):
+    """``count`` identical vehicles. ``capacity`` has one entry per dimension (e.g. weight,
+    volume); ``end_depot`` None means back to the start depot."""
+
+    id: Id
+    count: Annotated[int, Field(ge=1, le=10000)] = 1
+    capacity: tuple[NonNeg, ...] = ()
+    fixed_cost: NonNeg = 0.0
+    cost_per_km: NonNeg = 1.0
+    cost_per_hour: NonNeg = 0.0
+    start_depot: Id
+    end_depot: Id | None = None
+    shift_start: Seconds = 0.0
+    shift_end: Seconds = 7 * 86400
+    max_duration: Seconds | None = None
+    max_distance: NonNeg | None = None
+    speed_kmh: Positive = 40.0
+    detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
+    skills: tuple[Id, ...] = ()
+
+    @field_validator("skills", mode="before")
+    @classmethod
+    def _skills(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("capacity", mode="before")
+    @classmethod
+    def _capacity(cls, value: Any) -> Any:
+        return _numbers(value)
+
+
+class Stop(_Located):
+    """A customer stop: deliver and/or pick up quantities (one per capacity dimension).
+
+    ``drop_penalty`` None means the stop must be served; otherwise the plan may leave it
+    unserved at that cost."""
+
+    id: Id
+    delivery: tuple[NonNeg, ...] = ()
+    pickup: tuple[NonNeg, ...] = ()
+    service_time: NonNeg = 0.0
+    time_windows: tuple[TimeWindow, ...] = ()
+    skills: tuple[Id, ...] = ()
+    drop_penalty: NonNeg | None = None
+
+    @field_validator("skills", mode="before")
+    @classmethod
+    def _skills(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("delivery", "pickup", mode="before")
+    @classmethod
+    def _amounts(cls, value: Any) -> Any:
+        return _numbers(value)
+
+    @field_validator("time_windows", mode="before")
+    @classmethod
+    def _time_windows(cls, value: Any) -> Any:
+        return _windows(value)
+
+
+class Shipment(_Frozen):
+    """A pickup-and-delivery pair: the same vehicle visits ``pickup`` before ``delivery``."""
+
+    pickup: Id
+    delivery: Id
+
+
+Rounding = Literal["real", "nint", "trunc1"]
+
+
+class DistanceSpec(_Frozen):
+    """How distances and travel times are computed.
+
+    ``euclidean``: from x/y; ``haversine``: great circle from lat/lon times the vehicle type's
+    detour factor; ``matrix``: the instance's ``matrix``. ``rounding`` applies per edge:
+    ``real`` (double precision), ``nint`` (nearest integer, TSPLIB), ``trunc1`` (down to one
+    decimal, DIMACS). ``time_per_distance`` turns a distance into travel seconds for planar
+    instances (benchmarks use 1); geographic instances use each vehicle type's speed."""
+
+    kind: Literal["euclidean", "haversine", "matrix"] = "euclidean"
+    rounding: Rounding = "real"
+    time_per_distance: Positive = 1.0
+
+
+class MatrixData(_Frozen):
+    """User-supplied square matrices (metres, seconds), indexed by ``matrix_index``."""
+
+    distances: tuple[tuple[NonNeg, ...], ...]
+    durations: tuple[tuple[NonNeg, ...], ...] | None = None
+
+
+class Objective(_Frozen):
+    """``cost``: fixed + distance + time costs + drop penalties. ``vehicles_then_distance``:
+    the benchmark convention of Li & Lim and Solomon hierarchical tables."""
+
+    kind: Literal["cost", "vehicles_then_distance"] = "cost"
+
+
+def _error(loc: tuple[str | int, ...], kind: str, message: str, value: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
+
+
+class RoutingInstance(_Frozen):
+    """A complete routing instance. Build with ``RoutingInstance.model_validate(data)``."""
+
+    name: str = "routing"
+    depots: tuple[Depot, ...] = Field(min_length=1)
+    vehicle_types: tuple[VehicleType, ...] = Field(min_length=1)
+    stops: tuple[Stop, ...] = ()
+    shipments: tuple[Shipment, ...] = ()
+    distance: DistanceSpec = DistanceSpec()
+    matrix: MatrixData | None = None
+    objective: Objective = Objective()
+
+    @model_validator(mode="after")
+    def _references(self) -> RoutingInstance:
+        errors = list(self._reference_errors())
+        if errors:
+            raise ValidationError.from_exception_data(type(self).__name__, errors)
+        return self
+
+    def _reference_errors(self) -> Iterator[InitErrorDetails]:
+        ids: dict[str, tuple[str, int]] = {}
+        for table, rows in (("depots", self.depots), ("stops", self.stops)):
+            for i, row in enumerate(rows):
+                if row.id in ids:
+                    first = ids[row.id]
+                    yield _error((table, i, "id"), "duplicate",
+                                 f"duplicate of {first[0]}[{first[1]}] (id={row.id!r})", row.id)
+                else:
+                    ids[row.id] = (table, i)
+        seen_types: set[str] = set()
+        for i, vt in enumerate(self.vehicle_types):
+            if vt.id in seen_types:
+                yield _error(("vehicle_types", i, "id"), "duplicate", f"duplicate id {vt.id!r}",
+                             vt.id)
+            seen_types.add(vt.id)
+        depots = {d.id for d in self.depots}
+        dims = self.dimensions
+        for i, vt in enumerate(self.vehicle_types):
+            for field in ("start_depot", "end_depot"):
+                value = getattr(vt, field)
+                if value is not None and value not in depots:
+                    yield _error(("vehicle_types", i, field), "unknown_reference",
+                                 f"unknown depot {value!r}", value)
+            if len(vt.capacity) != dims:
+                yield _error(("vehicle_types", i, "capacity"), "dimensions",
+                             f"{len(vt.capacity)} capacity values, the instance uses {dims} "
+                             f"dimension(s)", vt.capacity)
+            if vt.shift_end < vt.shift_start:
+                yield _error(("vehicle_types", i, "shift_end"), "window_order",
+                             "the shift ends before it starts", vt.shift_end)
+        for i, stop in enumerate(self.stops):
+            for field in ("delivery", "pickup"):
+                values = getattr(stop, field)
+                if values and len(values) != dims:
+                    yield _error(("stops", i, field), "dimensions",
+                                 f"{len(values)} values, the instance uses {dims} dimension(s)",
+                                 values)
+        stops = {s.id for s in self.stops}
+        in_pair: dict[str, int] = {}
+        for i, pair in enumerate(self.shipments):
+            for field in ("pickup", "delivery"):
+                value = getattr(pair, field)
+                if value not in stops:
+                    yield _error(("shipments", i, field), "unknown_reference",
+                                 f"unknown stop {value!r}", value)
+                elif value in in_pair:
+                    yield _error(("shipments", i, field), "duplicate",
+                                 f"stop {value!r} is already in shipments[{in_pair[value]}]",
+                                 value)
+                else:
+                    in_pair[value] = i
+            if pair.pickup == pair.delivery:
+                yield _error(("shipments", i, "delivery"), "same_stop",
+                             "pickup and delivery are the same stop", pair.delivery)
+        yield from self._location_errors()
+
+    def _location_errors(self) -> Iterator[InitErrorDetails]:
+        kind = self.distance.kind
+        need = {"euclidean": ("x", "y"), "haversine": ("lat", "lon"),
+                "matrix": ("matrix_index",)}[kind]
+        size = None
+        if kind == "matrix":
+            if self.matrix is None:
+                yield _error(("matrix",), "missing", "distance kind 'matrix' needs a matrix",
+                             None)
+                return
+            size = len(self.matrix.distances)
+            rows = [self.matrix.distances] + ([self.matrix.durations]
+                                              if self.matrix.durations else [])
+            for table in rows:
+                if len(table) != size or any(len(r) != size for r in table):
+                    yield _error(("matrix",), "not_square", f"the matrix must be {size} x "
+                                                            f"{size}", None)
+                    return
+        for table, rows in (("depots", self.depots), ("stops", self.stops)):
+            for i, row in enumerate(rows):
+                for field in need:
+                    value = getattr(row, field)
+                    if value is None:
+                        yield _error((table, i, field), "missing_location",
+                                     f"distance kind {kind!r} needs '{field}'", None)
+                    elif size is not None and value >= size:
+                        yield _error((table, i, field), "out_of_range",
+                                     f"index {value} outside the {size} x {size} matrix", value)
+
+    @cached_property
+    def dimensions(self) -> int:
+        """Number of capacity dimensions (0 when no vehicle states a capacity)."""
+        return max((len(v.capacity) for v in self.vehicle_types), default=0)
+
+    @cached_property
+    def stop_by_id(self) -> dict[str, Stop]:
+        """Stops keyed by id."""
+        return {s.id: s for s in self.stops}
+
+    @cached_property
+    def depot_by_id(self) -> dict[str, Depot]:
+        """Depots keyed by id."""
+        return {d.id: d for d in self.depots}
+
+    @cached_property
+    def vehicle_type_by_id(self) -> dict[str, VehicleType]:
+        """Vehicle types keyed by id."""
+        return {v.id: v for v in self.vehicle_types}
+
+    @cached_property
+    def vehicles(self) -> tuple[tuple[str, int], ...]:
+        """Every vehicle as (vehicle type id, index within the type)."""
+        return tuple((vt.id, k) for vt in self.vehicle_types for k in range(vt.count))
