@@ -22,7 +22,26 @@ from collections.abc import Sequence
 
 from models.routing.data import RoutingInstance, Stop, VehicleType
 from models.routing.distances import matrices, node_ids
-from models.routing.plan import RoutePlan
+from models.routing.plan import RoutePlan, RoutingSummary
+from models.solver import SolveStatus
+
+_NO_SOLVE = RoutingSummary(status=SolveStatus.NO_SOLUTION, engine="", stop_reason="")
+
+
+#: Reasons that hold for the stop alone, whatever the rest of the plan: no plan can serve it.
+IMPOSSIBLE = frozenset({"capacity", "skills", "time_window", "route_limit"})
+
+
+def impossible_stops(inst: RoutingInstance) -> dict[str, tuple[str, str]]:
+    """Stops no vehicle can serve in any plan, with the reason (checked before searching)."""
+    empty = RoutePlan(instance=inst.name, solve=_NO_SOLVE)
+    index = {n: i for i, n in enumerate(node_ids(inst))}
+    out = {}
+    for stop in inst.stops:
+        reason = _reason(inst, empty, stop, index, only_alone=True)
+        if reason is not None:
+            out[stop.id] = reason
+    return out
 
 
 def unserved_reasons(inst: RoutingInstance, plan: RoutePlan) -> dict[str, tuple[str, str]]:
@@ -33,12 +52,14 @@ def unserved_reasons(inst: RoutingInstance, plan: RoutePlan) -> dict[str, tuple[
     for stop in inst.stops:
         if stop.id in served:
             continue
-        reasons[stop.id] = _reason(inst, plan, stop, index)
+        reason = _reason(inst, plan, stop, index)
+        assert reason is not None
+        reasons[stop.id] = reason
     return reasons
 
 
-def _reason(inst: RoutingInstance, plan: RoutePlan, stop: Stop,
-            index: dict[str, int]) -> tuple[str, str]:
+def _reason(inst: RoutingInstance, plan: RoutePlan, stop: Stop, index: dict[str, int],
+            only_alone: bool = False) -> tuple[str, str] | None:
     types = inst.vehicle_types
     fits = [vt for vt in types if _fits(stop, vt)]
     if not fits:
@@ -74,6 +95,8 @@ def _reason(inst: RoutingInstance, plan: RoutePlan, stop: Stop,
     if not limited:
         return ("route_limit", "the round trip from the depot alone exceeds every suitable "
                                "vehicle's maximum route duration or distance")
+    if only_alone:
+        return None
     penalty = stop.drop_penalty
     partner = {p.pickup: p.delivery for p in inst.shipments}
     partner.update({p.delivery: p.pickup for p in inst.shipments})

@@ -71,8 +71,10 @@ def _scale(inst: RoutingInstance) -> int:
 class OrToolsModel:
     """The routing model of one instance, ready to search."""
 
-    def __init__(self, inst: RoutingInstance) -> None:
+    def __init__(self, inst: RoutingInstance, excluded: frozenset[str] = frozenset()) -> None:
+        """``excluded`` stops are left out of the search (no vehicle can serve them)."""
         self.inst = inst
+        self.excluded = excluded
         self.scale = _scale(inst)
         self.ids = [d.id for d in inst.depots] + [s.id for s in inst.stops]
         self.node = {n: i for i, n in enumerate(self.ids)}
@@ -196,6 +198,10 @@ class OrToolsModel:
             else 100
         for stop in inst.stops:
             index = manager.NodeToIndex(self.node[stop.id])
+            if stop.id in self.excluded:  # no vehicle can serve it: leave it out
+                routing.AddDisjunction([index], 0)
+                routing.ActiveVar(index).SetValue(0)
+                continue
             if stop.skills:
                 allowed = [v for v, vt in enumerate(types) if set(stop.skills) <= set(vt.skills)]
                 routing.SetAllowedVehiclesForIndex(allowed, index)

@@ -12,20 +12,23 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 
 from models.routing.checker import CheckReport, check_plan
 from models.routing.data import RoutingInstance
-from models.routing.explain import unserved_reasons
+from models.routing.explain import impossible_stops, unserved_reasons
 from models.routing.ortools_engine import Found, OrToolsModel, SearchSettings
-from models.routing.plan import RoutePlan, RoutingSummary, assemble_plan
+from models.routing.plan import RoutePlan, RoutingSummary, Sequenceable, assemble_plan
 from models.solver import SolveStatus
 
 #: The parent waits this long after the time limit before it stops the search process.
 MARGIN_SECONDS = 0.5
-#: Share of the limit kept for starting the process, building the model and the plan.
+#: Share of the limit kept for building the model and the plan when searching in-process.
 OVERHEAD_SHARE = 0.08
+#: Seconds the child process keeps for sending its last solution before the limit.
+CHILD_RESERVE = 0.15
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,14 @@ def _settings(inst: RoutingInstance, options: RoutingOptions,
                           log=options.log)
 
 
-def _child(inst: RoutingInstance, settings: SearchSettings, conn) -> None:
+def _child(inst: RoutingInstance, settings: SearchSettings, finish_by: float | None,
+           conn: Connection, excluded: frozenset[str] = frozenset()) -> None:
     try:
-        reason = OrToolsModel(inst).search(settings, conn.send)
+        model = OrToolsModel(inst, excluded)
+        if finish_by is not None:  # the search gets what is left after start-up and building
+            left = max(0.05, finish_by - time.time() - CHILD_RESERVE)
+            settings = replace(settings, time_limit=left)
+        reason = model.search(settings, conn.send)
         conn.send(("done", reason))
     except Exception as exc:  # report, never hang the parent
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -82,9 +90,11 @@ def _child(inst: RoutingInstance, settings: SearchSettings, conn) -> None:
 def search(
     inst: RoutingInstance, options: RoutingOptions,
     on_improve: Callable[[float, int], None] | None = None,
+    excluded: frozenset[str] = frozenset(),
 ) -> tuple[Found | None, str, float]:
     """Run one search; returns the best solution, why it stopped, and the seconds taken.
-    ``on_improve(elapsed, objective)`` is called for every improving solution."""
+    ``on_improve(elapsed, objective)`` is called for every improving solution and, with the
+    best objective so far (or -1 before the first), about five times a second while waiting."""
     start = time.perf_counter()
     limit = options.time_limit
     inner = None if limit is None else max(0.05, limit * (1 - OVERHEAD_SHARE) - 0.1)
@@ -97,11 +107,13 @@ def search(
             on_improve(time.perf_counter() - start, found.objective)
 
     if not options.isolate:
-        reason = OrToolsModel(inst).search(settings, keep)
+        reason = OrToolsModel(inst, excluded).search(settings, keep)
         return (best[-1] if best else None), reason, time.perf_counter() - start
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(inst, settings, child), daemon=True)
+    finish_by = None if limit is None else time.time() + limit
+    process = context.Process(target=_child,
+                              args=(inst, settings, finish_by, child, excluded), daemon=True)
     process.start()
     child.close()
     deadline = math.inf if limit is None else start + limit + MARGIN_SECONDS
@@ -112,6 +124,8 @@ def search(
             reason = "stopped at the time limit (from outside the search)"
             break
         if not parent.poll(min(wait, 0.2)):
+            if on_improve is not None:
+                on_improve(time.perf_counter() - start, best[-1].objective if best else -1)
             if not process.is_alive() and not parent.poll(0):
                 break
             continue
@@ -140,24 +154,34 @@ def solve(
     computed reason. Heuristic search proves nothing, so a plan is ``feasible``; without any
     plan the status is ``no_solution``. Raises :class:`PlanCheckError` on a checker failure."""
     options = options or RoutingOptions()
-    found, reason, seconds = search(inst, options, on_improve)
-    summary = RoutingSummary(
-        status=SolveStatus.FEASIBLE if found is not None else SolveStatus.NO_SOLUTION,
-        engine="ortools", stop_reason=reason, seconds=round(seconds, 3),
-        time_limit=options.time_limit, seed=options.seed)
+    impossible = impossible_stops(inst)
+    found, reason, seconds = search(inst, options, on_improve, frozenset(impossible))
+    blocked = sorted(s for s in impossible if inst.stop_by_id[s].drop_penalty is None)
+    status = SolveStatus.FEASIBLE if found is not None else SolveStatus.NO_SOLUTION
+    if blocked:  # proven: no plan serves these stops, and they must be served
+        status = SolveStatus.INFEASIBLE
+        reason = f"{len(blocked)} stop(s) that must be served cannot be: {', '.join(blocked[:5])}"
+    summary = RoutingSummary(status=status, engine="ortools", stop_reason=reason,
+                             seconds=round(seconds, 3), time_limit=options.time_limit,
+                             seed=options.seed)
     if found is None:
         return RoutePlan(instance=inst.name, solve=summary)
-    return finish_plan(inst, found.sequences, summary)
+    return finish_plan(inst, found.sequences, summary, frozenset(blocked))
 
 
-def finish_plan(inst: RoutingInstance, sequences, summary: RoutingSummary) -> RoutePlan:
-    """Assemble, explain the unserved stops, and check a plan from stop sequences."""
+def finish_plan(inst: RoutingInstance, sequences: Sequence[Sequenceable],
+                summary: RoutingSummary, blocked: frozenset[str] = frozenset()) -> RoutePlan:
+    """Assemble, explain the unserved stops, and check a plan from stop sequences. The only
+    violations allowed are ``blocked`` stops (must be served, proven impossible) left out."""
     plan = assemble_plan(inst, sequences, summary)
     reasons = unserved_reasons(inst, plan)
     if reasons:
         plan = assemble_plan(inst, sequences, summary, reasons)
     report = check_plan(inst, plan)
-    if not report.ok:
+    unexpected = [v for v in report.violations
+                  if not (v.rule == "mandatory_unserved" and v.subject in blocked)]
+    if unexpected:
+        report.violations = unexpected
         raise PlanCheckError(plan, report)
     return plan
 

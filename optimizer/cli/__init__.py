@@ -9,17 +9,18 @@ from typing import Annotated
 
 import typer
 
-from optimizer.cli import sourcing
+from optimizer.cli import routing, sourcing
 from optimizer.cli.common import err_console
 from optimizer.errors import ExitCode, InputError
 
 app = typer.Typer(
-    help="Supply network optimiser: sourcing now; network design and routing to come.",
+    help="Supply network optimiser: sourcing and routing now; network design to come.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(sourcing.app, name="sourcing")
+app.add_typer(routing.app, name="routing")
 
 
 def _show_version(value: bool) -> None:
@@ -34,7 +35,7 @@ def _root(
         "--version", callback=_show_version, is_eager=True, help="Show the version and exit.",
     )] = False,
 ) -> None:
-    """Supply network optimiser: sourcing now; network design and routing to come."""
+    """Supply network optimiser: sourcing and routing now; network design to come."""
 
 
 def main(argv: list[str] | None = None) -> int:

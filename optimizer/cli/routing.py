@@ -1,0 +1,153 @@
+"""``optimizer routing ...``: solve, check, schema, plot."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from models.routing import RoutingInstance, check_plan
+from models.routing.solve import PlanCheckError, RoutingOptions, solve
+from models.solver import SolveStatus
+from optimizer.cli.common import console, fail
+from optimizer.errors import ExitCode, InputError
+from optimizer.formats.routing import (
+    read_routing_instance,
+    read_routing_plan,
+    routing_schema,
+    write_routing_plan,
+)
+from optimizer.formats.routing_bench import read_benchmark
+from optimizer.reports.routing_summary import check_summary, plan_summary
+
+app = typer.Typer(help="Vehicle routing (OR-Tools): delivery days to checked, explained routes.",
+                  no_args_is_help=True)
+
+
+class Format(StrEnum):
+    native = "native"
+    vrplib = "vrplib"
+    solomon = "solomon"
+    lilim = "lilim"
+    cordeau = "cordeau"
+
+
+class Convention(StrEnum):
+    dimacs = "dimacs"
+    hierarchical = "hierarchical"
+
+
+InstanceArg = Annotated[Path, typer.Argument(
+    help="Instance: native .json / CSV folder / .xlsx, or a benchmark file with --format.")]
+FormatOpt = Annotated[Format, typer.Option(
+    "--format", help="native, or a benchmark format read with its reference convention.")]
+ConventionOpt = Annotated[Convention, typer.Option(
+    help="Solomon only: dimacs (distances and times truncated to 0.1, distance objective) or "
+         "hierarchical (double precision, vehicles then distance).")]
+
+
+def load_instance(path: Path, fmt: Format, convention: Convention) -> RoutingInstance:
+    """Read a native or benchmark instance."""
+    if fmt == Format.native:
+        return read_routing_instance(path)
+    return read_benchmark(path, fmt.value, convention.value)
+
+
+@app.command("solve")
+def solve_command(
+    instance: InstanceArg,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for plan.json, routes.csv, stops.csv, unserved.csv, map.png.")] = None,
+    fmt: FormatOpt = Format.native,
+    convention: ConventionOpt = Convention.dimacs,
+    time_limit: Annotated[float | None, typer.Option(
+        min=0.1, help="Seconds; the plan comes back within it plus about half a second.")] = 10.0,
+    solution_limit: Annotated[int | None, typer.Option(
+        min=1, help="Stop after this many solutions (reproducible).")] = None,
+    first_solution: Annotated[str, typer.Option(
+        help="auto, cheapest_arc, savings, parallel_insertion, christofides.")] = "auto",
+    metaheuristic: Annotated[str, typer.Option(help="gls, tabu, annealing, greedy.")] = "gls",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON.")] = False,
+) -> None:
+    """Solve a routing instance; print the summary and write the plan with --out.
+
+    Exit codes: 0 plan, 2 invalid input, 3 a stop that must be served cannot be, 4 no plan
+    within the limits, 5 the plan failed the independent check."""
+    if out is not None and out.exists() and not out.is_dir():
+        raise InputError([f"{out}: --out must be a folder, and this is a file"])
+    inst = load_instance(instance, fmt, convention)
+    options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
+                             first_solution=first_solution, metaheuristic=metaheuristic)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      TextColumn("best {task.fields[best]}"), console=console,
+                      transient=True, disable=as_json) as progress:
+            task = progress.add_task(f"routing {inst.name}", total=time_limit or 1.0,
+                                     best="-")
+
+            def show(elapsed: float, objective: int) -> None:
+                progress.update(task, completed=min(elapsed, time_limit or elapsed),
+                                best="-" if objective < 0 else f"{objective:,}")
+
+            plan = solve(inst, options, show)
+    except PlanCheckError as exc:
+        console.print(check_summary(exc.report))
+        fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written")
+    if out is not None:
+        write_routing_plan(plan, out)
+        if plan.routes:
+            from optimizer.reports.route_map import write_route_map
+
+            write_route_map(inst, plan, out / "map.png")
+    if as_json:
+        typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
+    else:
+        console.print(plan_summary(plan))
+        if out is not None:
+            console.print(f"plan written to {out}/")
+    if plan.solve.status == SolveStatus.NO_SOLUTION:
+        raise typer.Exit(int(ExitCode.NO_SOLUTION))
+    mandatory = {s.id for s in inst.stops if s.drop_penalty is None}
+    if any(u.stop in mandatory for u in plan.unserved):
+        raise typer.Exit(int(ExitCode.INFEASIBLE))
+    raise typer.Exit(int(ExitCode.OK))
+
+
+@app.command("check")
+def check_command(
+    instance: InstanceArg,
+    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+    fmt: FormatOpt = Format.native,
+    convention: ConventionOpt = Convention.dimacs,
+) -> None:
+    """Check a plan with the independent checker (exit 5 on violations)."""
+    inst = load_instance(instance, fmt, convention)
+    report = check_plan(inst, read_routing_plan(plan))
+    console.print(check_summary(report))
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CHECK_FAILED))
+
+
+@app.command("plot")
+def plot_command(
+    instance: InstanceArg,
+    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+    out: Annotated[Path, typer.Option(help="PNG file to write.")],
+    fmt: FormatOpt = Format.native,
+    convention: ConventionOpt = Convention.dimacs,
+) -> None:
+    """Draw the routes of a plan on a map (PNG)."""
+    from optimizer.reports.route_map import write_route_map
+
+    inst = load_instance(instance, fmt, convention)
+    write_route_map(inst, read_routing_plan(plan), out)
+    console.print(f"wrote {out}")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the routing instance."""
+    typer.echo(json.dumps(routing_schema(), indent=2))

@@ -1,0 +1,133 @@
+"""Routing instances and plans on disk: JSON, CSV folder, Excel workbook; plan tables.
+
+In CSV and Excel, list cells hold values separated by ``;``: ``capacity`` / ``delivery`` /
+``pickup`` one number per dimension (``1200;8.5``), ``skills`` ids, and ``time_windows`` as
+``start-end`` pairs in seconds (``28800-36000;50400-57600``). A user matrix is JSON only.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import ValidationError
+
+from models.routing import (
+    Depot,
+    DistanceSpec,
+    Objective,
+    RoutePlan,
+    RoutingInstance,
+    Shipment,
+    Stop,
+    VehicleType,
+)
+from optimizer.atomic import atomic_write_text
+from optimizer.errors import InputError
+from optimizer.formats.tables import (
+    Form,
+    TableSource,
+    TableSpec,
+    read_tables,
+    validation_problems,
+    write_tables,
+)
+
+ROUTING_TABLES: tuple[TableSpec, ...] = (
+    TableSpec("depots", Depot),
+    TableSpec("vehicle_types", VehicleType, list_fields=("capacity", "skills")),
+    TableSpec("stops", Stop, optional=True,
+              list_fields=("delivery", "pickup", "skills", "time_windows")),
+    TableSpec("shipments", Shipment, optional=True),
+    TableSpec("distance", DistanceSpec, optional=True, single=True),
+    TableSpec("objective", Objective, optional=True, single=True),
+)
+_SPECS = {spec.name: spec for spec in ROUTING_TABLES}
+
+
+def read_routing_instance(path: Path | str, form: Form | None = None) -> RoutingInstance:
+    """Read and validate a routing instance; errors name the file, the record and the field."""
+    data, source = read_tables(Path(path), ROUTING_TABLES, form)
+    return _validate(data, source)
+
+
+def _validate(data: dict[str, Any], source: TableSource) -> RoutingInstance:
+    try:
+        return RoutingInstance.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc, source, _SPECS)) from None
+
+
+def routing_tables(instance: RoutingInstance) -> dict[str, Any]:
+    """The instance as plain tables (the JSON form)."""
+    return instance.model_dump(mode="json", exclude_none=True)
+
+
+def write_routing_instance(instance: RoutingInstance, path: Path | str, form: Form) -> None:
+    """Write ``instance`` as JSON, a CSV folder or an Excel workbook."""
+    data = routing_tables(instance)
+    if form != "json":
+        if instance.matrix is not None:
+            raise InputError([f"{path}: an instance with a user matrix is written as JSON only"])
+        for stop in data.get("stops", []):
+            stop["time_windows"] = ";".join(f"{w['start']:g}-{w['end']:g}"
+                                            for w in stop.get("time_windows", []))
+    write_tables(data, ROUTING_TABLES, Path(path), form)
+
+
+def read_routing_plan(path: Path | str) -> RoutePlan:
+    """Read a plan JSON written by :func:`write_routing_plan` (or the folder holding it)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "plan.json"
+    if not path.exists():
+        raise InputError([f"{path}: no such file"])
+    try:
+        return RoutePlan.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise InputError([f"{path}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: "
+                          f"{e['msg']}" for e in exc.errors(include_url=False)]) from None
+
+
+def plan_frames(plan: RoutePlan) -> dict[str, pd.DataFrame]:
+    """The plan as tables: routes, stops (one row per visit), unserved."""
+    routes = [{
+        "vehicle": f"{r.vehicle_type}#{r.vehicle}", "vehicle_type": r.vehicle_type,
+        "start_depot": r.start_depot, "end_depot": r.end_depot, "stops": len(r.visits),
+        "start_time": r.start_time, "end_time": r.end_time, "distance": r.distance,
+        "duration": r.duration, "cost": r.cost,
+    } for r in plan.routes]
+    visits = [{
+        "vehicle": f"{r.vehicle_type}#{r.vehicle}", "sequence": n, "stop": v.stop,
+        "arrival": v.arrival, "service_start": v.start, "departure": v.departure,
+        "load": ";".join(f"{q:g}" for q in v.load),
+    } for r in plan.routes for n, v in enumerate(r.visits, start=1)]
+    return {
+        "routes": pd.DataFrame(routes, columns=["vehicle", "vehicle_type", "start_depot",
+                                                "end_depot", "stops", "start_time", "end_time",
+                                                "distance", "duration", "cost"]),
+        "stops": pd.DataFrame(visits, columns=["vehicle", "sequence", "stop", "arrival",
+                                               "service_start", "departure", "load"]),
+        "unserved": pd.DataFrame([u.model_dump() for u in plan.unserved],
+                                 columns=["stop", "reason", "detail", "penalty"]),
+    }
+
+
+def write_routing_plan(plan: RoutePlan, out_dir: Path | str) -> list[Path]:
+    """Write ``plan.json``, ``routes.csv``, ``stops.csv`` and ``unserved.csv``, atomically."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "plan.json"]
+    atomic_write_text(written[0], json.dumps(plan.model_dump(mode="json"), indent=2) + "\n")
+    for name, frame in plan_frames(plan).items():
+        target = out / f"{name}.csv"
+        atomic_write_text(target, frame.to_csv(index=False))
+        written.append(target)
+    return written
+
+
+def routing_schema() -> dict[str, Any]:
+    """JSON Schema of the routing instance."""
+    return RoutingInstance.model_json_schema()
