@@ -24,6 +24,7 @@ The cost of a point is the instance's objective (for ``cvar``: the expected cost
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import StrEnum
 
 import pulp
@@ -38,6 +39,11 @@ from models.sourcing.solve import solve
 #: Tangent points per unit interval for the HHI outer approximation. More are tighter but make
 #: the MILP much slower (20 x 50 instance, one point: 4 -> 24 s, 8 -> 82 s, 20 -> 289 s).
 HHI_TANGENTS = 8
+#: The least-measure solve stops at this gap, and by default after this many seconds: proving
+#: the exact minimum of a max-share over hundreds of products can take far longer than every
+#: other frontier point together (50 x 200: over 11 minutes).
+LEAST_GAP = 0.01
+LEAST_TIME_LIMIT = 20.0
 #: Relative slack on the tightest cap, so that the least-measure plan stays feasible.
 CAP_SLACK = 1e-7
 
@@ -185,9 +191,13 @@ def solve_point(
 def least_measure(
     instance: SourcingInstance, measure: Measure, options: SolverOptions | None = None
 ) -> tuple[float | None, SolveStatus]:
-    """The smallest value of ``measure`` any plan reaches (the solver's incumbent: with a gap
-    it may be a little above the true minimum) and the status of that solve."""
+    """The smallest value of ``measure`` a plan reaches, as far as the solve finds it: it stops
+    at a 1 % gap (or the requested one if larger) and within ``options.time_limit`` (default
+    20 s), so the value may be a little above the true minimum; the status says which. It is
+    the cap of the last frontier point, which is then always feasible."""
     options = options or SolverOptions()
+    options = replace(options, gap=max(options.gap, LEAST_GAP),
+                      time_limit=options.time_limit or LEAST_TIME_LIMIT)
     if measure == Measure.CVAR:
         plan = solve(with_cvar_limit(instance, None, weight=1.0), options)
         return (plan.risk.cvar if plan.risk is not None

@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from models.routing import RoutingInstance, check_plan
+from models.routing.generator import generate_day
 from models.routing.solve import PlanCheckError, RoutingOptions, solve
 from models.solver import SolveStatus
 from optimizer.cli.common import console, fail
@@ -19,6 +20,7 @@ from optimizer.formats.routing import (
     read_routing_instance,
     read_routing_plan,
     routing_schema,
+    write_routing_instance,
     write_routing_plan,
 )
 from optimizer.formats.routing_bench import read_benchmark
@@ -145,6 +147,41 @@ def plot_command(
     inst = load_instance(instance, fmt, convention)
     write_route_map(inst, read_routing_plan(plan), out)
     console.print(f"wrote {out}")
+
+
+@app.command("generate")
+def generate_command(
+    out: Annotated[Path, typer.Option(help="Where to write: .json, a folder (CSV) or .xlsx.")],
+    stops: Annotated[int, typer.Option(min=1)] = 60,
+    depots: Annotated[int, typer.Option(min=1)] = 1,
+    seed: Annotated[int, typer.Option()] = 0,
+    window_share: Annotated[float, typer.Option(min=0, max=1)] = 0.6,
+    tightness: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
+    returns: Annotated[int, typer.Option(min=0)] = 3,
+) -> None:
+    """Generate a realistic delivery day (reproducible from --seed)."""
+    inst = generate_day(stops, depots, seed, window_share, tightness, returns, name=out.stem)
+    write_routing_instance(inst, out, _form_of(out))
+    console.print(f"wrote {inst.name}: {len(inst.depots)} depot(s), {len(inst.stops)} stops, "
+                  f"{len(inst.shipments)} returns, {len(inst.vehicles)} vehicles -> {out}")
+
+
+@app.command("convert")
+def convert_command(
+    instance: InstanceArg,
+    out: Annotated[Path, typer.Argument(help="Target: .json, a folder (CSV) or .xlsx.")],
+    fmt: FormatOpt = Format.native,
+    convention: ConventionOpt = Convention.dimacs,
+) -> None:
+    """Validate an instance (native or benchmark) and write it in the native format."""
+    inst = load_instance(instance, fmt, convention)
+    write_routing_instance(inst, out, _form_of(out))
+    console.print(f"wrote {out}")
+
+
+def _form_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "json" if suffix == ".json" else "excel" if suffix in (".xlsx", ".xlsm") else "csv"
 
 
 @app.command("schema")

@@ -222,12 +222,16 @@ def to_frames(data: Mapping[str, Any], specs: Sequence[TableSpec]) -> dict[str, 
         rows = [value] if spec.single else list(value or [])
         if spec.optional and not any(rows):
             continue
-        cleaned = [{k: (";".join(v) if isinstance(v, list | tuple) else v)
+        cleaned = [{k: (";".join(_cell(x) for x in v) if isinstance(v, list | tuple) else v)
                     for k, v in row.items()} for row in rows]
         frame = pd.DataFrame(cleaned, columns=[c for c in spec.columns
                                                if any(c in r for r in cleaned)])
         frames[spec.name] = frame
     return frames
+
+
+def _cell(value: Any) -> str:
+    return f"{value:.15g}" if isinstance(value, float) else str(value)
 
 
 def write_tables(
