@@ -278,7 +278,7 @@ class RoutingInstance(_Frozen):
         size = None
         if kind == "matrix":
             if self.matrix is None:
-                yield _error(("matrix",), "missing", "distance kind 'matrix' needs a matrix",
+                yield _error(("matrix",), "missing_matrix", "distance kind 'matrix' needs a matrix",
                              None)
                 return
             size = len(self.matrix.distances)

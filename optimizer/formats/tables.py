@@ -24,7 +24,9 @@ Form = Literal["json", "csv", "excel"]
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 #: Error types raised by our own validators; their messages already show the value.
 _OWN_ERRORS = {"unknown_reference", "duplicate", "price_increase", "missing_weight",
-               "whole_units", "probability_sum", "one_target", "recourse"}
+               "whole_units", "probability_sum", "one_target", "recourse", "dimensions",
+               "missing_location", "out_of_range", "window_order", "same_stop", "not_square",
+               "missing_matrix"}
 _FRIENDLY = {
     "missing": "Field required",
     "extra_forbidden": "unknown field (not part of the format; see the schema command)",
