@@ -109,3 +109,44 @@ def frontier(
     if any(p.cap_met is False or p.note for p in result.points):
         console.print("[bold red]a point broke its cap or failed the check[/]")
         raise typer.Exit(1)
+
+
+@app.command()
+def routing(
+    suite: Annotated[str, typer.Option(help="smoke, sample, x-mid or full.")] = "smoke",
+    time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
+    workers: Annotated[int, typer.Option(help="Portfolio searches at once.")] = 2,
+    engine: Annotated[str, typer.Option(help="auto, ortools or pyvrp.")] = "auto",
+    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+) -> None:
+    """Solve a routing suite against the reference values; write routing-<suite>.csv and .md.
+    Fails on a checker violation or a plan-less instance."""
+    from benchmarks.routing_suite import run as run_routing
+    from benchmarks.routing_suite import suite as routing_cases
+
+    chosen = routing_cases(suite)
+    rows = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"routing/{suite}", total=len(chosen))
+        for row in run_routing(chosen, time_limit, workers, engine):
+            rows.append(row)
+            console.print(f"{row.set} {row.instance}: distance {row.distance} vs "
+                          f"{row.reference} (gap {row.gap}), vehicles {row.vehicles}, "
+                          f"{row.wall_s} s, check {row.check}")
+            progress.advance(task)
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"routing-{suite}-{engine}-{time_limit:g}s-{workers}w"
+    atomic_write_text(out / f"{stem}.csv", frame.to_csv(index=False))
+    per_set = frame.groupby("set").agg(
+        instances=("instance", "count"), mean_gap=("gap", "mean"), max_gap=("gap", "max"),
+        same_vehicles=("same_vehicles", "mean"), max_wall_s=("wall_s", "max"),
+        within_limit=("within_limit", "mean"))
+    text = (f"# {stem}\n\n{platform.python_implementation()} {platform.python_version()} on "
+            f"{platform.machine()}\n\n" + per_set.to_markdown() + "\n\n"
+            + frame.to_markdown(index=False) + "\n")
+    atomic_write_text(out / f"{stem}.md", text)
+    console.print(per_set.to_string())
+    if any(r.check != "pass" for r in rows):
+        console.print("[bold red]a plan failed the checker or an instance has no plan[/]")
+        raise typer.Exit(1)

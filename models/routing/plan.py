@@ -66,6 +66,7 @@ class RoutingSummary(_Frozen):
     seconds: float = 0.0
     time_limit: float | None = None
     seed: int = 0
+    portfolio: str = Field(default="", description="Every portfolio member and its outcome")
 
 
 class RoutePlan(_Frozen):

@@ -15,12 +15,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from typing import Literal
 
 from models.routing.checker import CheckReport, check_plan
 from models.routing.data import RoutingInstance
 from models.routing.explain import impossible_stops, unserved_reasons
 from models.routing.ortools_engine import Found, OrToolsModel, SearchSettings
 from models.routing.plan import RoutePlan, RoutingSummary, Sequenceable, assemble_plan
+from models.routing.pyvrp_engine import search_pyvrp, unsupported
 from models.solver import SolveStatus
 
 #: The parent waits this long after the time limit before it stops the search process.
@@ -31,13 +33,19 @@ OVERHEAD_SHARE = 0.08
 CHILD_RESERVE = 0.15
 
 
+Engine = Literal["auto", "ortools", "pyvrp"]
+
+
 @dataclass(frozen=True)
 class RoutingOptions:
-    """How to search. ``first_solution`` ``auto`` picks parallel cheapest insertion for
-    instances with time windows or shipments and OR-Tools' automatic choice otherwise."""
+    """How to search. ``engine`` ``auto`` takes PyVRP when it supports the instance, else
+    OR-Tools. ``first_solution`` ``auto`` picks parallel cheapest insertion for instances with
+    time windows or shipments and OR-Tools' automatic choice otherwise. ``solution_limit``
+    (OR-Tools solutions, PyVRP iterations) instead of a time limit makes a run reproducible."""
 
     time_limit: float | None = 10.0
     solution_limit: int | None = None
+    engine: Engine = "auto"
     first_solution: str = "auto"
     metaheuristic: str = "gls"
     seed: int = 0
@@ -45,6 +53,8 @@ class RoutingOptions:
     log: bool = False
 
     def __post_init__(self) -> None:
+        if self.engine not in ("auto", "ortools", "pyvrp"):
+            raise ValueError(f"unknown engine {self.engine!r}")
         if self.time_limit is None and self.solution_limit is None:
             raise ValueError("give a time limit or a solution limit")
         if self.time_limit is not None and self.time_limit <= 0:
@@ -72,14 +82,38 @@ def _settings(inst: RoutingInstance, options: RoutingOptions,
                           log=options.log)
 
 
-def _child(inst: RoutingInstance, settings: SearchSettings, finish_by: float | None,
-           conn: Connection, excluded: frozenset[str] = frozenset()) -> None:
+def engine_for(inst: RoutingInstance, engine: Engine) -> str:
+    """The engine that runs: ``auto`` takes PyVRP where it supports the instance."""
+    if engine == "pyvrp":
+        why = unsupported(inst)
+        if why is not None:
+            raise ValueError(f"PyVRP does not support this instance ({why}); use --engine "
+                             f"ortools or auto")
+        return "pyvrp"
+    if engine == "auto":
+        return "pyvrp" if unsupported(inst) is None else "ortools"
+    return "ortools"
+
+
+def _run(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int,
+         excluded: frozenset[str], report: Callable[[Found], None],
+         finish_by: float | None) -> str:
+    if engine == "pyvrp":  # the search gets what is left after start-up and building
+        return search_pyvrp(inst, settings.time_limit, seed, report,
+                            iterations=settings.solution_limit, excluded=excluded,
+                            finish_by=finish_by, reserve=CHILD_RESERVE)
+    model = OrToolsModel(inst, excluded)
+    if finish_by is not None:
+        settings = replace(settings, time_limit=max(0.05, finish_by - time.time()
+                                                    - CHILD_RESERVE))
+    return model.search(settings, report)
+
+
+def _child(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int,
+           finish_by: float | None, conn: Connection,
+           excluded: frozenset[str] = frozenset()) -> None:
     try:
-        model = OrToolsModel(inst, excluded)
-        if finish_by is not None:  # the search gets what is left after start-up and building
-            left = max(0.05, finish_by - time.time() - CHILD_RESERVE)
-            settings = replace(settings, time_limit=left)
-        reason = model.search(settings, conn.send)
+        reason = _run(inst, engine, settings, seed, excluded, conn.send, finish_by)
         conn.send(("done", reason))
     except Exception as exc:  # report, never hang the parent
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -91,6 +125,8 @@ def search(
     inst: RoutingInstance, options: RoutingOptions,
     on_improve: Callable[[float, int], None] | None = None,
     excluded: frozenset[str] = frozenset(),
+    engine: str = "ortools",
+    on_found: Callable[[Found], None] | None = None,
 ) -> tuple[Found | None, str, float]:
     """Run one search; returns the best solution, why it stopped, and the seconds taken.
     ``on_improve(elapsed, objective)`` is called for every improving solution and, with the
@@ -103,17 +139,20 @@ def search(
 
     def keep(found: Found) -> None:
         best.append(found)
+        if on_found is not None:
+            on_found(found)
         if on_improve is not None:
             on_improve(time.perf_counter() - start, found.objective)
 
     if not options.isolate:
-        reason = OrToolsModel(inst, excluded).search(settings, keep)
+        reason = _run(inst, engine, settings, options.seed, excluded, keep, None)
         return (best[-1] if best else None), reason, time.perf_counter() - start
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     finish_by = None if limit is None else time.time() + limit
-    process = context.Process(target=_child,
-                              args=(inst, settings, finish_by, child, excluded), daemon=True)
+    process = context.Process(
+        target=_child, args=(inst, engine, settings, options.seed, finish_by, child, excluded),
+        daemon=True)
     process.start()
     child.close()
     deadline = math.inf if limit is None else start + limit + MARGIN_SECONDS
@@ -155,13 +194,14 @@ def solve(
     plan the status is ``no_solution``. Raises :class:`PlanCheckError` on a checker failure."""
     options = options or RoutingOptions()
     impossible = impossible_stops(inst)
-    found, reason, seconds = search(inst, options, on_improve, frozenset(impossible))
+    engine = engine_for(inst, options.engine)
+    found, reason, seconds = search(inst, options, on_improve, frozenset(impossible), engine)
     blocked = sorted(s for s in impossible if inst.stop_by_id[s].drop_penalty is None)
     status = SolveStatus.FEASIBLE if found is not None else SolveStatus.NO_SOLUTION
     if blocked:  # proven: no plan serves these stops, and they must be served
         status = SolveStatus.INFEASIBLE
         reason = f"{len(blocked)} stop(s) that must be served cannot be: {', '.join(blocked[:5])}"
-    summary = RoutingSummary(status=status, engine="ortools", stop_reason=reason,
+    summary = RoutingSummary(status=status, engine=engine, stop_reason=reason,
                              seconds=round(seconds, 3), time_limit=options.time_limit,
                              seed=options.seed)
     if found is None:
@@ -189,3 +229,13 @@ def finish_plan(inst: RoutingInstance, sequences: Sequence[Sequenceable],
 def with_limit(options: RoutingOptions, seconds: float) -> RoutingOptions:
     """The same options with another time limit."""
     return replace(options, time_limit=seconds)
+
+
+def plan_key(inst: RoutingInstance, plan: RoutePlan) -> tuple[float, ...]:
+    """How plans compare: fewer unserved must-serve stops first, then the instance objective
+    (vehicles then distance, or cost)."""
+    mandatory = {s.id for s in inst.stops if s.drop_penalty is None}
+    blocked = sum(1 for u in plan.unserved if u.stop in mandatory)
+    if inst.objective.kind == "vehicles_then_distance":
+        return (blocked, plan.vehicles_used, plan.distance)
+    return (blocked, plan.cost)

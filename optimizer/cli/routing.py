@@ -12,7 +12,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from models.routing import RoutingInstance, check_plan
 from models.routing.generator import generate_day
-from models.routing.solve import PlanCheckError, RoutingOptions, solve
+from models.routing.pyvrp_engine import unsupported
+from models.routing.solve import PlanCheckError, RoutingOptions
 from models.solver import SolveStatus
 from optimizer.cli.common import console, fail
 from optimizer.errors import ExitCode, InputError
@@ -24,7 +25,9 @@ from optimizer.formats.routing import (
     write_routing_plan,
 )
 from optimizer.formats.routing_bench import read_benchmark
+from optimizer.parallel import default_workers
 from optimizer.reports.routing_summary import check_summary, plan_summary
+from optimizer.routing_portfolio import solve_portfolio
 
 app = typer.Typer(help="Vehicle routing (OR-Tools): delivery days to checked, explained routes.",
                   no_args_is_help=True)
@@ -73,6 +76,12 @@ def solve_command(
     first_solution: Annotated[str, typer.Option(
         help="auto, cheapest_arc, savings, parallel_insertion, christofides.")] = "auto",
     metaheuristic: Annotated[str, typer.Option(help="gls, tabu, annealing, greedy.")] = "gls",
+    engine: Annotated[str, typer.Option(
+        help="auto (PyVRP where it supports the instance, else OR-Tools), ortools, pyvrp.")
+    ] = "auto",
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Independent searches run at once (default: all cores).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the first search.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON.")] = False,
 ) -> None:
     """Solve a routing instance; print the summary and write the plan with --out.
@@ -82,8 +91,14 @@ def solve_command(
     if out is not None and out.exists() and not out.is_dir():
         raise InputError([f"{out}: --out must be a folder, and this is a file"])
     inst = load_instance(instance, fmt, convention)
+    if engine not in ("auto", "ortools", "pyvrp"):
+        raise InputError([f"--engine: unknown engine {engine!r}; use auto, ortools or pyvrp"])
+    if engine == "pyvrp" and (why := unsupported(inst)) is not None:
+        raise InputError([f"{instance}: PyVRP does not support this instance ({why}); use "
+                          f"--engine ortools or auto"])
     options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
-                             first_solution=first_solution, metaheuristic=metaheuristic)
+                             engine=engine, first_solution=first_solution,  # type: ignore[arg-type]
+                             metaheuristic=metaheuristic, seed=seed)
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       TextColumn("best {task.fields[best]}"), console=console,
@@ -91,11 +106,11 @@ def solve_command(
             task = progress.add_task(f"routing {inst.name}", total=time_limit or 1.0,
                                      best="-")
 
-            def show(elapsed: float, objective: int) -> None:
+            def show(elapsed: float, cost: float | None) -> None:
                 progress.update(task, completed=min(elapsed, time_limit or elapsed),
-                                best="-" if objective < 0 else f"{objective:,}")
+                                best="-" if cost is None else f"{cost:,.2f}")
 
-            plan = solve(inst, options, show)
+            plan = solve_portfolio(inst, options, workers or default_workers(), show)
     except PlanCheckError as exc:
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written")

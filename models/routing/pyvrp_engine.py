@@ -1,0 +1,130 @@
+"""PyVRP (hybrid genetic search) as a second engine, for the instances it supports.
+
+PyVRP handles capacities in several dimensions, one time window per stop, several depots,
+mixed fleets with fixed, distance and duration costs, shift and distance limits, and optional
+stops with prizes. It has no skills and no multiple windows per stop, and this project does not
+route pickup-and-delivery shipments through it: :func:`unsupported` says why an instance goes to
+OR-Tools instead. Integers throughout: the same scaling as the OR-Tools model (travel times
+rounded up), money in micro-units for native instances.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pyvrp
+from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
+
+from models.routing.data import RoutingInstance
+from models.routing.distances import matrices
+from models.routing.ortools_engine import VEHICLE_WEIGHT, Found
+
+BIG = 2**40
+
+
+def unsupported(inst: RoutingInstance) -> str | None:
+    """Why PyVRP cannot take this instance, or None when it can."""
+    if inst.shipments:
+        return "pickup-and-delivery shipments"
+    if any(s.skills for s in inst.stops):
+        return "skills"
+    if any(len(s.time_windows) > 1 for s in inst.stops):
+        return "several time windows per stop"
+    if len({(vt.speed_kmh, vt.detour_factor) for vt in inst.vehicle_types}) > 1 \
+            and inst.distance.kind != "euclidean":
+        return "vehicle types with different speeds"
+    return None
+
+
+def _scales(inst: RoutingInstance) -> tuple[int, float]:
+    """(time/distance scale, money per scaled distance unit at cost_per_km = 1000)."""
+    if inst.distance.kind == "euclidean":
+        s = {"nint": 1, "trunc1": 10, "real": 1000}[inst.distance.rounding]
+        return s, 1.0
+    return 1, 1e3  # metres and seconds; money in micro-units: 1000 per metre at 1/km x 1000
+
+
+def search_pyvrp(
+    inst: RoutingInstance, time_limit: float | None, seed: int,
+    on_found: Callable[[Found], None], iterations: int | None = None,
+    excluded: frozenset[str] = frozenset(), finish_by: float | None = None,
+    reserve: float = 0.15,
+) -> str:
+    """Solve with PyVRP; reports the best solution once at the end. With ``finish_by`` (wall
+    clock) the search gets what is left of it after building the data, minus ``reserve``."""
+    s, per_unit = _scales(inst)
+    money = s * per_unit  # money units per currency unit x ... see unit costs below
+    model = pyvrp.Model()
+    places = [*inst.depots, *[st for st in inst.stops if st.id not in excluded]]
+    ids = [p.id for p in places]
+    locations = [model.add_location(float(p.x if p.x is not None else 0.0),
+                                    float(p.y if p.y is not None else 0.0)) for p in places]
+    depots = {}
+    for d, loc in zip(inst.depots, locations, strict=False):
+        depots[d.id] = model.add_depot(loc, tw_early=math.ceil(d.open * s),
+                                       tw_late=math.floor(d.close * s))
+    vt0 = inst.vehicle_types[0]
+    m = matrices(inst, vt0)
+    everything = [*(d.id for d in inst.depots), *(st.id for st in inst.stops)]
+    rows = [everything.index(i) for i in ids]
+    dist = np.rint(m.distance[np.ix_(rows, rows)] * s).astype(np.int64)
+    dur = np.ceil(np.round(m.duration[np.ix_(rows, rows)] * s, 6)).astype(np.int64)
+    np.fill_diagonal(dist, 0)  # the matrices go in whole (numpy), not one call per edge
+    np.fill_diagonal(dur, 0)
+    dims = inst.dimensions
+    for stop, loc in zip(places[len(inst.depots):], locations[len(inst.depots):], strict=True):
+        w = stop.time_windows[0] if stop.time_windows else None
+        model.add_client(
+            loc,
+            delivery=[round((stop.delivery[d] if stop.delivery else 0.0) * 1000)
+                      for d in range(dims)],
+            pickup=[round((stop.pickup[d] if stop.pickup else 0.0) * 1000) for d in range(dims)],
+            service_duration=math.ceil(round(stop.service_time * s, 6)),
+            tw_early=0 if w is None else math.ceil(w.start * s),
+            tw_late=BIG if w is None else math.floor(w.end * s),
+            required=stop.drop_penalty is None,
+            prize=0 if stop.drop_penalty is None else round(stop.drop_penalty * money),
+        )
+    hierarchical = inst.objective.kind == "vehicles_then_distance"
+    for vt in inst.vehicle_types:
+        start = inst.depot_by_id[vt.start_depot]
+        end = inst.depot_by_id[vt.end_depot or vt.start_depot]
+        model.add_vehicle_type(
+            num_available=vt.count,
+            capacity=[math.floor(c * 1000) for c in vt.capacity],
+            start_depot=depots[start.id], end_depot=depots[end.id],
+            fixed_cost=round(vt.fixed_cost * money) + (VEHICLE_WEIGHT if hierarchical else 0),
+            tw_early=math.ceil(max(vt.shift_start, start.open) * s),
+            tw_late=math.floor(min(vt.shift_end, end.close) * s),
+            shift_duration=BIG if vt.max_duration is None else math.floor(vt.max_duration * s),
+            max_distance=BIG if vt.max_distance is None else math.floor(vt.max_distance * s),
+            unit_distance_cost=round(vt.cost_per_km / 1000.0 * per_unit),
+            unit_duration_cost=round(vt.cost_per_hour / 3600.0 * per_unit * 1000.0)
+            if inst.distance.kind != "euclidean" else 0,
+            name=vt.id,
+        )
+    data = model.data().replace(distance_matrices=[dist], duration_matrices=[dur])
+    if finish_by is not None:
+        time_limit = max(0.05, finish_by - time.time() - reserve)
+    criteria = []
+    if time_limit is not None:
+        criteria.append(MaxRuntime(max(0.05, time_limit)))
+    if iterations is not None:
+        criteria.append(MaxIterations(iterations))
+    stop = criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
+    result = pyvrp.solve(data, stop, seed=seed, display=False)
+    if not result.best.is_feasible():
+        return "PyVRP found no feasible solution"
+    counters: dict[str, int] = {}
+    sequences = []
+    for route in result.best.routes():
+        vt = inst.vehicle_types[route.vehicle_type()]
+        k = counters.get(vt.id, 0)
+        counters[vt.id] = k + 1
+        first = len(inst.depots)  # clients are numbered from 0 after the depots
+        sequences.append((vt.id, k, tuple(ids[first + a.idx] for a in route if a.is_client())))
+    on_found(Found(int(result.cost()), tuple(sequences)))
+    return f"PyVRP finished ({result.num_iterations} iterations)"

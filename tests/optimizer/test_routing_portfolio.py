@@ -1,0 +1,30 @@
+"""The routing portfolio: members per engine, reproducible with limits, best plan kept."""
+
+from __future__ import annotations
+
+from models.routing import check_plan
+from models.routing.solve import RoutingOptions, plan_key
+from optimizer.routing_portfolio import members, solve_portfolio
+from tests.models.routing.tiny import tiny_instance
+
+LIMITED = RoutingOptions(time_limit=None, solution_limit=200)
+
+
+def test_members_follow_the_engine_choice() -> None:
+    inst = tiny_instance(2, stops=6)
+    assert [m.label for m in members(inst, LIMITED, 2)] == ["pyvrp seed 0", "pyvrp seed 1"]
+    forced = RoutingOptions(time_limit=None, solution_limit=10, engine="ortools")
+    labels = [m.label for m in members(inst, forced, 3)]
+    assert labels == ["ortools auto/gls seed 0", "ortools savings/gls seed 1",
+                      "ortools parallel_insertion/tabu seed 2"]
+
+
+def test_portfolio_with_limits_is_reproducible_and_keeps_the_best() -> None:
+    inst = tiny_instance(9, stops=7, vehicles=3, windows=True)
+    first = solve_portfolio(inst, LIMITED, workers=2)
+    second = solve_portfolio(inst, LIMITED, workers=2)
+    assert first.routes == second.routes
+    assert check_plan(inst, first).ok
+    assert "pyvrp seed 0" in first.solve.portfolio and "pyvrp seed 1" in first.solve.portfolio
+    single = solve_portfolio(inst, LIMITED, workers=1)
+    assert plan_key(inst, first) <= plan_key(inst, single)
