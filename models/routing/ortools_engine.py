@@ -204,7 +204,8 @@ class OrToolsModel:
                 continue
             if stop.skills:
                 allowed = [v for v, vt in enumerate(types) if set(stop.skills) <= set(vt.skills)]
-                routing.SetAllowedVehiclesForIndex(allowed, index)
+                # -1 stays in the domain: "unperformed" is the disjunction's business
+                routing.VehicleVar(index).SetValues([-1, *allowed])
             if stop.drop_penalty is not None and stop.id not in in_pair:
                 routing.AddDisjunction([index], round(stop.drop_penalty * money))
         for pickup, delivery in pairs.items():
