@@ -2,7 +2,8 @@
 
 In CSV and Excel, list cells hold values separated by ``;``: ``capacity`` / ``delivery`` /
 ``pickup`` one number per dimension (``1200;8.5``), ``skills`` ids, and ``time_windows`` as
-``start-end`` pairs in seconds (``28800-36000;50400-57600``). A user matrix is JSON only.
+``start-end`` pairs in seconds (``28800-36000;50400-57600``). A user matrix is inline in JSON, or
+``distances.csv`` / ``durations.csv`` (square, no header) in a CSV folder.
 """
 
 from __future__ import annotations
@@ -48,9 +49,42 @@ _SPECS = {spec.name: spec for spec in ROUTING_TABLES}
 
 
 def read_routing_instance(path: Path | str, form: Form | None = None) -> RoutingInstance:
-    """Read and validate a routing instance; errors name the file, the record and the field."""
-    data, source = read_tables(Path(path), ROUTING_TABLES, form)
+    """Read and validate a routing instance; errors name the file, the record and the field.
+
+    A CSV folder may hold a user matrix as ``distances.csv`` (and ``durations.csv``): square,
+    no header, metres and seconds, indexed by the ``matrix_index`` of depots and stops."""
+    path = Path(path)
+    data, source = read_tables(path, ROUTING_TABLES, form)
+    if source.form == "csv" and (path / "distances.csv").exists():
+        matrix = {"distances": _square(path / "distances.csv")}
+        if (path / "durations.csv").exists():
+            matrix["durations"] = _square(path / "durations.csv")
+        data["matrix"] = matrix
     return _validate(data, source)
+
+
+def _square(file: Path) -> list[list[float]]:
+    """A square numeric CSV without header; errors name the line and column."""
+    try:
+        frame = pd.read_csv(file, header=None, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError([f"{file}: unreadable CSV: {exc}"]) from None
+    rows = []
+    for i, row in enumerate(frame.itertuples(index=False), start=1):
+        values = []
+        for j, cell in enumerate(row, start=1):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise InputError([f"{file}: line {i}: column {j}: not a number ({cell!r})"]
+                                 ) from None
+            if not value >= 0:
+                raise InputError([f"{file}: line {i}: column {j}: must be 0 or more ({cell})"])
+            values.append(value)
+        rows.append(values)
+    if any(len(r) != len(rows) for r in rows):
+        raise InputError([f"{file}: the matrix must be square ({len(rows)} lines)"])
+    return rows
 
 
 def _validate(data: dict[str, Any], source: TableSource) -> RoutingInstance:
@@ -68,13 +102,22 @@ def routing_tables(instance: RoutingInstance) -> dict[str, Any]:
 def write_routing_instance(instance: RoutingInstance, path: Path | str, form: Form) -> None:
     """Write ``instance`` as JSON, a CSV folder or an Excel workbook."""
     data = routing_tables(instance)
+    matrix = data.pop("matrix", None)
+    if form == "json" and matrix is not None:
+        data["matrix"] = matrix
     if form != "json":
-        if instance.matrix is not None:
-            raise InputError([f"{path}: an instance with a user matrix is written as JSON only"])
+        if matrix is not None and form != "csv":
+            raise InputError([f"{path}: an instance with a user matrix is written as JSON or "
+                              f"a CSV folder"])
         for stop in data.get("stops", []):
             stop["time_windows"] = ";".join(f"{w['start']:g}-{w['end']:g}"
                                             for w in stop.get("time_windows", []))
     write_tables(data, ROUTING_TABLES, Path(path), form)
+    if form == "csv" and matrix is not None:
+        for name in ("distances", "durations"):
+            if matrix.get(name) is not None:
+                text = "\n".join(",".join(f"{v:.15g}" for v in row) for row in matrix[name])
+                atomic_write_text(Path(path) / f"{name}.csv", text + "\n")
 
 
 def read_routing_plan(path: Path | str) -> RoutePlan:

@@ -107,3 +107,39 @@ def test_infeasible_stop_exits_3(tmp_path: Path) -> None:
     assert main(["routing", "solve", str(path), "--out", str(out), "--solution-limit", "20"]) == 3
     plan = read_routing_plan(out)
     assert [(u.stop, u.reason) for u in plan.unserved] == [("a", "capacity")]
+
+
+def test_user_matrix_in_a_csv_folder(tmp_path: Path) -> None:
+    data = {
+        "name": "m", "depots": [{"id": "D", "matrix_index": 0}],
+        "vehicle_types": [{"id": "v", "count": 1, "capacity": [5], "start_depot": "D",
+                           "cost_per_km": 1000}],
+        "stops": [{"id": "a", "matrix_index": 1, "delivery": [1]},
+                  {"id": "b", "matrix_index": 2, "delivery": [1]}],
+        "distance": {"kind": "matrix"},
+        "matrix": {"distances": [[0, 4, 9], [4, 0, 3], [9, 3, 0]],
+                   "durations": [[0, 40, 90], [40, 0, 30], [90, 30, 0]]},
+    }
+    folder = tmp_path / "m"
+    from models.routing import RoutingInstance
+    from models.routing.solve import RoutingOptions, solve
+
+    inst = RoutingInstance.model_validate(data)
+    write_routing_instance(inst, folder, "csv")
+    assert (folder / "distances.csv").read_text().splitlines()[0] == "0,4,9"
+    again = read_routing_instance(folder)
+    assert again.matrix == inst.matrix
+    plan = solve(again, RoutingOptions(time_limit=None, solution_limit=20, isolate=False))
+    assert plan.distance == 4 + 3 + 9  # D-a-b-D, either direction
+
+
+def test_matrix_csv_errors_name_line_and_column(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    (folder).mkdir()
+    inst = read_routing_instance(FIXTURES / "valid_small.json")
+    write_routing_instance(inst, folder, "csv")
+    (folder / "distances.csv").write_text("0,1\n1,x\n")
+    with pytest.raises(InputError) as caught:
+        read_routing_instance(folder)
+    assert caught.value.problems == [f"{folder / 'distances.csv'}: line 2: column 2: not a "
+                                     f"number ('x')"]
