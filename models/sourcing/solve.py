@@ -41,6 +41,7 @@ def solve(
     lazy_counts: bool = True,
     explain: bool = True,
     customize: Callable[[SourcingModel], None] | None = None,
+    warm_start: bool = True,
 ) -> SourcingPlan:
     """Solve ``instance`` and return a plan that passed :func:`check_plan`.
 
@@ -55,6 +56,8 @@ def solve(
     With ``explain`` an INFEASIBLE plan carries an :class:`Explanation` (pre-checks, and the
     rules an elastic re-solve had to break). ``customize`` may add rows or change the objective
     of the built model before solving (the frontier uses it for its epsilon constraints).
+    ``warm_start`` (HiGHS, CVaR in the objective): first minimise the expected cost, then start
+    the mixed objective from that plan.
     Raises :class:`PlanCheckError` if the checker rejects the plan.
     """
     options = options or SolverOptions()
@@ -77,7 +80,7 @@ def solve(
     solve_seconds = engine_seconds = 0.0
     risk = instance.risk
     if risk.cvar_weight > 0 and risk.cvar_limit is None and customize is None \
-            and options.solver == "highs":
+            and options.solver == "highs" and warm_start:
         # CVaR couples every scenario in a few dense rows and makes incumbents hard to find:
         # first minimise the expected cost (to a 0.1 % gap, with part of the time), then start
         # the mixed objective from that plan.
