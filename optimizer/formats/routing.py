@@ -8,7 +8,6 @@ In CSV and Excel, list cells hold values separated by ``;``: ``capacity`` / ``de
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from optimizer.formats.tables import (
     TableSpec,
     read_tables,
     validation_problems,
+    write_result_folder,
     write_tables,
 )
 
@@ -160,15 +160,8 @@ def plan_frames(plan: RoutePlan) -> dict[str, pd.DataFrame]:
 
 def write_routing_plan(plan: RoutePlan, out_dir: Path | str) -> list[Path]:
     """Write ``plan.json``, ``routes.csv``, ``stops.csv`` and ``unserved.csv``, atomically."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "plan.json"]
-    atomic_write_text(written[0], json.dumps(plan.model_dump(mode="json"), indent=2) + "\n")
-    for name, frame in plan_frames(plan).items():
-        target = out / f"{name}.csv"
-        atomic_write_text(target, frame.to_csv(index=False))
-        written.append(target)
-    return written
+    return write_result_folder(out_dir, {"plan": plan.model_dump(mode="json")},
+                               plan_frames(plan))
 
 
 def routing_schema() -> dict[str, Any]:

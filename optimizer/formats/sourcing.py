@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from models.sourcing import (
     SourcingPlan,
     Supplier,
 )
-from optimizer.atomic import atomic_write_text
 from optimizer.errors import InputError
 from optimizer.formats.tables import (
     Form,
@@ -31,6 +29,7 @@ from optimizer.formats.tables import (
     TableSpec,
     read_tables,
     validation_problems,
+    write_result_folder,
     write_tables,
 )
 
@@ -135,27 +134,16 @@ def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
 
 def write_sourcing_plan(plan: SourcingPlan, out_dir: Path | str) -> list[Path]:
     """Write ``plan.json`` and the CSV tables into ``out_dir``, each file atomically."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "plan.json"]
-    atomic_write_text(written[0], json.dumps(plan.model_dump(mode="json"), indent=2) + "\n")
-    for name, frame in plan_frames(plan).items():
-        target = out / f"{name}.csv"
-        atomic_write_text(target, frame.to_csv(index=False))
-        written.append(target)
-    return written
+    return write_result_folder(out_dir, {"plan": plan.model_dump(mode="json")},
+                               plan_frames(plan))
 
 
 def write_marginal_values(values: MarginalValues, out_dir: Path | str) -> list[Path]:
     """Write ``marginal_values.json`` and ``marginal_values.csv`` into ``out_dir``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "marginal_values.json", out / "marginal_values.csv"]
-    atomic_write_text(written[0], json.dumps(values.model_dump(mode="json"), indent=2) + "\n")
     frame = pd.DataFrame([v.model_dump() for v in values.values],
                          columns=["kind", "subject", "value", "unit"])
-    atomic_write_text(written[1], frame.to_csv(index=False))
-    return written
+    return write_result_folder(out_dir, {"marginal_values": values.model_dump(mode="json")},
+                               {"marginal_values": frame})
 
 
 def sourcing_schema() -> dict[str, Any]:

@@ -257,3 +257,20 @@ def write_tables(
                 frame.to_excel(writer, sheet_name=name, index=False)
 
     atomic_write(path, write_book)
+
+
+def write_result_folder(
+    out_dir: Path | str, documents: Mapping[str, Any], frames: Mapping[str, pd.DataFrame]
+) -> list[Path]:
+    """Write ``<name>.json`` per document and ``<name>.csv`` per frame into ``out_dir``, each
+    file atomically; returns the paths in that order."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, document in documents.items():
+        written.append(out / f"{name}.json")
+        atomic_write_text(written[-1], json.dumps(document, indent=2) + "\n")
+    for name, frame in frames.items():
+        written.append(out / f"{name}.csv")
+        atomic_write_text(written[-1], frame.to_csv(index=False))
+    return written
