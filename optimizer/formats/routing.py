@@ -30,6 +30,7 @@ from optimizer.formats.tables import (
     Form,
     TableSource,
     TableSpec,
+    read_result_json,
     read_tables,
     validation_problems,
     write_result_folder,
@@ -122,16 +123,7 @@ def write_routing_instance(instance: RoutingInstance, path: Path | str, form: Fo
 
 def read_routing_plan(path: Path | str) -> RoutePlan:
     """Read a plan JSON written by :func:`write_routing_plan` (or the folder holding it)."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "plan.json"
-    if not path.exists():
-        raise InputError([f"{path}: no such file"])
-    try:
-        return RoutePlan.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        raise InputError([f"{path}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: "
-                          f"{e['msg']}" for e in exc.errors(include_url=False)]) from None
+    return read_result_json(path, RoutePlan)
 
 
 def plan_frames(plan: RoutePlan) -> dict[str, pd.DataFrame]:

@@ -27,6 +27,7 @@ from optimizer.formats.tables import (
     Form,
     TableSource,
     TableSpec,
+    read_result_json,
     read_tables,
     validation_problems,
     write_result_folder,
@@ -81,20 +82,8 @@ def write_sourcing_instance(instance: SourcingInstance, path: Path | str, form: 
 
 
 def read_sourcing_plan(path: Path | str) -> SourcingPlan:
-    """Read a plan JSON written by :func:`write_sourcing_plan`."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "plan.json"
-    if not path.exists():
-        raise InputError([f"{path}: no such file"])
-    try:
-        return SourcingPlan.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            problems.append(f"{path}: {where}: {err['msg']}")
-        raise InputError(problems) from None
+    """Read a plan JSON written by :func:`write_sourcing_plan` (or the folder holding it)."""
+    return read_result_json(path, SourcingPlan)
 
 
 def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
