@@ -5,7 +5,8 @@ Public API::
     from models.routing import RoutingInstance, solve, check_plan, assemble_plan
 """
 
-from models.routing.checker import CheckReport, Violation, check_plan
+from models.checking import Violation
+from models.routing.checker import CheckReport, check_plan
 from models.routing.data import (
     Depot,
     DistanceSpec,

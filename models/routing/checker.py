@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from models.checking import Report
 from models.routing.data import Depot, RoutingInstance, Stop, VehicleType
 from models.routing.plan import Route, RoutePlan
 
@@ -20,38 +21,14 @@ from models.routing.plan import Route, RoutePlan
 TOL = 1e-6
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: ``rule`` is a stable code, ``subject`` the route or stop."""
-
-    rule: str
-    subject: str
-    message: str
-    amount: float
-
-
 @dataclass
-class CheckReport:
+class CheckReport(Report):
     """The verdict, and the totals recomputed from scratch."""
 
-    violations: list[Violation] = field(default_factory=list)
     distance: float = 0.0
     duration: float = 0.0
     cost: float = 0.0
     vehicles: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing is broken."""
-        return not self.violations
-
-    def rules(self) -> set[str]:
-        """The codes of the broken rules."""
-        return {v.rule for v in self.violations}
-
-    def add(self, rule: str, subject: str, message: str, amount: float) -> None:
-        """Record a violation."""
-        self.violations.append(Violation(rule, subject, message, float(amount)))
 
 
 def _tol(*values: float) -> float:

@@ -7,8 +7,9 @@ Public API::
     from models.solver import SolverOptions, SolveStatus
 """
 
+from models.checking import Violation
 from models.solver import SolverOptions, SolveStatus
-from models.sourcing.checker import CheckReport, Violation, check_plan, evaluate
+from models.sourcing.checker import CheckReport, check_plan, evaluate
 from models.sourcing.data import (
     Disruption,
     Offer,

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from models.checking import Report
 from models.solver import SolveStatus
 from models.sourcing.data import SourcingInstance
 from models.sourcing.plan import SourcingPlan
@@ -19,22 +20,10 @@ from models.sourcing.plan import SourcingPlan
 TOL = 1e-6
 
 
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: ``rule`` is a stable code, ``subject`` what it concerns, ``amount`` how
-    far the plan is off (in the rule's own unit)."""
-
-    rule: str
-    subject: str
-    message: str
-    amount: float
-
-
 @dataclass
-class CheckReport:
+class CheckReport(Report):
     """The checker's verdict and the cost it recomputed."""
 
-    violations: list[Violation] = field(default_factory=list)
     onboarding: float = 0.0
     purchase: float = 0.0
     shortage_penalty: float = 0.0
@@ -43,11 +32,6 @@ class CheckReport:
     var: float | None = None
     cvar: float | None = None
     cvar_weight: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when no rule is broken."""
-        return not self.violations
 
     @property
     def total(self) -> float:
@@ -67,14 +51,6 @@ class CheckReport:
         if self.cvar is None:
             return self.total
         return (1 - self.cvar_weight) * self.expected + self.cvar_weight * self.cvar
-
-    def rules(self) -> set[str]:
-        """The codes of the broken rules."""
-        return {v.rule for v in self.violations}
-
-    def add(self, rule: str, subject: str, message: str, amount: float) -> None:
-        """Record a violation."""
-        self.violations.append(Violation(rule, subject, message, float(amount)))
 
 
 def _tol(*magnitudes: float) -> float:
