@@ -113,7 +113,8 @@ def frontier(
 
 @app.command()
 def routing(
-    suite: Annotated[str, typer.Option(help="smoke, sample, x-mid or full.")] = "smoke",
+    suite: Annotated[str, typer.Option(
+        help="smoke, sample, x-mid, x, solomon, lilim, cordeau or full.")] = "smoke",
     time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
     workers: Annotated[int, typer.Option(help="Portfolio searches at once.")] = 2,
     engine: Annotated[str, typer.Option(help="auto, ortools or pyvrp.")] = "auto",

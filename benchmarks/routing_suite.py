@@ -81,7 +81,8 @@ def cases(data: Path | None = None) -> dict[str, list[Case]]:
 
 
 def suite(name: str) -> list[Case]:
-    """``smoke`` (CI: three small instances), ``sample`` (about 45, every set), ``full``."""
+    """``smoke`` (CI: three small instances), ``sample`` (56, every set), ``x-mid`` (X with
+    100-400 customers), one whole set (``x``, ``solomon``, ``lilim``, ``cordeau``), ``full``."""
     every = cases()
     x_mid = [c for c in every["X"] if c.size <= 400]
     if name == "smoke":
@@ -93,6 +94,9 @@ def suite(name: str) -> list[Case]:
                 + every["Cordeau"][::4])
     if name == "x-mid":
         return x_mid
+    by_set = {key.lower(): group for key, group in every.items()}
+    if name in by_set:
+        return by_set[name]
     return [c for group in every.values() for c in group]
 
 

@@ -8,6 +8,7 @@ Public API::
 from models.checking import Violation
 from models.routing.checker import CheckReport, check_plan
 from models.routing.data import (
+    Break,
     Depot,
     DistanceSpec,
     MatrixData,
@@ -18,9 +19,19 @@ from models.routing.data import (
     TimeWindow,
     VehicleType,
 )
-from models.routing.plan import Route, RoutePlan, RoutingSummary, Unserved, Visit, assemble_plan
+from models.routing.plan import (
+    BreakTaken,
+    Route,
+    RoutePlan,
+    RoutingSummary,
+    Unserved,
+    Visit,
+    assemble_plan,
+)
 
 __all__ = [
+    "Break",
+    "BreakTaken",
     "CheckReport",
     "Depot",
     "DistanceSpec",

@@ -161,6 +161,7 @@ def _check_route(
                                  f"{tuple(load)}", 1.0)
     _capacity(report, vt, load, f"{name} at the start")
     t, here, distance = r.start_time, vt.start_depot, 0.0
+    rests = _breaks(report, vt, r, name)
     position: dict[str, int] = {}
     for pos, v in enumerate(r.visits):
         seen[v.stop] += 1
@@ -170,7 +171,7 @@ def _check_route(
         position[v.stop] = pos
         dist, travel = edges.get(here, v.stop, vt)
         distance += dist
-        arrival = t + travel
+        arrival = _drive(report, t, travel, rests.get(pos, []), name)
         if abs(arrival - v.arrival) > _tol(arrival):
             report.add("arrival", v.stop, f"reports arrival {v.arrival:g}, recomputed "
                                           f"{arrival:g}", v.arrival - arrival)
@@ -215,7 +216,7 @@ def _check_route(
                                                    f"{stop_id}", 1.0)
     dist, travel = edges.get(here, end_depot.id, vt)
     distance += dist
-    end = t + travel
+    end = _drive(report, t, travel, rests.get(len(r.visits), []), name)
     if abs(end - r.end_time) > _tol(end):
         report.add("end_time", name, f"reports end {r.end_time:g}, recomputed {end:g}",
                    r.end_time - end)
@@ -238,6 +239,53 @@ def _check_route(
                    r.duration - duration)
     report.distance += distance
     report.duration += duration
+
+
+def _breaks(report: CheckReport, vt: VehicleType, r: Route,
+            name: str) -> dict[int, list[tuple[float, float]]]:
+    """Each of the type's breaks once, inside its window, with its duration; returns the
+    (start, duration) of the breaks per leg, in time order."""
+    wanted = {b.id: b for b in vt.breaks}
+    taken: Counter[str] = Counter()
+    legs: dict[int, list[tuple[float, float]]] = {}
+    for b in r.breaks:
+        rule = wanted.get(b.id)
+        taken[b.id] += 1
+        if rule is None:
+            report.add("break", name, f"{name} takes break {b.id!r}, which its type does not "
+                                      f"have", 1.0)
+            continue
+        if not rule.earliest - _tol(rule.earliest) <= b.start <= rule.latest + _tol(rule.latest):
+            report.add("break", name, f"break {b.id} starts at {b.start:g}, outside "
+                                      f"[{rule.earliest:g}, {rule.latest:g}]",
+                       max(rule.earliest - b.start, b.start - rule.latest))
+        if abs(b.end - (b.start + rule.duration)) > _tol(b.end):
+            report.add("break", name, f"break {b.id} ends at {b.end:g}, it lasts "
+                                      f"{rule.duration:g}", b.end - b.start - rule.duration)
+        if not 0 <= b.leg <= len(r.visits):
+            report.add("break", name, f"break {b.id} is on leg {b.leg}, the route has "
+                                      f"{len(r.visits) + 1}", 1.0)
+        legs.setdefault(b.leg, []).append((b.start, rule.duration))
+    for break_id in wanted:
+        if taken[break_id] != 1:
+            report.add("break", name, f"{name} takes break {break_id} {taken[break_id]} times, "
+                                      f"once is required", abs(taken[break_id] - 1))
+    return {leg: sorted(v) for leg, v in legs.items()}
+
+
+def _drive(report: CheckReport, t: float, travel: float, rests: list[tuple[float, float]],
+           name: str) -> float:
+    """Arrival after leaving at ``t`` for ``travel`` seconds of driving, stopping for each rest
+    (start, duration) at its start; a rest before ``t`` overlaps the previous stop."""
+    left = travel
+    for start, duration in rests:
+        if start < t - _tol(t):
+            report.add("break", name, f"a break at {start:g} overlaps work that ends at {t:g}",
+                       t - start)
+        drive = min(left, max(0.0, start - t))
+        left -= drive
+        t = max(t, start) + duration
+    return t + left
 
 
 def _capacity(report: CheckReport, vt: VehicleType, load: list[float], where: str) -> None:

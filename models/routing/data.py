@@ -92,6 +92,42 @@ class Depot(_Located):
     close: Seconds = 7 * 86400
 
 
+class Break(_Frozen):
+    """A driver break: ``duration`` seconds starting inside [``earliest``, ``latest``], taken
+    while travelling or waiting between two stops (never during service). Every used vehicle
+    takes every break of its type."""
+
+    id: Id = "break"
+    earliest: Seconds
+    latest: Seconds
+    duration: Seconds
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Break:
+        if self.latest < self.earliest:
+            raise PydanticCustomError("window_order", "latest is before earliest")
+        return self
+
+
+def _breaks(value: Any) -> Any:
+    """``"lunch@43200-46800+1800;45000-50000+900"``: [id@]earliest-latest+duration."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        out = []
+        for n, part in enumerate(p.strip() for p in value.split(";") if p.strip()):
+            name, _, rest = part.rpartition("@")
+            window, plus, duration = rest.partition("+")
+            earliest, dash, latest = window.partition("-")
+            if not plus or not dash:
+                raise PydanticCustomError("break_format", "write a break as "
+                                          "[id@]earliest-latest+duration, e.g. 43200-46800+1800")
+            out.append({"id": name or f"break{n + 1}", "earliest": float(earliest),
+                        "latest": float(latest), "duration": float(duration)})
+        return tuple(out)
+    return value
+
+
 class VehicleType(_Frozen):
     """``count`` identical vehicles. ``capacity`` has one entry per dimension (e.g. weight,
     volume); ``end_depot`` None means back to the start depot."""
@@ -111,11 +147,24 @@ class VehicleType(_Frozen):
     speed_kmh: Positive = 40.0
     detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
     skills: tuple[Id, ...] = ()
+    breaks: tuple[Break, ...] = ()
 
     @field_validator("skills", mode="before")
     @classmethod
     def _skills(cls, value: Any) -> Any:
         return _split(value)
+
+    @field_validator("breaks", mode="before")
+    @classmethod
+    def _breaks(cls, value: Any) -> Any:
+        return _breaks(value)
+
+    @model_validator(mode="after")
+    def _distinct_breaks(self) -> VehicleType:
+        ids = [b.id for b in self.breaks]
+        if len(set(ids)) != len(ids):
+            raise PydanticCustomError("duplicate", "two breaks of one vehicle type share an id")
+        return self
 
     @field_validator("capacity", mode="before")
     @classmethod
@@ -319,6 +368,11 @@ class RoutingInstance(_Frozen):
     def vehicle_type_by_id(self) -> dict[str, VehicleType]:
         """Vehicle types keyed by id."""
         return {v.id: v for v in self.vehicle_types}
+
+    @cached_property
+    def vehicle_count(self) -> int:
+        """Number of vehicles over all types."""
+        return sum(vt.count for vt in self.vehicle_types)
 
     @cached_property
     def vehicles(self) -> tuple[tuple[str, int], ...]:

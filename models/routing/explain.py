@@ -6,6 +6,8 @@ Reasons, checked in this order for every vehicle type:
 * ``skills`` — no vehicle has the skills it requires;
 * ``time_window`` — no vehicle can reach it inside a window, leaving its depot at the earliest
   moment of its shift, and get back before the shift or the depot closes;
+  For a pickup-and-delivery pair: no vehicle can serve the pickup, then the delivery, inside
+  their windows (both stops get the reason);
 * ``route_limit`` — the round trip depot → stop → depot alone exceeds the maximum route
   duration or distance of every vehicle that could otherwise serve it;
 * ``dropped_for_cost`` — it could be served, but the cheapest feasible insertion into the plan
@@ -41,6 +43,18 @@ def impossible_stops(inst: RoutingInstance) -> dict[str, tuple[str, str]]:
         reason = _reason(inst, empty, stop, index, only_alone=True)
         if reason is not None:
             out[stop.id] = reason
+    for pair in inst.shipments:
+        if pair.pickup in out or pair.delivery in out:
+            continue
+        stops = [pair.pickup, pair.delivery]
+        if not any(_route_cost(inst, vt.model_copy(update={"max_duration": None,
+                                                          "max_distance": None}),
+                               stops, index) is not None
+                   for vt in inst.vehicle_types
+                   if all(set(inst.stop_by_id[s].skills) <= set(vt.skills) for s in stops)):
+            detail = (f"no vehicle can serve pickup {pair.pickup} and then delivery "
+                      f"{pair.delivery} inside their windows and its shift")
+            out[pair.pickup] = out[pair.delivery] = ("time_window", detail)
     return out
 
 

@@ -32,11 +32,13 @@ def generate_day(
     tightness: float = 0.5,
     returns: int = 3,
     name: str | None = None,
+    breaks: bool = False,
 ) -> RoutingInstance:
     """A delivery day with ``stops`` customer orders (plus a returns desk per return).
 
     ``window_share`` of the customers have a time window; ``tightness`` in [0, 1] narrows them
-    (0: half-day windows, 1: one-hour slots)."""
+    (0: half-day windows, 1: one-hour slots). ``breaks`` gives every driver a 30-minute lunch
+    break starting between 11:30 and 14:00 (the rest of the day is drawn the same)."""
     if stops < 1 or depots < 1:
         raise ValueError("need at least one stop and one depot")
     rng = np.random.default_rng(seed)
@@ -97,6 +99,10 @@ def generate_day(
                       "shift_start": 7 * HOUR, "shift_end": 19 * HOUR,
                       "max_duration": 10 * HOUR, "speed_kmh": 24.0, "detour_factor": 1.35,
                       "skills": ["tail-lift"]})
+    if breaks:
+        for vt in fleet:
+            vt["breaks"] = [{"id": "lunch", "earliest": 11.5 * HOUR, "latest": 14 * HOUR,
+                             "duration": 0.5 * HOUR}]
     return RoutingInstance.model_validate({
         "name": name or f"day-{stops}-d{depots}-seed{seed}",
         "depots": depot_rows, "vehicle_types": fleet, "stops": stop_rows,

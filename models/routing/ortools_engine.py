@@ -88,6 +88,7 @@ class OrToolsModel:
                                                     ends)
         self.routing = pywrapcp.RoutingModel(self.manager)
         self._costs_and_time(types)
+        self._breaks(types)
         self._loads(types)
         self._rules(types)
 
@@ -158,6 +159,25 @@ class OrToolsModel:
                 for (_a, b), (c, _d) in itertools.pairwise(windows):
                     if c > b + 1:
                         cumul.RemoveInterval(b + 1, c - 1)
+
+    def _breaks(self, types: list) -> None:
+        """Driver breaks as fixed-duration intervals the time dimension keeps clear of service
+        (``node_visit_transits``: the service part of each node's transit)."""
+        if not any(vt.breaks for vt in types):
+            return
+        inst, routing, manager, s = self.inst, self.routing, self.manager, self.scale
+        service = [0.0] * len(inst.depots) + [st.service_time for st in inst.stops]
+        visit = [math.ceil(round(service[manager.IndexToNode(i)] * s, 6))
+                 for i in range(routing.Size())]
+        solver = routing.solver()
+        for v, vt in enumerate(types):
+            if not vt.breaks:
+                continue
+            intervals = [solver.FixedDurationIntervalVar(
+                math.ceil(round(b.earliest * s, 6)), math.floor(round(b.latest * s, 6)),
+                math.ceil(round(b.duration * s, 6)), False, f"{vt.id} {v} {b.id}")
+                for b in vt.breaks]
+            self.time.SetBreakIntervalsOfVehicle(intervals, v, visit)
 
     def _loads(self, types: list) -> None:
         inst, routing = self.inst, self.routing
@@ -234,6 +254,10 @@ class OrToolsModel:
             sisr.max_removed_sequence_size = 10
             sisr.avg_num_removed_visits = 10
             sisr.bypass_factor = 0.01
+        if any(vt.breaks for vt in self.inst.vehicle_types):
+            # measured: OR-Tools' route scheduling solver (CP-SAT with breaks) made a 5-stop
+            # search 6x slower, and an 80-stop day with lunch breaks 3 % dearer at 20 s
+            params.disable_scheduling_beware_this_may_degrade_performance = True
         if settings.time_limit is not None:
             params.time_limit.FromMilliseconds(max(1, int(settings.time_limit * 1000)))
         if settings.solution_limit is not None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.routing.data import RoutingInstance, TimeWindow
+from models.routing.data import Break, RoutingInstance, TimeWindow
 from models.routing.distances import Matrices, matrices, node_ids
 from models.solver import SolveStatus
 
@@ -32,8 +33,20 @@ class Visit(_Frozen):
     load: tuple[float, ...]
 
 
+class BreakTaken(_Frozen):
+    """A driver break on a route, taken on the way to visit number ``leg`` (0 = the first
+    stop, ``len(visits)`` = the way back to the end depot): the driver drives until ``start``,
+    rests until ``end``, then drives on."""
+
+    id: str
+    start: float
+    end: float
+    leg: int
+
+
 class Route(_Frozen):
-    """One vehicle's route, depot to depot."""
+    """One vehicle's route, depot to depot. A visit's ``arrival`` comes after any break taken
+    on the way to it."""
 
     vehicle_type: str
     vehicle: int
@@ -46,6 +59,7 @@ class Route(_Frozen):
     distance: float
     duration: float
     cost: float
+    breaks: tuple[BreakTaken, ...] = ()
 
 
 class Unserved(_Frozen):
@@ -111,6 +125,92 @@ def _departure_delay(inst: RoutingInstance, m: Matrices, nodes: list[int], stops
     return max(0.0, min(delay, waited))
 
 
+@dataclass(frozen=True)
+class _Timing:
+    """A route's schedule: (arrival, service start, departure) per stop, the return time, the
+    breaks, and how many rules it breaks (0 for an engine's plan; else the checker says which)."""
+
+    visits: tuple[tuple[float, float, float], ...]
+    end: float
+    breaks: tuple[BreakTaken, ...]
+    faults: int
+
+
+def _through_leg(t: float, travel: float, breaks: Sequence[Break]) -> tuple[float, list, int]:
+    """Drive ``travel`` from time ``t`` taking ``breaks`` in order, each as soon as the driving
+    allows inside its window; (arrival, [(break, start)], breaks outside their window)."""
+    left, taken, faults = travel, [], 0
+    for b in breaks:
+        drive = min(left, max(0.0, b.latest - t))  # drive on as long as the break can wait
+        start = max(t + drive, b.earliest)
+        if start > b.latest + 1e-9:
+            faults += 1
+        taken.append((b, start))
+        left -= min(left, start - t)
+        t = start + b.duration
+    return t + left, taken, faults
+
+
+def _timed(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence[str],
+           depart: float, breaks: Sequence[Break]) -> _Timing:
+    """Earliest schedule of a route leaving at ``depart``, with its breaks placed on the legs
+    that give the earliest return (a dynamic programme over (leg, breaks taken so far); an
+    earlier time is never worse, as a vehicle may wait). Without a feasible placement, the one
+    with the fewest broken rules."""
+    order = sorted(breaks, key=lambda b: (b.earliest, b.latest))
+    n_b = len(order)
+    # state per number of breaks taken: (faults, time, visits, breaks)
+    states: list[tuple | None] = [None] * (n_b + 1)
+    states[0] = (0, depart, (), ())
+    for leg in range(len(stops) + 1):
+        travel = float(m.duration[nodes[leg], nodes[leg + 1]])
+        stop = inst.stop_by_id[stops[leg]] if leg < len(stops) else None
+        after: list[tuple | None] = [None] * (n_b + 1)
+        for k, state in enumerate(states):
+            if state is None:
+                continue
+            faults, t, visits, taken = state
+            for more in range(n_b - k + 1):
+                if leg == len(stops) and k + more != n_b:
+                    continue
+                arrival, placed, late = _through_leg(t, travel, order[k:k + more])
+                new_taken = taken + tuple(BreakTaken(id=b.id, start=round(st, 6),
+                                                     end=round(st + b.duration, 6), leg=leg)
+                                          for b, st in placed)
+                if stop is None:
+                    cand = (faults + late, arrival, visits, new_taken)
+                else:
+                    start = _service_start(stop.time_windows, arrival)
+                    missed = bool(stop.time_windows) and not any(
+                        w.start - 1e-9 <= start <= w.end + 1e-9 for w in stop.time_windows)
+                    cand = (faults + late + missed, start + stop.service_time,
+                            (*visits, (arrival, start, start + stop.service_time)), new_taken)
+                best = after[k + more]
+                if best is None or cand[:2] < best[:2]:
+                    after[k + more] = cand
+        states = after
+    faults, end, visits, taken = states[n_b]  # type: ignore[misc]
+    return _Timing(visits=visits, end=end, breaks=taken, faults=faults)
+
+
+def _latest_departure(inst: RoutingInstance, m: Matrices, nodes: list[int],
+                      stops: Sequence[str], earliest: float, breaks: Sequence[Break]) -> float:
+    """With breaks: the latest departure that returns no later and breaks no more rules than
+    leaving at ``earliest`` (times only grow with the departure, so bisection finds it)."""
+    first = _timed(inst, m, nodes, stops, earliest, breaks)
+    lo, hi = earliest, first.end
+    for _ in range(50):
+        if hi - lo <= 1e-7:
+            break
+        mid = (lo + hi) / 2
+        timed = _timed(inst, m, nodes, stops, mid, breaks)
+        if timed.faults <= first.faults and timed.end <= first.end + 1e-9:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 #: (vehicle type id, vehicle index within the type, stop ids in visiting order)
 Sequenceable = tuple[str, int, Sequence[str]]
 
@@ -142,6 +242,8 @@ def assemble_plan(
         earliest = max(vt.shift_start, start_depot.open)
         if start_times is not None and (type_id, k) in start_times:
             depart = max(earliest, start_times[(type_id, k)])
+        elif vt.breaks:
+            depart = _latest_departure(inst, m, nodes, stops, earliest, vt.breaks)
         else:
             depart = earliest + _departure_delay(inst, m, nodes, stops, earliest)
         load = [0.0] * dims
@@ -151,22 +253,21 @@ def assemble_plan(
                 for d, q in enumerate(stop.delivery):
                     load[d] += q
         start_load = tuple(round(v, 6) for v in load)
-        t, distance, visits = depart, 0.0, []
+        timed = _timed(inst, m, nodes, stops, depart, vt.breaks)
+        distance, visits = 0.0, []
         for pos, s in enumerate(stops, start=1):
             stop = inst.stop_by_id[s]
             distance += float(m.distance[nodes[pos - 1], nodes[pos]])
-            arrival = t + float(m.duration[nodes[pos - 1], nodes[pos]])
-            start = _service_start(stop.time_windows, arrival)
             for d, q in enumerate(stop.delivery):
                 load[d] -= q
             for d, q in enumerate(stop.pickup):
                 load[d] += q
-            t = start + stop.service_time
+            arrival, start, leave = timed.visits[pos - 1]
             visits.append(Visit(stop=s, arrival=round(arrival, 6), start=round(start, 6),
-                                departure=round(t, 6), load=tuple(round(v, 6) for v in load)))
+                                departure=round(leave, 6), load=tuple(round(v, 6) for v in load)))
             visited.add(s)
         distance += float(m.distance[nodes[-2], nodes[-1]])
-        end = t + float(m.duration[nodes[-2], nodes[-1]])
+        end = timed.end
         duration = end - depart
         cost = (vt.fixed_cost + vt.cost_per_km * distance / 1000.0
                 + vt.cost_per_hour * duration / 3600.0)
@@ -174,7 +275,7 @@ def assemble_plan(
             vehicle_type=type_id, vehicle=k, start_depot=start_depot.id, end_depot=end_id,
             start_time=round(depart, 6), end_time=round(end, 6), start_load=start_load,
             visits=tuple(visits), distance=round(distance, 6), duration=round(duration, 6),
-            cost=round(cost, 6)))
+            cost=round(cost, 6), breaks=timed.breaks))
         used.add((type_id, k))
     reasons = dict(unserved or {})
     left = []

@@ -1,34 +1,43 @@
 """PyVRP (hybrid genetic search) as a second engine, for the instances it supports.
 
 PyVRP handles capacities in several dimensions, one time window per stop, several depots,
-mixed fleets with fixed, distance and duration costs, shift and distance limits, and optional
-stops with prizes. It has no skills and no multiple windows per stop, and this project does not
-route pickup-and-delivery shipments through it: :func:`unsupported` says why an instance goes to
-OR-Tools instead. Integers throughout: the same scaling as the OR-Tools model (travel times
-rounded up), money in micro-units for native instances.
+mixed fleets with fixed, distance and duration costs, shift and distance limits, optional
+stops with prizes, and pickup-and-delivery shipments (one amount carried from the pickup stop to
+the delivery stop). It has no skills, no multiple windows per stop and no driver breaks:
+:func:`unsupported` says why an instance goes to OR-Tools instead. Integers throughout: the
+same scaling as the OR-Tools model (travel times rounded up), money in micro-units for native
+instances.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import pyvrp
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
-from models.routing.data import RoutingInstance
+from models.routing.data import RoutingInstance, Stop
 from models.routing.distances import matrices
-from models.routing.ortools_engine import VEHICLE_WEIGHT, Found
+from models.routing.ortools_engine import Found
 
 BIG = 2**40
 
 
 def unsupported(inst: RoutingInstance) -> str | None:
     """Why PyVRP cannot take this instance, or None when it can."""
-    if inst.shipments:
-        return "pickup-and-delivery shipments"
+    for pair in inst.shipments:
+        p, d = inst.stop_by_id[pair.pickup], inst.stop_by_id[pair.delivery]
+        if any(p.delivery) or any(d.pickup) or tuple(p.pickup) != tuple(d.delivery):
+            return "shipments whose stops also deliver or pick up other goods"
+        if (p.drop_penalty is None) != (d.drop_penalty is None):
+            return "shipments with one optional and one required stop"
+    if any(vt.breaks for vt in inst.vehicle_types):
+        return "driver breaks"
     if any(s.skills for s in inst.stops):
         return "skills"
     if any(len(s.time_windows) > 1 for s in inst.stops):
@@ -75,20 +84,44 @@ def search_pyvrp(
     np.fill_diagonal(dist, 0)  # the matrices go in whole (numpy), not one call per edge
     np.fill_diagonal(dur, 0)
     dims = inst.dimensions
-    for stop, loc in zip(places[len(inst.depots):], locations[len(inst.depots):], strict=True):
+    location = dict(zip(ids, locations, strict=True))
+
+    def amounts(values: tuple[float, ...]) -> list[int]:
+        return [round((values[d] if values else 0.0) * 1000) for d in range(dims)]
+
+    def window(stop: Stop) -> tuple[int, int]:
         w = stop.time_windows[0] if stop.time_windows else None
+        return (0, BIG) if w is None else (math.ceil(w.start * s), math.floor(w.end * s))
+
+    def service(stop: Stop) -> int:
+        return math.ceil(round(stop.service_time * s, 6))
+
+    shipments = [pair for pair in inst.shipments
+                 if pair.pickup not in excluded and pair.delivery not in excluded]
+    in_pair = {x for pair in inst.shipments for x in (pair.pickup, pair.delivery)}
+    clients = [st for st in places[len(inst.depots):] if st.id not in in_pair]
+    for stop in clients:
+        early, late = window(stop)
         model.add_client(
-            loc,
-            delivery=[round((stop.delivery[d] if stop.delivery else 0.0) * 1000)
-                      for d in range(dims)],
-            pickup=[round((stop.pickup[d] if stop.pickup else 0.0) * 1000) for d in range(dims)],
-            service_duration=math.ceil(round(stop.service_time * s, 6)),
-            tw_early=0 if w is None else math.ceil(w.start * s),
-            tw_late=BIG if w is None else math.floor(w.end * s),
+            location[stop.id], delivery=amounts(stop.delivery), pickup=amounts(stop.pickup),
+            service_duration=service(stop), tw_early=early, tw_late=late,
             required=stop.drop_penalty is None,
             prize=0 if stop.drop_penalty is None else round(stop.drop_penalty * money),
         )
-    hierarchical = inst.objective.kind == "vehicles_then_distance"
+    for pair in shipments:
+        p, d = inst.stop_by_id[pair.pickup], inst.stop_by_id[pair.delivery]
+        (pe, pl), (de, dl) = window(p), window(d)
+        model.add_shipment(
+            location[p.id], location[d.id], pickup_tw_early=pe, pickup_tw_late=pl,
+            pickup_service_duration=service(p), delivery_tw_early=de, delivery_tw_late=dl,
+            delivery_service_duration=service(d), amount=amounts(p.pickup),
+            required=p.drop_penalty is None,
+            prize=0 if p.drop_penalty is None
+            else round((p.drop_penalty + (d.drop_penalty or 0.0)) * money),
+        )
+    # vehicles first: one vehicle costs more than any set of routes can travel
+    weight = int(dist.max()) * (len(places) + inst.vehicle_count) + 1 \
+        if inst.objective.kind == "vehicles_then_distance" else 0
     for vt in inst.vehicle_types:
         start = inst.depot_by_id[vt.start_depot]
         end = inst.depot_by_id[vt.end_depot or vt.start_depot]
@@ -96,7 +129,7 @@ def search_pyvrp(
             num_available=vt.count,
             capacity=[math.floor(c * 1000) for c in vt.capacity],
             start_depot=depots[start.id], end_depot=depots[end.id],
-            fixed_cost=round(vt.fixed_cost * money) + (VEHICLE_WEIGHT if hierarchical else 0),
+            fixed_cost=round(vt.fixed_cost * money) + weight,
             tw_early=math.ceil(max(vt.shift_start, start.open) * s),
             tw_late=math.floor(min(vt.shift_end, end.close) * s),
             shift_duration=BIG if vt.max_duration is None else math.floor(vt.max_duration * s),
@@ -115,7 +148,9 @@ def search_pyvrp(
     if iterations is not None:
         criteria.append(MaxIterations(iterations))
     stop = criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
-    result = pyvrp.solve(data, stop, seed=seed, display=False)
+    with warnings.catch_warnings():  # "struggles to find a feasible solution": we say so below
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(data, stop, seed=seed, display=False)
     if not result.best.is_feasible():
         return "PyVRP found no feasible solution"
     counters: dict[str, int] = {}
@@ -124,7 +159,14 @@ def search_pyvrp(
         vt = inst.vehicle_types[route.vehicle_type()]
         k = counters.get(vt.id, 0)
         counters[vt.id] = k + 1
-        first = len(inst.depots)  # clients are numbered from 0 after the depots
-        sequences.append((vt.id, k, tuple(ids[first + a.idx] for a in route if a.is_client())))
+        visits = []
+        for a in route:
+            if a.is_client():
+                visits.append(clients[a.idx].id)
+            elif a.is_pickup():
+                visits.append(shipments[a.idx].pickup)
+            elif a.is_delivery():
+                visits.append(shipments[a.idx].delivery)
+        sequences.append((vt.id, k, tuple(visits)))
     on_found(Found(int(result.cost()), tuple(sequences)))
     return f"PyVRP finished ({result.num_iterations} iterations)"

@@ -173,9 +173,11 @@ def generate_command(
     window_share: Annotated[float, typer.Option(min=0, max=1)] = 0.6,
     tightness: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
     returns: Annotated[int, typer.Option(min=0)] = 3,
+    breaks: Annotated[bool, typer.Option(help="A 30-minute lunch break per driver.")] = False,
 ) -> None:
     """Generate a realistic delivery day (reproducible from --seed)."""
-    inst = generate_day(stops, depots, seed, window_share, tightness, returns, name=out.stem)
+    inst = generate_day(stops, depots, seed, window_share, tightness, returns, name=out.stem,
+                        breaks=breaks)
     write_routing_instance(inst, out, _form_of(out))
     console.print(f"wrote {inst.name}: {len(inst.depots)} depot(s), {len(inst.stops)} stops, "
                   f"{len(inst.shipments)} returns, {len(inst.vehicles)} vehicles -> {out}")

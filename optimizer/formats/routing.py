@@ -1,8 +1,9 @@
 """Routing instances and plans on disk: JSON, CSV folder, Excel workbook; plan tables.
 
 In CSV and Excel, list cells hold values separated by ``;``: ``capacity`` / ``delivery`` /
-``pickup`` one number per dimension (``1200;8.5``), ``skills`` ids, and ``time_windows`` as
-``start-end`` pairs in seconds (``28800-36000;50400-57600``). A user matrix is inline in JSON, or
+``pickup`` one number per dimension (``1200;8.5``), ``skills`` ids, ``time_windows`` as
+``start-end`` pairs in seconds (``28800-36000;50400-57600``), and a vehicle type's ``breaks`` as
+``id@earliest-latest+duration`` (``lunch@41400-50400+1800``). A user matrix is inline in JSON, or
 ``distances.csv`` / ``durations.csv`` (square, no header) in a CSV folder.
 """
 
@@ -39,7 +40,7 @@ from optimizer.formats.tables import (
 
 ROUTING_TABLES: tuple[TableSpec, ...] = (
     TableSpec("depots", Depot),
-    TableSpec("vehicle_types", VehicleType, list_fields=("capacity", "skills")),
+    TableSpec("vehicle_types", VehicleType, list_fields=("capacity", "skills", "breaks")),
     TableSpec("stops", Stop, optional=True,
               list_fields=("delivery", "pickup", "skills", "time_windows")),
     TableSpec("shipments", Shipment, optional=True),
@@ -111,8 +112,11 @@ def write_routing_instance(instance: RoutingInstance, path: Path | str, form: Fo
             raise InputError([f"{path}: an instance with a user matrix is written as JSON or "
                               f"a CSV folder"])
         for stop in data.get("stops", []):
-            stop["time_windows"] = ";".join(f"{w['start']:g}-{w['end']:g}"
+            stop["time_windows"] = ";".join(f"{w['start']:.15g}-{w['end']:.15g}"
                                             for w in stop.get("time_windows", []))
+        for vt in data["vehicle_types"]:
+            vt["breaks"] = ";".join(f"{b['id']}@{b['earliest']:.15g}-{b['latest']:.15g}"
+                                    f"+{b['duration']:.15g}" for b in vt.get("breaks", []))
     write_tables(data, ROUTING_TABLES, Path(path), form)
     if form == "csv" and matrix is not None:
         for name in ("distances", "durations"):
@@ -133,6 +137,7 @@ def plan_frames(plan: RoutePlan) -> dict[str, pd.DataFrame]:
         "start_depot": r.start_depot, "end_depot": r.end_depot, "stops": len(r.visits),
         "start_time": r.start_time, "end_time": r.end_time, "distance": r.distance,
         "duration": r.duration, "cost": r.cost,
+        "breaks": ";".join(f"{b.id}@{b.start:.15g}-{b.end:.15g}" for b in r.breaks),
     } for r in plan.routes]
     visits = [{
         "vehicle": f"{r.vehicle_type}#{r.vehicle}", "sequence": n, "stop": v.stop,
@@ -142,7 +147,7 @@ def plan_frames(plan: RoutePlan) -> dict[str, pd.DataFrame]:
     return {
         "routes": pd.DataFrame(routes, columns=["vehicle", "vehicle_type", "start_depot",
                                                 "end_depot", "stops", "start_time", "end_time",
-                                                "distance", "duration", "cost"]),
+                                                "distance", "duration", "cost", "breaks"]),
         "stops": pd.DataFrame(visits, columns=["vehicle", "sequence", "stop", "arrival",
                                                "service_start", "departure", "load"]),
         "unserved": pd.DataFrame([u.model_dump() for u in plan.unserved],

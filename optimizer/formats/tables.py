@@ -109,9 +109,15 @@ class TableSource:
 def validation_problems(
     error: ValidationError, source: TableSource, specs: Mapping[str, TableSpec]
 ) -> list[str]:
-    """Readable sentences, one per pydantic error."""
+    """Readable sentences, one per pydantic error. A table that is "too short" only because
+    its records failed (pydantic drops them before counting) is not reported twice."""
     problems = []
-    for err in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    failed_tables = {e["loc"][0] for e in errors if len(e["loc"]) > 1}
+    for err in errors:
+        if err["type"] == "too_short" and len(err["loc"]) == 1 \
+                and err["loc"][0] in failed_tables and err["ctx"]["actual_length"] == 0:
+            continue
         where, field = source.place(err["loc"], specs)
         message = _FRIENDLY.get(err["type"], err["msg"])
         if err["type"] not in _OWN_ERRORS and err["type"] not in _FRIENDLY:

@@ -21,6 +21,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "routing"
 INSTANCES = Path(__file__).resolve().parents[2] / "instances" / "routing"
 
 EXPECTED = {
+    "break_reversed.json": "vehicle_types[0]: field 'breaks': latest is before earliest",
     "capacity_dimensions.json":
         "stops[1]: field 'delivery': 2 values, the instance uses 1 dimension(s)",
     "duplicate_stop.json": "stops[3]: field 'id': duplicate of stops[0] (id='a')",

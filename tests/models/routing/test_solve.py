@@ -89,3 +89,24 @@ def test_a_stop_no_vehicle_can_carry_makes_the_instance_infeasible() -> None:
     assert plan.solve.status == SolveStatus.INFEASIBLE
     assert [(u.stop, u.reason) for u in plan.unserved] == [("x", "capacity")]
     assert {v.stop for r in plan.routes for v in r.visits} == {"a", "b"}
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+@pytest.mark.parametrize("seed", range(3))
+def test_shipments_match_brute_force_on_both_engines(engine: str, seed: int) -> None:
+    """Two pickup-and-delivery pairs plus two deliveries; PyVRP routes shipments natively."""
+    data = tiny_instance(seed, stops=4, windows=True).model_dump()
+    data["stops"][0].update(delivery=(), pickup=(4.0,))
+    data["stops"][1].update(delivery=(4.0,))
+    data["stops"][2].update(delivery=(), pickup=(3.0,))
+    data["stops"][3].update(delivery=(3.0,))
+    data["shipments"] = [{"pickup": "c0", "delivery": "c1"}, {"pickup": "c2", "delivery": "c3"}]
+    inst = RoutingInstance.model_validate(data)
+    expected = brute_force(inst)
+    plan = solve(inst, RoutingOptions(time_limit=None, solution_limit=300, isolate=False,
+                                      engine=engine))  # type: ignore[arg-type]
+    if expected is None:
+        assert plan.solve.status in (SolveStatus.NO_SOLUTION, SolveStatus.INFEASIBLE)
+        return
+    assert math.isclose(plan.cost, expected, rel_tol=1e-9, abs_tol=1e-9)
+    assert check_plan(inst, plan).ok
