@@ -243,7 +243,8 @@ def _check_route(
 
 def _breaks(report: CheckReport, vt: VehicleType, r: Route,
             name: str) -> dict[int, list[tuple[float, float]]]:
-    """Each of the type's breaks once, inside its window, with its duration; returns the
+    """Each of the type's breaks once if the route runs past its latest start (at most once
+    otherwise), inside its window, with its duration; returns the
     (start, duration) of the breaks per leg, in time order."""
     wanted = {b.id: b for b in vt.breaks}
     taken: Counter[str] = Counter()
@@ -266,10 +267,12 @@ def _breaks(report: CheckReport, vt: VehicleType, r: Route,
             report.add("break", name, f"break {b.id} is on leg {b.leg}, the route has "
                                       f"{len(r.visits) + 1}", 1.0)
         legs.setdefault(b.leg, []).append((b.start, rule.duration))
-    for break_id in wanted:
-        if taken[break_id] != 1:
-            report.add("break", name, f"{name} takes break {break_id} {taken[break_id]} times, "
-                                      f"once is required", abs(taken[break_id] - 1))
+    for break_id, rule in wanted.items():
+        if taken[break_id] > 1 or (taken[break_id] == 0
+                                   and r.end_time > rule.latest + _tol(rule.latest)):
+            report.add("break", name, f"{name} takes break {break_id} {taken[break_id]} times; "
+                                      f"it is due once when the route runs past "
+                                      f"{rule.latest:g}", abs(taken[break_id] - 1))
     return {leg: sorted(v) for leg, v in legs.items()}
 
 

@@ -94,8 +94,8 @@ class Depot(_Located):
 
 class Break(_Frozen):
     """A driver break: ``duration`` seconds starting inside [``earliest``, ``latest``], taken
-    while travelling or waiting between two stops (never during service). Every used vehicle
-    takes every break of its type."""
+    while travelling or waiting between two stops (never during service). A route still
+    running at a break's ``latest`` start must take it; a route back before then need not."""
 
     id: Id = "break"
     earliest: Seconds

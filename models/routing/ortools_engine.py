@@ -173,10 +173,16 @@ class OrToolsModel:
         for v, vt in enumerate(types):
             if not vt.breaks:
                 continue
-            intervals = [solver.FixedDurationIntervalVar(
-                math.ceil(round(b.earliest * s, 6)), math.floor(round(b.latest * s, 6)),
-                math.ceil(round(b.duration * s, 6)), False, f"{vt.id} {v} {b.id}")
-                for b in vt.breaks]
+            end = self.time.CumulVar(routing.End(v))
+            intervals = []
+            for b in vt.breaks:
+                latest = math.floor(round(b.latest * s, 6))
+                interval = solver.FixedDurationIntervalVar(
+                    math.ceil(round(b.earliest * s, 6)), latest,
+                    math.ceil(round(b.duration * s, 6)), True, f"{vt.id} {v} {b.id}")
+                # due once the route is still running at the latest start
+                solver.Add(interval.PerformedExpr() >= solver.IsGreaterCstVar(end, latest))
+                intervals.append(interval)
             self.time.SetBreakIntervalsOfVehicle(intervals, v, visit)
 
     def _loads(self, types: list) -> None:

@@ -155,9 +155,10 @@ def _timed(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence
            depart: float, breaks: Sequence[Break]) -> _Timing:
     """Earliest schedule of a route leaving at ``depart``, with its breaks placed on the legs
     that give the earliest return (a dynamic programme over (leg, breaks taken so far); an
-    earlier time is never worse, as a vehicle may wait). Without a feasible placement, the one
-    with the fewest broken rules."""
-    order = sorted(breaks, key=lambda b: (b.earliest, b.latest))
+    earlier time is never worse, as a vehicle may wait). A break is due only if the route is
+    still running at its latest start. Without a feasible placement, the one with the fewest
+    broken rules."""
+    order = sorted(breaks, key=lambda b: (b.latest, b.earliest))
     n_b = len(order)
     # state per number of breaks taken: (faults, time, visits, breaks)
     states: list[tuple | None] = [None] * (n_b + 1)
@@ -171,14 +172,13 @@ def _timed(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence
                 continue
             faults, t, visits, taken = state
             for more in range(n_b - k + 1):
-                if leg == len(stops) and k + more != n_b:
-                    continue
                 arrival, placed, late = _through_leg(t, travel, order[k:k + more])
                 new_taken = taken + tuple(BreakTaken(id=b.id, start=round(st, 6),
                                                      end=round(st + b.duration, 6), leg=leg)
                                           for b, st in placed)
-                if stop is None:
-                    cand = (faults + late, arrival, visits, new_taken)
+                if stop is None:  # back at the depot: breaks not taken must not be due yet
+                    due = sum(arrival > b.latest + 1e-9 for b in order[k + more:])
+                    cand = (faults + late + due, arrival, visits, new_taken)
                 else:
                     start = _service_start(stop.time_windows, arrival)
                     missed = bool(stop.time_windows) and not any(
@@ -189,7 +189,8 @@ def _timed(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence
                 if best is None or cand[:2] < best[:2]:
                     after[k + more] = cand
         states = after
-    faults, end, visits, taken = states[n_b]  # type: ignore[misc]
+    faults, end, visits, taken = min((st for st in states if st is not None),
+                                     key=lambda st: st[:2])
     return _Timing(visits=visits, end=end, breaks=taken, faults=faults)
 
 

@@ -144,3 +144,14 @@ def test_matrix_csv_errors_name_line_and_column(tmp_path: Path) -> None:
         read_routing_instance(folder)
     assert caught.value.problems == [f"{folder / 'distances.csv'}: line 2: column 2: not a "
                                      f"number ('x')"]
+
+
+def test_generated_day_with_breaks_solves_end_to_end(tmp_path: Path) -> None:
+    day, out = tmp_path / "day.json", tmp_path / "plan"
+    assert main(["routing", "generate", "--stops", "12", "--seed", "3", "--breaks",
+                 "--out", str(day)]) == 0
+    assert main(["routing", "solve", str(day), "--solution-limit", "20", "--workers", "1",
+                 "--out", str(out)]) == 0
+    plan = read_routing_plan(out)
+    assert plan.routes and all(len(r.breaks) == 1 for r in plan.routes)
+    assert check_plan(read_routing_instance(day), plan).ok

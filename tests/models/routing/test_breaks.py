@@ -38,7 +38,7 @@ def test_solver_matches_brute_force_with_a_break(seed: int) -> None:
     assert math.isclose(plan.cost, expected, rel_tol=1e-9, abs_tol=1e-9)
     report = check_plan(inst, plan)
     assert report.ok, report.violations
-    assert all(len(r.breaks) == 1 for r in plan.routes)
+    assert all(len(r.breaks) == (r.end_time > LUNCH["latest"]) for r in plan.routes)
 
 
 def _one_stop(window: tuple[float, float], break_: dict) -> RoutingInstance:
@@ -127,3 +127,15 @@ def test_checker_recomputes_arrival_after_a_break(solved) -> None:
     early = (r.visits[0].model_copy(update={"arrival": 100.0}),)  # as if no rest was taken
     route = r.model_copy(update={"visits": early})
     assert "arrival" in check_plan(inst, plan.model_copy(update={"routes": (route,)})).rules()
+
+
+def test_a_route_back_before_the_latest_start_needs_no_break() -> None:
+    """Back at 210 with a break window [300, 400]: no break, no waiting for it; the checker
+    accepts it, and flags the same plan once the window moves before the return."""
+    inst = _one_stop((0.0, 1000.0), {"earliest": 300.0, "latest": 400.0, "duration": 30.0})
+    plan = solve(inst, FIRST)
+    (route,) = plan.routes
+    assert route.breaks == () and route.end_time - route.start_time == 210.0
+    assert check_plan(inst, plan).ok
+    earlier = _one_stop((0.0, 1000.0), {"earliest": 100.0, "latest": 200.0, "duration": 30.0})
+    assert check_plan(earlier, plan).rules() == {"break"}
