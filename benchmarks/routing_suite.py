@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.routing.solve import PlanCheckError, RoutingOptions
+from models.routing import PlanCheckError, RoutingOptions
 from optimizer.formats.routing_bench import read_benchmark
 from optimizer.routing_portfolio import solve_portfolio
 from optimizer.settings import bench_data_dir

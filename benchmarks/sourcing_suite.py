@@ -12,8 +12,8 @@ from models.sourcing import (
     SourcingInstance,
     generate_instance,
     solve,
+    with_cvar_limit,
 )
-from models.sourcing.frontier import with_cvar_limit
 
 
 @dataclass(frozen=True)

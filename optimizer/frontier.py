@@ -18,15 +18,13 @@ from models.sourcing import (
     PlanCheckError,
     SourcingInstance,
     SourcingPlan,
-    least_measure,
-    solve_point,
-)
-from models.sourcing.frontier import (
     cap_met,
     epsilon_grid,
+    least_measure,
     mark_dominated,
     measure_of,
     point_cost,
+    solve_point,
 )
 from optimizer.parallel import Workers
 

@@ -16,10 +16,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from threading import Lock
 
-from models.routing import RoutePlan, RoutingInstance, RoutingSummary, assemble_plan
-from models.routing.explain import impossible_stops
-from models.routing.ortools_engine import Found
-from models.routing.solve import RoutingOptions, engine_for, finish_plan, plan_key, search
+from models.routing import (
+    Found,
+    RoutePlan,
+    RoutingInstance,
+    RoutingOptions,
+    RoutingSummary,
+    assemble_plan,
+    engine_for,
+    finish_plan,
+    impossible_stops,
+    plan_key,
+    search,
+)
 from models.solver import SolveStatus
 
 #: Seconds between recomputations of the best cost shown while searching.

@@ -8,16 +8,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_models_never_import_optimizer() -> None:
-    offenders = []
-    for path in (ROOT / "models").rglob("*.py"):
+def _imports(folder: str) -> list[tuple[Path, str]]:
+    found = []
+    for path in (ROOT / folder).rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = []
             if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
+                found += [(path, a.name) for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [f"{path}: {n}" for n in names if n.split(".")[0] == "optimizer"]
+                found.append((path, node.module))
+    return found
+
+
+def test_models_never_import_optimizer() -> None:
+    assert [f"{p}: {n}" for p, n in _imports("models") if n.split(".")[0] == "optimizer"] == []
+
+
+def test_application_uses_only_the_public_model_api() -> None:
+    """optimizer/ and benchmarks/ import models.sourcing, models.routing and models.solver,
+    never a module inside a problem package."""
+    public = {"models.sourcing", "models.routing", "models.solver"}
+    offenders = [f"{p}: {n}" for folder in ("optimizer", "benchmarks")
+                 for p, n in _imports(folder) if n.startswith("models") and n not in public]
     assert offenders == []
 
 

@@ -1,8 +1,11 @@
-"""Vehicle routing: instances, plans, the OR-Tools model and an independent checker.
+"""Vehicle routing: instances, plans, two engines (OR-Tools, PyVRP) and an independent checker.
 
 Public API::
 
-    from models.routing import RoutingInstance, solve, check_plan, assemble_plan
+    from models.routing import RoutingInstance, RoutingOptions, solve, check_plan
+
+The building blocks of a portfolio of searches (``search``, ``finish_plan``, ``plan_key``,
+``impossible_stops``) are public too, for callers that run several searches at once.
 """
 
 from models.checking import Violation
@@ -19,6 +22,9 @@ from models.routing.data import (
     TimeWindow,
     VehicleType,
 )
+from models.routing.explain import impossible_stops
+from models.routing.generator import generate_day
+from models.routing.ortools_engine import Found
 from models.routing.plan import (
     BreakTaken,
     Route,
@@ -28,6 +34,16 @@ from models.routing.plan import (
     Visit,
     assemble_plan,
 )
+from models.routing.pyvrp_engine import unsupported as pyvrp_unsupported
+from models.routing.solve import (
+    PlanCheckError,
+    RoutingOptions,
+    engine_for,
+    finish_plan,
+    plan_key,
+    search,
+    solve,
+)
 
 __all__ = [
     "Break",
@@ -35,11 +51,14 @@ __all__ = [
     "CheckReport",
     "Depot",
     "DistanceSpec",
+    "Found",
     "MatrixData",
     "Objective",
+    "PlanCheckError",
     "Route",
     "RoutePlan",
     "RoutingInstance",
+    "RoutingOptions",
     "RoutingSummary",
     "Shipment",
     "Stop",
@@ -50,4 +69,12 @@ __all__ = [
     "Visit",
     "assemble_plan",
     "check_plan",
+    "engine_for",
+    "finish_plan",
+    "generate_day",
+    "impossible_stops",
+    "plan_key",
+    "pyvrp_unsupported",
+    "search",
+    "solve",
 ]

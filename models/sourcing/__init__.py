@@ -23,7 +23,18 @@ from models.sourcing.data import (
     Supplier,
 )
 from models.sourcing.explain import explain_infeasibility
-from models.sourcing.frontier import FrontierPoint, Measure, least_measure, solve_point
+from models.sourcing.frontier import (
+    FrontierPoint,
+    Measure,
+    cap_met,
+    epsilon_grid,
+    least_measure,
+    mark_dominated,
+    measure_of,
+    point_cost,
+    solve_point,
+    with_cvar_limit,
+)
 from models.sourcing.generator import generate_instance
 from models.sourcing.marginals import MarginalValue, MarginalValues, marginal_values
 from models.sourcing.plan import Explanation, Relaxation, RiskKpis, SourcingPlan
@@ -53,12 +64,18 @@ __all__ = [
     "SourcingPlan",
     "Supplier",
     "Violation",
+    "cap_met",
     "check_plan",
+    "epsilon_grid",
     "evaluate",
     "explain_infeasibility",
     "generate_instance",
     "least_measure",
     "marginal_values",
+    "mark_dominated",
+    "measure_of",
+    "point_cost",
     "solve",
     "solve_point",
+    "with_cvar_limit",
 ]

@@ -10,10 +10,14 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from models.routing import RoutingInstance, check_plan
-from models.routing.generator import generate_day
-from models.routing.pyvrp_engine import unsupported
-from models.routing.solve import PlanCheckError, RoutingOptions
+from models.routing import (
+    PlanCheckError,
+    RoutingInstance,
+    RoutingOptions,
+    check_plan,
+    generate_day,
+    pyvrp_unsupported,
+)
 from models.solver import SolveStatus
 from optimizer.cli.common import console, fail
 from optimizer.errors import ExitCode, InputError
@@ -93,7 +97,7 @@ def solve_command(
     inst = load_instance(instance, fmt, convention)
     if engine not in ("auto", "ortools", "pyvrp"):
         raise InputError([f"--engine: unknown engine {engine!r}; use auto, ortools or pyvrp"])
-    if engine == "pyvrp" and (why := unsupported(inst)) is not None:
+    if engine == "pyvrp" and (why := pyvrp_unsupported(inst)) is not None:
         raise InputError([f"{instance}: PyVRP does not support this instance ({why}); use "
                           f"--engine ortools or auto"])
     options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
