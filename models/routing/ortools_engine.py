@@ -39,8 +39,6 @@ METAHEURISTIC = {
     "tabu": routing_enums_pb2.LocalSearchMetaheuristic.TABU_SEARCH,
     "annealing": routing_enums_pb2.LocalSearchMetaheuristic.SIMULATED_ANNEALING,
     "greedy": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
-    # iterated local search with ruin-and-recreate perturbations (OR-Tools 9.12+)
-    "ils": routing_enums_pb2.LocalSearchMetaheuristic.GREEDY_DESCENT,
 }
 
 
@@ -253,13 +251,6 @@ class OrToolsModel:
         params = pywrapcp.DefaultRoutingSearchParameters()
         params.first_solution_strategy = FIRST_SOLUTION[settings.first_solution]
         params.local_search_metaheuristic = METAHEURISTIC[settings.metaheuristic]
-        if settings.metaheuristic == "ils":
-            params.use_iterated_local_search = True
-            ruin = params.iterated_local_search_parameters.ruin_recreate_parameters
-            sisr = ruin.ruin_strategies.add().sisr  # slack induction by string removals
-            sisr.max_removed_sequence_size = 10
-            sisr.avg_num_removed_visits = 10
-            sisr.bypass_factor = 0.01
         if any(vt.breaks for vt in self.inst.vehicle_types):
             # measured: OR-Tools' route scheduling solver (CP-SAT with breaks) made a 5-stop
             # search 6x slower, and an 80-stop day with lunch breaks 3 % dearer at 20 s

@@ -20,7 +20,13 @@ from typing import Literal
 from models.routing.checker import CheckReport, check_plan
 from models.routing.data import RoutingInstance
 from models.routing.explain import impossible_stops, unserved_reasons
-from models.routing.ortools_engine import Found, OrToolsModel, SearchSettings
+from models.routing.ortools_engine import (
+    FIRST_SOLUTION,
+    METAHEURISTIC,
+    Found,
+    OrToolsModel,
+    SearchSettings,
+)
 from models.routing.plan import RoutePlan, RoutingSummary, Sequenceable, assemble_plan
 from models.routing.pyvrp_engine import search_pyvrp, unsupported
 from models.solver import SolveStatus
@@ -59,6 +65,12 @@ class RoutingOptions:
             raise ValueError("give a time limit or a solution limit")
         if self.time_limit is not None and self.time_limit <= 0:
             raise ValueError("time_limit must be positive")
+        if self.metaheuristic not in METAHEURISTIC:
+            raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}; use "
+                             f"{', '.join(METAHEURISTIC)}")
+        if self.first_solution not in FIRST_SOLUTION:
+            raise ValueError(f"unknown first-solution strategy {self.first_solution!r}; use "
+                             f"{', '.join(FIRST_SOLUTION)}")
 
 
 class PlanCheckError(RuntimeError):

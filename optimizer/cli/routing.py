@@ -100,9 +100,13 @@ def solve_command(
     if engine == "pyvrp" and (why := pyvrp_unsupported(inst)) is not None:
         raise InputError([f"{instance}: PyVRP does not support this instance ({why}); use "
                           f"--engine ortools or auto"])
-    options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
-                             engine=engine, first_solution=first_solution,  # type: ignore[arg-type]
-                             metaheuristic=metaheuristic, seed=seed)
+    try:
+        options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
+                                 engine=engine,  # type: ignore[arg-type]
+                                 first_solution=first_solution, metaheuristic=metaheuristic,
+                                 seed=seed)
+    except ValueError as exc:
+        raise InputError([f"options: {exc}"]) from None
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       TextColumn("best {task.fields[best]}"), console=console,
