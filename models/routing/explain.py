@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from models.routing.data import RoutingInstance, Stop, VehicleType
 from models.routing.distances import matrices, node_ids
-from models.routing.plan import RoutePlan, RoutingSummary
+from models.routing.plan import RoutePlan, RoutingSummary, route_schedule
 from models.solver import SolveStatus
 
 _NO_SOLVE = RoutingSummary(status=SolveStatus.NO_SOLUTION, engine="", stop_reason="")
@@ -205,6 +205,12 @@ def _route_cost(inst: RoutingInstance, vt: VehicleType, stops: Sequence[str],
         t, here = start + stop.service_time, node
     distance += float(m.distance[here, back])
     end = t + float(m.duration[here, back])
+    if vt.breaks:  # the breaks can only make it later: schedule them too
+        timing = route_schedule(inst, m, [home, *(index[s] for s in stops), back], stops,
+                                leave, vt.breaks)
+        if timing.faults:
+            return None
+        end = timing.end
     if end > close + 1e-9:
         return None
     if vt.max_duration is not None and end - leave > vt.max_duration + 1e-9:

@@ -126,7 +126,7 @@ def _departure_delay(inst: RoutingInstance, m: Matrices, nodes: list[int], stops
 
 
 @dataclass(frozen=True)
-class _Timing:
+class Timing:
     """A route's schedule: (arrival, service start, departure) per stop, the return time, the
     breaks, and how many rules it breaks (0 for an engine's plan; else the checker says which)."""
 
@@ -151,8 +151,8 @@ def _through_leg(t: float, travel: float, breaks: Sequence[Break]) -> tuple[floa
     return t + left, taken, faults
 
 
-def _timed(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence[str],
-           depart: float, breaks: Sequence[Break]) -> _Timing:
+def route_schedule(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence[str],
+                   depart: float, breaks: Sequence[Break]) -> Timing:
     """Earliest schedule of a route leaving at ``depart``, with its breaks placed on the legs
     that give the earliest return (a dynamic programme over (leg, breaks taken so far); an
     earlier time is never worse, as a vehicle may wait). A break is due only if the route is
@@ -191,20 +191,20 @@ def _timed(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: Sequence
         states = after
     faults, end, visits, taken = min((st for st in states if st is not None),
                                      key=lambda st: st[:2])
-    return _Timing(visits=visits, end=end, breaks=taken, faults=faults)
+    return Timing(visits=visits, end=end, breaks=taken, faults=faults)
 
 
 def _latest_departure(inst: RoutingInstance, m: Matrices, nodes: list[int],
                       stops: Sequence[str], earliest: float, breaks: Sequence[Break]) -> float:
     """With breaks: the latest departure that returns no later and breaks no more rules than
     leaving at ``earliest`` (times only grow with the departure, so bisection finds it)."""
-    first = _timed(inst, m, nodes, stops, earliest, breaks)
+    first = route_schedule(inst, m, nodes, stops, earliest, breaks)
     lo, hi = earliest, first.end
     for _ in range(50):
         if hi - lo <= 1e-7:
             break
         mid = (lo + hi) / 2
-        timed = _timed(inst, m, nodes, stops, mid, breaks)
+        timed = route_schedule(inst, m, nodes, stops, mid, breaks)
         if timed.faults <= first.faults and timed.end <= first.end + 1e-9:
             lo = mid
         else:
@@ -254,7 +254,7 @@ def assemble_plan(
                 for d, q in enumerate(stop.delivery):
                     load[d] += q
         start_load = tuple(round(v, 6) for v in load)
-        timed = _timed(inst, m, nodes, stops, depart, vt.breaks)
+        timed = route_schedule(inst, m, nodes, stops, depart, vt.breaks)
         distance, visits = 0.0, []
         for pos, s in enumerate(stops, start=1):
             stop = inst.stop_by_id[s]

@@ -35,6 +35,9 @@ from models.solver import SolveStatus
 MARGIN_SECONDS = 0.5
 #: Share of the limit kept for building the model and the plan when searching in-process.
 OVERHEAD_SHARE = 0.08
+#: A search with a solution limit and no time limit still stops after this many seconds (its
+#: stop reason then says "time limit"; the run is reproducible only when it stops earlier).
+SOLUTION_LIMIT_SAFETY = 300.0
 #: Seconds the child process keeps for sending its last solution before the limit.
 CHILD_RESERVE = 0.15
 
@@ -89,6 +92,8 @@ def _settings(inst: RoutingInstance, options: RoutingOptions,
     if first == "auto":
         timed = inst.shipments or any(s.time_windows for s in inst.stops)
         first = "parallel_insertion" if timed else "auto"
+    if time_limit is None:  # GLS never runs out of moves: an instance with fewer feasible
+        time_limit = SOLUTION_LIMIT_SAFETY  # plans than the limit would search forever
     return SearchSettings(first_solution=first, metaheuristic=options.metaheuristic,
                           time_limit=time_limit, solution_limit=options.solution_limit,
                           log=options.log)

@@ -15,6 +15,8 @@ from tests.models.routing.tiny import brute_force, tiny_instance
 DETERMINISTIC = RoutingOptions(time_limit=None, solution_limit=100, isolate=False)
 #: One stop: the first plan is the best; breaks make OR-Tools' later moves slow.
 FIRST = RoutingOptions(time_limit=None, solution_limit=5, isolate=False)
+#: An instance with a single feasible plan: never ask for a second.
+ONLY_PLAN = RoutingOptions(time_limit=None, solution_limit=1, isolate=False)
 LUNCH = {"id": "lunch", "earliest": 60.0, "latest": 120.0, "duration": 45.0}
 
 
@@ -139,3 +141,22 @@ def test_a_route_back_before_the_latest_start_needs_no_break() -> None:
     assert check_plan(inst, plan).ok
     earlier = _one_stop((0.0, 1000.0), {"earliest": 100.0, "latest": 200.0, "duration": 30.0})
     assert check_plan(earlier, plan).rules() == {"break"}
+
+
+def test_unserved_reason_counts_the_break() -> None:
+    """Serving b too would take 220.5 s of driving and service plus the 30 s rest: past the
+    shift end of 250. Without the rest it would fit, so the reason must not be
+    'dropped_by_search'."""
+    inst = RoutingInstance.model_validate({
+        "depots": [{"id": "D", "x": 0.0, "y": 0.0}],
+        "vehicle_types": [{"id": "van", "count": 1, "capacity": [5.0], "start_depot": "D",
+                           "shift_end": 250.0, "breaks": [
+                               {"earliest": 50.0, "latest": 60.0, "duration": 30.0}]}],
+        "stops": [{"id": "a", "x": 100.0, "y": 0.0, "delivery": [1.0], "service_time": 10.0},
+                  {"id": "b", "x": 100.0, "y": 10.0, "delivery": [1.0],
+                   "drop_penalty": 1e9}],
+    })
+    plan = solve(inst, ONLY_PLAN)
+    assert [v.stop for v in plan.routes[0].visits] == ["a"]
+    assert [(u.stop, u.reason) for u in plan.unserved] == [("b", "no_feasible_insertion")]
+    assert check_plan(inst, plan).ok
