@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 optimizer routing generate --stops 40 --seed 1 --out city-day-40.json
 optimizer routing generate --stops 120 --depots 2 --seed 2 --tightness 0.7 --out two-depots-120.json
+optimizer routing generate --stops 30 --seed 3 --breaks --out lunch-breaks-30.json
 for json in *.json; do
   name="${json%.json}"
   rm -rf "$name" "$name.xlsx"
