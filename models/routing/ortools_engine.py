@@ -1,9 +1,9 @@
 """The OR-Tools routing model: every feature of the instance, matrices registered natively.
 
-Distances and times are scaled to integers (``scale`` per unit: 1 for nearest-integer
-instances, 10 for one-decimal truncation, 1000 for double precision and native metres/seconds
-stay 1). Travel times are rounded *up* after scaling, so a schedule OR-Tools accepts is feasible
-in exact arithmetic; the checker recomputes the true times and costs.
+Times, distances and money are integers in the units of :mod:`models.routing.scaling`, shared
+with the PyVRP engine, so both optimise the cost the plan reports. Travel times are rounded *up*,
+so a schedule OR-Tools accepts is feasible in exact arithmetic; the checker recomputes the true
+times and costs.
 
 Transit values are passed as matrices and vectors (``RegisterTransitMatrix``,
 ``RegisterUnaryTransitVector``), never as Python callbacks, so the search runs in C++.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,11 +21,10 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from models.routing.data import RoutingInstance
 from models.routing.distances import matrices
+from models.routing.scaling import scaling
 
 #: Per-vehicle cost added under the "vehicles, then distance" objective (in scaled units).
 VEHICLE_WEIGHT = 10**9
-#: Money is scaled by this before rounding to integers (1/100 of a currency unit per unit).
-MONEY_SCALE = {"nint": 1, "trunc1": 10, "real": 1000}
 
 FIRST_SOLUTION = {
     "auto": routing_enums_pb2.FirstSolutionStrategy.AUTOMATIC,
@@ -63,19 +62,19 @@ class Found:
     sequences: tuple[tuple[str, int, tuple[str, ...]], ...]
 
 
-def _scale(inst: RoutingInstance) -> int:
-    return {"nint": 1, "trunc1": 10, "real": 1000}[inst.distance.rounding] \
-        if inst.distance.kind == "euclidean" else 1
-
-
 class OrToolsModel:
     """The routing model of one instance, ready to search."""
 
-    def __init__(self, inst: RoutingInstance, excluded: frozenset[str] = frozenset()) -> None:
-        """``excluded`` stops are left out of the search (no vehicle can serve them)."""
+    def __init__(self, inst: RoutingInstance, excluded: frozenset[str] = frozenset(),
+                 soft: bool = False) -> None:
+        """``excluded`` stops are left out of the search (no vehicle can serve them). ``soft``:
+        must-serve stops may be left out while searching, at more than any plan costs, so the
+        search always has a start (OR-Tools' first-solution heuristics fail on tight days that
+        have plans); only plans serving every must-serve stop are reported."""
         self.inst = inst
         self.excluded = excluded
-        self.scale = _scale(inst)
+        self.sc = scaling(inst)
+        self.scale = self.sc.time
         self.ids = [d.id for d in inst.depots] + [s.id for s in inst.stops]
         self.node = {n: i for i, n in enumerate(self.ids)}
         self.vehicles = list(inst.vehicles)
@@ -85,18 +84,22 @@ class OrToolsModel:
         self.manager = pywrapcp.RoutingIndexManager(len(self.ids), len(self.vehicles), starts,
                                                     ends)
         self.routing = pywrapcp.RoutingModel(self.manager)
+        #: more than any plan can cost: the price of leaving a must-serve stop out (soft)
+        self._plan_bound = 1 + sum(self.sc.amount(s.drop_penalty or 0.0) for s in inst.stops)
         self._costs_and_time(types)
         self._breaks(types)
         self._loads(types)
+        self.soft = soft
+        self.must = [self.manager.NodeToIndex(self.node[s.id]) for s in inst.stops
+                     if s.drop_penalty is None and s.id not in excluded]
         self._rules(types)
 
     # -- model ---------------------------------------------------------------------------
 
     def _costs_and_time(self, types: list) -> None:
-        inst, routing, s = self.inst, self.routing, self.scale
-        service = np.array([0.0] * len(inst.depots) + [st.service_time for st in inst.stops])
-        money = MONEY_SCALE.get(inst.distance.rounding, 1) if inst.distance.kind == "euclidean" \
-            else 100
+        inst, routing, s, sc = self.inst, self.routing, self.scale, self.sc
+        service = np.array([0] * len(inst.depots)
+                           + [sc.duration(st.service_time) for st in inst.stops], dtype=np.int64)
         hierarchical = inst.objective.kind == "vehicles_then_distance"
         cost_ids: dict[str, int] = {}
         time_ids: dict[str, int] = {}
@@ -104,13 +107,13 @@ class OrToolsModel:
         horizon = 0
         for vt in inst.vehicle_types:
             m = matrices(inst, vt)
-            per_metre = vt.cost_per_km / 1000.0
-            cost = np.rint(m.distance * per_metre * money).astype(np.int64)
-            cost_ids[vt.id] = routing.RegisterTransitMatrix(cost.tolist())
-            travel = np.ceil(np.round((m.duration + service[:, None]) * s, 6)).astype(np.int64)
+            arcs = sc.arc_costs(vt, m.distance)
+            self._plan_bound += int(arcs.max()) * (len(self.ids) + inst.vehicle_count)
+            cost_ids[vt.id] = routing.RegisterTransitMatrix(arcs.tolist())
+            travel = sc.duration_matrix(m.duration) + service[:, None]
             time_ids[vt.id] = routing.RegisterTransitMatrix(travel.tolist())
             if vt.max_distance is not None:
-                dist = np.ceil(np.round(m.distance * s, 6)).astype(np.int64)
+                dist = np.ceil(np.round(m.distance * sc.distance, 6)).astype(np.int64)
                 dist_ids[vt.id] = routing.RegisterTransitMatrix(dist.tolist())
             horizon = max(horizon, math.ceil(vt.shift_end * s))
         horizon = max(horizon, max(math.ceil(d.close * s) for d in inst.depots))
@@ -118,7 +121,8 @@ class OrToolsModel:
         for v, (t, _k) in enumerate(self.vehicles):
             vt = inst.vehicle_type_by_id[t]
             routing.SetArcCostEvaluatorOfVehicle(cost_ids[t], v)
-            fixed = round(vt.fixed_cost * money) + (VEHICLE_WEIGHT if hierarchical else 0)
+            fixed = sc.amount(vt.fixed_cost) + (VEHICLE_WEIGHT if hierarchical else 0)
+            self._plan_bound += fixed + sc.per_time(vt) * horizon
             routing.SetFixedCostOfVehicle(fixed, v)
         routing.AddDimensionWithVehicleTransitAndCapacity(
             [time_ids[t] for t, _k in self.vehicles], horizon, [horizon] * len(self.vehicles),
@@ -134,7 +138,7 @@ class OrToolsModel:
             self.time.CumulVar(end).SetRange(0, math.floor(close * s))
             if vt.max_duration is not None:
                 self.time.SetSpanUpperBoundForVehicle(math.floor(vt.max_duration * s), v)
-            per_hour = round(vt.cost_per_hour / 3600.0 * money / s)
+            per_hour = sc.per_time(vt)
             if per_hour:
                 self.time.SetSpanCostCoefficientForVehicle(per_hour, v)
         if dist_ids:
@@ -144,7 +148,7 @@ class OrToolsModel:
             caps = []
             for t, _k in self.vehicles:
                 limit = inst.vehicle_type_by_id[t].max_distance
-                caps.append(big if limit is None else math.floor(limit * s))
+                caps.append(big if limit is None else math.floor(limit * sc.distance))
             routing.AddDimensionWithVehicleTransitAndCapacity(transits, 0, caps, True,
                                                               "distance")
         for stop in inst.stops:
@@ -160,26 +164,30 @@ class OrToolsModel:
 
     def _breaks(self, types: list) -> None:
         """Driver breaks as fixed-duration intervals the time dimension keeps clear of service
-        (``node_visit_transits``: the service part of each node's transit)."""
+        (``node_visit_transits``: the service part of each node's transit). A break is due when
+        the route runs across its latest start (leaves before it and returns after it); a
+        break taken lies inside the route, so it counts in the route's duration."""
         if not any(vt.breaks for vt in types):
             return
-        inst, routing, manager, s = self.inst, self.routing, self.manager, self.scale
+        inst, routing, manager, sc = self.inst, self.routing, self.manager, self.sc
         service = [0.0] * len(inst.depots) + [st.service_time for st in inst.stops]
-        visit = [math.ceil(round(service[manager.IndexToNode(i)] * s, 6))
-                 for i in range(routing.Size())]
+        visit = [sc.duration(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
         solver = routing.solver()
         for v, vt in enumerate(types):
             if not vt.breaks:
                 continue
+            start = self.time.CumulVar(routing.Start(v))
             end = self.time.CumulVar(routing.End(v))
             intervals = []
             for b in vt.breaks:
-                latest = math.floor(round(b.latest * s, 6))
+                latest = sc.latest(b.latest)
                 interval = solver.FixedDurationIntervalVar(
-                    math.ceil(round(b.earliest * s, 6)), latest,
-                    math.ceil(round(b.duration * s, 6)), True, f"{vt.id} {v} {b.id}")
-                # due once the route is still running at the latest start
-                solver.Add(interval.PerformedExpr() >= solver.IsGreaterCstVar(end, latest))
+                    sc.earliest(b.earliest), latest, sc.duration(b.duration), True,
+                    f"{vt.id} {v} {b.id}")
+                solver.Add(interval.PerformedExpr() >= solver.IsGreaterCstVar(end, latest)
+                           + solver.IsLessCstVar(start, latest) - 1)
+                solver.Add(interval.SafeStartExpr(self.horizon) >= start)
+                solver.Add(interval.SafeEndExpr(0) <= end)
                 intervals.append(interval)
             self.time.SetBreakIntervalsOfVehicle(intervals, v, visit)
 
@@ -189,39 +197,39 @@ class OrToolsModel:
         for d in range(inst.dimensions):
             caps = [math.floor(vt.capacity[d] * 1000) for vt in types]
             change = [0] * len(inst.depots)
-            delivered = [0] * len(inst.depots)
+            collected = [0] * len(inst.depots)
             for stop in inst.stops:
                 out = stop.delivery[d] if stop.delivery else 0.0
                 into = stop.pickup[d] if stop.pickup else 0.0
                 change.append(round((into - out) * 1000))
-                delivered.append(round(out * 1000) if stop.id not in paired else 0)
+                collected.append(round(into * 1000) if stop.id not in paired else 0)
             if not any(v > 0 for v in change):
                 # deliveries only: count up what is delivered, the classic CVRP dimension
                 transit = routing.RegisterUnaryTransitVector([-v for v in change])
                 routing.AddDimensionWithVehicleCapacity(transit, 0, caps, True, f"load{d}")
                 continue
+            # The load cumul starts at some L0 and changes by pickup - delivery; cumuls in
+            # [0, capacity]. The true start load is what the route delivers outside shipments
+            # (D), and every true load is L0 - D below the cumul, so the route is feasible iff
+            # the cumuls are with L0 >= D, i.e. iff the end load L0 - D + P is >= P, what it
+            # collects outside shipments. An inequality at the route's end only: OR-Tools'
+            # first-solution heuristics failed on the equality L0 = D (measured: no plan on
+            # planar simultaneous pickup-and-delivery days that PyVRP solves).
             transit = routing.RegisterUnaryTransitVector(change)
             routing.AddDimensionWithVehicleCapacity(transit, 0, caps, False, f"load{d}")
             load = routing.GetDimensionOrDie(f"load{d}")
-            if any(delivered):
-                # the vehicle leaves with exactly what it delivers outside shipments
-                total = routing.RegisterUnaryTransitVector(delivered)
-                routing.AddDimensionWithVehicleCapacity(total, 0, caps, True, f"out{d}")
-                out = routing.GetDimensionOrDie(f"out{d}")
+            if any(collected):
+                total = routing.RegisterUnaryTransitVector(collected)
+                routing.AddDimensionWithVehicleCapacity(total, 0, caps, True, f"in{d}")
+                into = routing.GetDimensionOrDie(f"in{d}")
                 for v in range(len(self.vehicles)):
-                    routing.solver().Add(load.CumulVar(routing.Start(v))
-                                         == out.CumulVar(routing.End(v)))
-            else:
-                for v in range(len(self.vehicles)):
-                    load.CumulVar(routing.Start(v)).SetValue(0)
+                    routing.solver().Add(load.CumulVar(routing.End(v))
+                                         >= into.CumulVar(routing.End(v)))
 
     def _rules(self, types: list) -> None:
-        inst, routing, manager = self.inst, self.routing, self.manager
+        inst, routing, manager, sc = self.inst, self.routing, self.manager, self.sc
         solver = routing.solver()
         pairs = {p.pickup: p.delivery for p in inst.shipments}
-        in_pair = set(pairs) | set(pairs.values())
-        money = MONEY_SCALE.get(inst.distance.rounding, 1) if inst.distance.kind == "euclidean" \
-            else 100
         for stop in inst.stops:
             index = manager.NodeToIndex(self.node[stop.id])
             if stop.id in self.excluded:  # no vehicle can serve it: leave it out
@@ -232,17 +240,17 @@ class OrToolsModel:
                 allowed = [v for v, vt in enumerate(types) if set(stop.skills) <= set(vt.skills)]
                 # -1 stays in the domain: "unperformed" is the disjunction's business
                 routing.VehicleVar(index).SetValues([-1, *allowed])
-            if stop.drop_penalty is not None and stop.id not in in_pair:
-                routing.AddDisjunction([index], round(stop.drop_penalty * money))
+            if stop.drop_penalty is not None:
+                routing.AddDisjunction([index], sc.amount(stop.drop_penalty))
+            elif self.soft:
+                routing.AddDisjunction([index], self._plan_bound)
         for pickup, delivery in pairs.items():
+            if pickup in self.excluded or delivery in self.excluded:
+                continue  # both left out (a pair is served whole or not at all)
             p = manager.NodeToIndex(self.node[pickup])
             d = manager.NodeToIndex(self.node[delivery])
-            routing.AddPickupAndDelivery(p, d)
-            solver.Add(routing.VehicleVar(p) == routing.VehicleVar(d))
+            routing.AddPickupAndDelivery(p, d)  # same vehicle, both or neither, p before d
             solver.Add(self.time.CumulVar(p) <= self.time.CumulVar(d))
-            penalties = [inst.stop_by_id[x].drop_penalty for x in (pickup, delivery)]
-            if all(x is not None for x in penalties):
-                routing.AddDisjunction([p, d], round(sum(penalties) * money), 2)
 
     # -- search ----------------------------------------------------------------------------
 
@@ -265,19 +273,37 @@ class OrToolsModel:
 
         def at_solution() -> None:
             value = routing.CostVar().Value()
-            if value < best[0]:
+            if value < best[0] and all(routing.ActiveVar(i).Value() for i in self.must):
                 best[0] = value
                 on_found(self._read(lambda var: var.Value(), value))
 
         routing.AddAtSolutionCallback(at_solution)
         assignment = routing.SolveWithParameters(params)
-        if assignment is None:
-            return "no solution found"
+        if assignment is None or best[0] == math.inf:
+            return f"no solution found ({status_name(routing.status())})"
         final = assignment.ObjectiveValue()
-        if final < best[0]:
+        if final < best[0] and all(assignment.Value(routing.ActiveVar(i)) for i in self.must):
             best[0] = final
             on_found(self._read(assignment.Value, final))
-        return f"search ended ({_STATUS.get(routing.status(), routing.status())})"
+        return f"search ended ({status_name(routing.status())})"
+
+    def objective_of(self, sequences: Sequence[tuple[str, int, Sequence[str]]]) -> int | None:
+        """OR-Tools' own objective (money units) for a fixed set of routes, schedules and
+        breaks optimised by its route scheduling, or None when it finds them infeasible: what
+        its search compares plans by."""
+        routes: list[list[int]] = [[] for _ in self.vehicles]
+        slot = {key: v for v, key in enumerate(self.vehicles)}
+        for t, k, stops in sequences:
+            routes[slot[(t, k)]] = [self.manager.NodeToIndex(self.node[s]) for s in stops]
+        routing = self.routing
+        routing.CloseModel()
+        initial = routing.ReadAssignmentFromRoutes(routes, True)
+        if initial is None:
+            return None
+        params = pywrapcp.DefaultRoutingSearchParameters()
+        params.solution_limit = 1
+        assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+        return None if assignment is None else int(assignment.ObjectiveValue())
 
     def _read(self, value: Callable, objective: int) -> Found:
         routing, manager = self.routing, self.manager
@@ -294,7 +320,9 @@ class OrToolsModel:
         return Found(int(objective), tuple(sequences))
 
 
-_STATUS = {
-    1: "success", 2: "no solution", 3: "time limit", 4: "invalid", 5: "infeasible",
-    7: "optimal",
-}
+def status_name(code: int) -> str:
+    """OR-Tools' own name of a routing status (``ROUTING_SUCCESS``, ...)."""
+    try:
+        return routing_enums_pb2.RoutingSearchStatus.Value.Name(code)
+    except ValueError:
+        return f"status {code}"

@@ -5,8 +5,8 @@ mixed fleets with fixed, distance and duration costs, shift and distance limits,
 stops with prizes, and pickup-and-delivery shipments (one amount carried from the pickup stop to
 the delivery stop). It has no skills, no multiple windows per stop and no driver breaks:
 :func:`unsupported` says why an instance goes to OR-Tools instead. Integers throughout: the
-same scaling as the OR-Tools model (travel times rounded up), money in micro-units for native
-instances.
+same integer units as the OR-Tools model (:mod:`models.routing.scaling`), so both optimise the
+cost the plan reports.
 """
 
 from __future__ import annotations
@@ -14,16 +14,19 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyvrp
+from pyvrp import Activity, ActivityType, CostEvaluator, PenaltyParams, SolveParams
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
-from models.routing.data import RoutingInstance, Stop
+from models.routing.data import RoutingInstance, Shipment, Stop
 from models.routing.distances import matrices
 from models.routing.ortools_engine import Found
+from models.routing.scaling import Scaling, scaling
 
 BIG = 2**40
 
@@ -42,30 +45,18 @@ def unsupported(inst: RoutingInstance) -> str | None:
         return "skills"
     if any(len(s.time_windows) > 1 for s in inst.stops):
         return "several time windows per stop"
+    own_times = inst.distance.kind == "euclidean" or (
+        inst.distance.kind == "matrix" and inst.matrix is not None
+        and inst.matrix.durations is not None)
     if len({(vt.speed_kmh, vt.detour_factor) for vt in inst.vehicle_types}) > 1 \
-            and inst.distance.kind != "euclidean":
+            and not own_times:
         return "vehicle types with different speeds"
     return None
 
 
-def _scales(inst: RoutingInstance) -> tuple[int, float]:
-    """(time/distance scale, money per scaled distance unit at cost_per_km = 1000)."""
-    if inst.distance.kind == "euclidean":
-        s = {"nint": 1, "trunc1": 10, "real": 1000}[inst.distance.rounding]
-        return s, 1.0
-    return 1, 1e3  # metres and seconds; money in micro-units: 1000 per metre at 1/km x 1000
-
-
-def search_pyvrp(
-    inst: RoutingInstance, time_limit: float | None, seed: int,
-    on_found: Callable[[Found], None], iterations: int | None = None,
-    excluded: frozenset[str] = frozenset(), finish_by: float | None = None,
-    reserve: float = 0.15,
-) -> str:
-    """Solve with PyVRP; reports the best solution once at the end. With ``finish_by`` (wall
-    clock) the search gets what is left of it after building the data, minus ``reserve``."""
-    s, per_unit = _scales(inst)
-    money = s * per_unit  # money units per currency unit x ... see unit costs below
+def build_data(inst: RoutingInstance, excluded: frozenset[str] = frozenset()) -> _Built:
+    """The instance as PyVRP data, in the shared integer units (:mod:`scaling`)."""
+    sc = scaling(inst)
     model = pyvrp.Model()
     places = [*inst.depots, *[st for st in inst.stops if st.id not in excluded]]
     ids = [p.id for p in places]
@@ -73,14 +64,14 @@ def search_pyvrp(
                                     float(p.y if p.y is not None else 0.0)) for p in places]
     depots = {}
     for d, loc in zip(inst.depots, locations, strict=False):
-        depots[d.id] = model.add_depot(loc, tw_early=math.ceil(d.open * s),
-                                       tw_late=math.floor(d.close * s))
+        depots[d.id] = model.add_depot(loc, tw_early=sc.earliest(d.open),
+                                       tw_late=sc.latest(d.close))
     vt0 = inst.vehicle_types[0]
     m = matrices(inst, vt0)
     everything = [*(d.id for d in inst.depots), *(st.id for st in inst.stops)]
     rows = [everything.index(i) for i in ids]
-    dist = np.rint(m.distance[np.ix_(rows, rows)] * s).astype(np.int64)
-    dur = np.ceil(np.round(m.duration[np.ix_(rows, rows)] * s, 6)).astype(np.int64)
+    dist = sc.distance_matrix(m.distance[np.ix_(rows, rows)])
+    dur = sc.duration_matrix(m.duration[np.ix_(rows, rows)])
     np.fill_diagonal(dist, 0)  # the matrices go in whole (numpy), not one call per edge
     np.fill_diagonal(dur, 0)
     dims = inst.dimensions
@@ -91,10 +82,7 @@ def search_pyvrp(
 
     def window(stop: Stop) -> tuple[int, int]:
         w = stop.time_windows[0] if stop.time_windows else None
-        return (0, BIG) if w is None else (math.ceil(w.start * s), math.floor(w.end * s))
-
-    def service(stop: Stop) -> int:
-        return math.ceil(round(stop.service_time * s, 6))
+        return (0, BIG) if w is None else (sc.earliest(w.start), sc.latest(w.end))
 
     shipments = [pair for pair in inst.shipments
                  if pair.pickup not in excluded and pair.delivery not in excluded]
@@ -104,20 +92,20 @@ def search_pyvrp(
         early, late = window(stop)
         model.add_client(
             location[stop.id], delivery=amounts(stop.delivery), pickup=amounts(stop.pickup),
-            service_duration=service(stop), tw_early=early, tw_late=late,
+            service_duration=sc.duration(stop.service_time), tw_early=early, tw_late=late,
             required=stop.drop_penalty is None,
-            prize=0 if stop.drop_penalty is None else round(stop.drop_penalty * money),
+            prize=0 if stop.drop_penalty is None else sc.amount(stop.drop_penalty),
         )
     for pair in shipments:
         p, d = inst.stop_by_id[pair.pickup], inst.stop_by_id[pair.delivery]
         (pe, pl), (de, dl) = window(p), window(d)
         model.add_shipment(
             location[p.id], location[d.id], pickup_tw_early=pe, pickup_tw_late=pl,
-            pickup_service_duration=service(p), delivery_tw_early=de, delivery_tw_late=dl,
-            delivery_service_duration=service(d), amount=amounts(p.pickup),
-            required=p.drop_penalty is None,
+            pickup_service_duration=sc.duration(p.service_time), delivery_tw_early=de,
+            delivery_tw_late=dl, delivery_service_duration=sc.duration(d.service_time),
+            amount=amounts(p.pickup), required=p.drop_penalty is None,
             prize=0 if p.drop_penalty is None
-            else round((p.drop_penalty + (d.drop_penalty or 0.0)) * money),
+            else sc.amount(p.drop_penalty + (d.drop_penalty or 0.0)),
         )
     # vehicles first: one vehicle costs more than any set of routes can travel
     weight = int(dist.max()) * (len(places) + inst.vehicle_count) + 1 \
@@ -129,17 +117,81 @@ def search_pyvrp(
             num_available=vt.count,
             capacity=[math.floor(c * 1000) for c in vt.capacity],
             start_depot=depots[start.id], end_depot=depots[end.id],
-            fixed_cost=round(vt.fixed_cost * money) + weight,
-            tw_early=math.ceil(max(vt.shift_start, start.open) * s),
-            tw_late=math.floor(min(vt.shift_end, end.close) * s),
-            shift_duration=BIG if vt.max_duration is None else math.floor(vt.max_duration * s),
-            max_distance=BIG if vt.max_distance is None else math.floor(vt.max_distance * s),
-            unit_distance_cost=round(vt.cost_per_km / 1000.0 * per_unit),
-            unit_duration_cost=round(vt.cost_per_hour / 3600.0 * per_unit * 1000.0)
-            if inst.distance.kind != "euclidean" else 0,
+            fixed_cost=sc.amount(vt.fixed_cost) + weight,
+            tw_early=sc.earliest(max(vt.shift_start, start.open)),
+            tw_late=sc.latest(min(vt.shift_end, end.close)),
+            shift_duration=BIG if vt.max_duration is None else sc.latest(vt.max_duration),
+            max_distance=BIG if vt.max_distance is None
+            else math.floor(vt.max_distance * sc.distance),
+            unit_distance_cost=sc.per_distance(vt),
+            unit_duration_cost=sc.per_time(vt),
             name=vt.id,
         )
     data = model.data().replace(distance_matrices=[dist], duration_matrices=[dur])
+    return _Built(data, clients, shipments, _penalty_unit(inst, sc))
+
+
+@dataclass(frozen=True)
+class _Built:
+    data: pyvrp.ProblemData
+    clients: list[Stop]
+    shipments: list[Shipment]
+    #: money units per unit of a rule broken, the scale of PyVRP's penalties
+    penalty_unit: float
+
+
+def _penalty_unit(inst: RoutingInstance, sc: Scaling) -> float:
+    """PyVRP's penalty bounds are tuned for costs of about one unit per distance unit; ours
+    can be thousands (money is scaled for precision), so the bounds scale with them."""
+    prices = [max(sc.per_distance(vt), sc.per_time(vt)) for vt in inst.vehicle_types]
+    return float(max(1, *prices))
+
+
+def _params(unit: float) -> SolveParams:
+    base = PenaltyParams()
+    return SolveParams(penalty=replace(base, min_penalty=base.min_penalty * unit,
+                                       max_penalty=base.max_penalty * unit))
+
+
+def _activities(built: _Built, stops: Sequence[str]) -> list[Activity]:
+    client = {st.id: i for i, st in enumerate(built.clients)}
+    pickup = {p.pickup: i for i, p in enumerate(built.shipments)}
+    delivery = {p.delivery: i for i, p in enumerate(built.shipments)}
+    out = []
+    for s in stops:
+        if s in client:
+            out.append(Activity(ActivityType.CLIENT, client[s]))
+        elif s in pickup:
+            out.append(Activity(ActivityType.PICKUP, pickup[s]))
+        else:
+            out.append(Activity(ActivityType.DELIVERY, delivery[s]))
+    return out
+
+
+def pyvrp_objective(inst: RoutingInstance, sequences: Sequence[tuple[str, int, Sequence[str]]],
+                    ) -> int | None:
+    """PyVRP's own objective (money units) for a fixed set of routes, or None when PyVRP finds
+    them infeasible: what its search compares plans by."""
+    built = build_data(inst)
+    types = {vt.id: i for i, vt in enumerate(inst.vehicle_types)}
+    routes = [pyvrp.Route(built.data, _activities(built, stops), types[t])
+              for t, _k, stops in sequences if stops]
+    solution = pyvrp.Solution(built.data, routes)
+    if not solution.is_feasible():
+        return None
+    return CostEvaluator([0.0] * built.data.num_load_dimensions, 0.0, 0.0).cost(solution)
+
+
+def search_pyvrp(
+    inst: RoutingInstance, time_limit: float | None, seed: int,
+    on_found: Callable[[Found], None], iterations: int | None = None,
+    excluded: frozenset[str] = frozenset(), finish_by: float | None = None,
+    reserve: float = 0.15,
+) -> str:
+    """Solve with PyVRP; reports the best solution once at the end. With ``finish_by`` (wall
+    clock) the search gets what is left of it after building the data, minus ``reserve``."""
+    built = build_data(inst, excluded)
+    data, clients, shipments = built.data, built.clients, built.shipments
     if finish_by is not None:
         time_limit = max(0.05, finish_by - time.time() - reserve)
     criteria = []
@@ -150,7 +202,8 @@ def search_pyvrp(
     stop = criteria[0] if len(criteria) == 1 else MultipleCriteria(criteria)
     with warnings.catch_warnings():  # "struggles to find a feasible solution": we say so below
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, stop, seed=seed, display=False)
+        result = pyvrp.solve(data, stop, seed=seed, display=False,
+                             params=_params(built.penalty_unit))
     if not result.best.is_feasible():
         return "PyVRP found no feasible solution"
     counters: dict[str, int] = {}
