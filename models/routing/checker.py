@@ -243,8 +243,9 @@ def _check_route(
 
 def _breaks(report: CheckReport, vt: VehicleType, r: Route,
             name: str) -> dict[int, list[tuple[float, float]]]:
-    """Each of the type's breaks once if the route runs past its latest start (at most once
-    otherwise), inside its window, with its duration; returns the
+    """Each of the type's breaks once if the route runs across its latest start (leaves before
+    and returns after it; at most once otherwise), inside its window, with its duration, never
+    before the route starts; returns the
     (start, duration) of the breaks per leg, in time order."""
     wanted = {b.id: b for b in vt.breaks}
     taken: Counter[str] = Counter()
@@ -268,11 +269,13 @@ def _breaks(report: CheckReport, vt: VehicleType, r: Route,
                                       f"{len(r.visits) + 1}", 1.0)
         legs.setdefault(b.leg, []).append((b.start, rule.duration))
     for break_id, rule in wanted.items():
-        if taken[break_id] > 1 or (taken[break_id] == 0
-                                   and r.end_time > rule.latest + _tol(rule.latest)):
+        across = (r.start_time < rule.latest - _tol(rule.latest)
+                  and r.end_time > rule.latest + _tol(rule.latest))
+        if taken[break_id] > 1 or (taken[break_id] == 0 and across):
             report.add("break", name, f"{name} takes break {break_id} {taken[break_id]} times; "
-                                      f"it is due once when the route runs past "
-                                      f"{rule.latest:g}", abs(taken[break_id] - 1))
+                                      f"it is due once when the route leaves before "
+                                      f"{rule.latest:g} and returns after it",
+                       abs(taken[break_id] - 1))
     return {leg: sorted(v) for leg, v in legs.items()}
 
 

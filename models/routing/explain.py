@@ -1,20 +1,29 @@
 """Why a stop is left unserved — computed from the instance and the plan, never guessed.
 
-Reasons, checked in this order for every vehicle type:
+Proven before the search (no plan can serve the stop), for each vehicle type in turn:
 
 * ``capacity`` — its delivery or pickup exceeds every vehicle's capacity (some dimension);
-* ``skills`` — no vehicle has the skills it requires;
-* ``time_window`` — no vehicle can reach it inside a window, leaving its depot at the earliest
-  moment of its shift, and get back before the shift or the depot closes;
-  For a pickup-and-delivery pair: no vehicle can serve the pickup, then the delivery, inside
-  their windows (both stops get the reason);
-* ``route_limit`` — the round trip depot → stop → depot alone exceeds the maximum route
-  duration or distance of every vehicle that could otherwise serve it;
-* ``dropped_for_cost`` — it could be served, but the cheapest feasible insertion into the plan
-  (into a route, or a new route for an unused vehicle) costs more than its drop penalty; the
-  detail gives both numbers. ``dropped_by_search`` when that insertion is cheaper than the
-  penalty (the heuristic missed it), ``no_feasible_insertion`` when it fits no route of this plan
-  and no vehicle is free.
+* ``skills`` — no vehicle that can carry it has the skills it requires;
+* ``time_window`` — no vehicle can start serving it inside a window and get back before its
+  shift or depot closes, even leaving at the earliest moment and driving the fastest way
+  (shortest paths through the matrix, so a matrix that breaks the triangle inequality proves
+  nothing false); a route may leave as late as it likes, so waiting is never counted;
+* ``route_limit`` — the fastest (shortest) round trip depot → stop → depot alone already
+  exceeds every otherwise suitable vehicle's maximum route duration (distance).
+
+Breaks only lengthen routes, so they are left out of these bounds: a stop that only breaks make
+unreachable is explained by the search reasons below, never the other way round.
+
+A pickup-and-delivery pair is explained as a pair: both stops get the same reason (a stop that
+cannot be served makes its partner unservable, and the pair itself may be impossible in
+order: pickup, then delivery, inside both windows).
+
+Found after the search, for a stop (or pair) that some plan could serve, by pricing every
+insertion into the plan's routes and a new route on every unused vehicle with the plan's own
+schedule rules (:func:`models.routing.plan.price_route`: latest departure, breaks, shift,
+limits): ``dropped_for_cost`` (the cheapest insertion costs more than the drop penalty; both
+numbers in the detail), ``dropped_by_search`` (it costs less: the search missed it), and
+``no_feasible_insertion`` (it fits nowhere in this plan).
 """
 
 from __future__ import annotations
@@ -22,112 +31,43 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from models.routing.data import RoutingInstance, Stop, VehicleType
 from models.routing.distances import matrices, node_ids
-from models.routing.plan import RoutePlan, RoutingSummary, route_schedule
-from models.solver import SolveStatus
-
-_NO_SOLVE = RoutingSummary(status=SolveStatus.NO_SOLUTION, engine="", stop_reason="")
-
+from models.routing.plan import RoutePlan, price_route
 
 #: Reasons that hold for the stop alone, whatever the rest of the plan: no plan can serve it.
 IMPOSSIBLE = frozenset({"capacity", "skills", "time_window", "route_limit"})
 
 
-def impossible_stops(inst: RoutingInstance) -> dict[str, tuple[str, str]]:
-    """Stops no vehicle can serve in any plan, with the reason (checked before searching)."""
-    empty = RoutePlan(instance=inst.name, solve=_NO_SOLVE)
-    index = {n: i for i, n in enumerate(node_ids(inst))}
-    out = {}
-    for stop in inst.stops:
-        reason = _reason(inst, empty, stop, index, only_alone=True)
-        if reason is not None:
-            out[stop.id] = reason
-    for pair in inst.shipments:
-        if pair.pickup in out or pair.delivery in out:
-            continue
-        stops = [pair.pickup, pair.delivery]
-        if not any(_route_cost(inst, vt.model_copy(update={"max_duration": None,
-                                                          "max_distance": None}),
-                               stops, index) is not None
-                   for vt in inst.vehicle_types
-                   if all(set(inst.stop_by_id[s].skills) <= set(vt.skills) for s in stops)):
-            detail = (f"no vehicle can serve pickup {pair.pickup} and then delivery "
-                      f"{pair.delivery} inside their windows and its shift")
-            out[pair.pickup] = out[pair.delivery] = ("time_window", detail)
-    return out
+def _shortest_from(weights: np.ndarray, source: int) -> np.ndarray:
+    """Shortest path lengths from ``source`` (Bellman-Ford sweeps over a dense matrix)."""
+    best = weights[source].astype(float).copy()
+    best[source] = 0.0
+    for _ in range(len(best)):
+        better = np.minimum(best, (best[:, None] + weights).min(axis=0))
+        if np.array_equal(better, best):
+            break
+        best = better
+    return best
 
 
-def unserved_reasons(inst: RoutingInstance, plan: RoutePlan) -> dict[str, tuple[str, str]]:
-    """``{stop: (reason, detail)}`` for every stop the plan leaves out."""
-    served = {v.stop for r in plan.routes for v in r.visits}
-    index = {n: i for i, n in enumerate(node_ids(inst))}
-    reasons = {}
-    for stop in inst.stops:
-        if stop.id in served:
-            continue
-        reason = _reason(inst, plan, stop, index)
-        assert reason is not None
-        reasons[stop.id] = reason
-    return reasons
+class _Bounds:
+    """Shortest travel times and distances from and to every depot, per vehicle type."""
 
+    def __init__(self, inst: RoutingInstance) -> None:
+        self.inst = inst
+        self.index = {n: i for i, n in enumerate(node_ids(inst))}
+        self._cache: dict[tuple[str, str, int, bool], np.ndarray] = {}
 
-def _reason(inst: RoutingInstance, plan: RoutePlan, stop: Stop, index: dict[str, int],
-            only_alone: bool = False) -> tuple[str, str] | None:
-    types = inst.vehicle_types
-    fits = [vt for vt in types if _fits(stop, vt)]
-    if not fits:
-        biggest = [max(vt.capacity[d] for vt in types) for d in range(inst.dimensions)]
-        return ("capacity", f"needs {max(stop.delivery, stop.pickup, key=sum)} but the largest "
-                            f"capacity is {tuple(biggest)}")
-    skilled = [vt for vt in fits if set(stop.skills) <= set(vt.skills)]
-    if not skilled:
-        return ("skills", f"requires {sorted(stop.skills)}; no vehicle that can carry it has "
-                          f"them")
-    reachable, limited = [], []
-    for vt in skilled:
-        m = matrices(inst, vt)
-        home, back = index[vt.start_depot], index[vt.end_depot or vt.start_depot]
-        here = index[stop.id]
-        leave = max(vt.shift_start, inst.depot_by_id[vt.start_depot].open)
-        close = min(vt.shift_end, inst.depot_by_id[vt.end_depot or vt.start_depot].close)
-        arrive = leave + float(m.duration[home, here])
-        start = _window_start(stop, arrive)
-        if start is None or start + stop.service_time + float(m.duration[here, back]) > close:
-            continue
-        reachable.append(vt)
-        trip = start + stop.service_time + float(m.duration[here, back]) - leave
-        distance = float(m.distance[home, here] + m.distance[here, back])
-        if ((vt.max_duration is not None and trip > vt.max_duration)
-                or (vt.max_distance is not None and distance > vt.max_distance)):
-            continue
-        limited.append(vt)
-    if not reachable:
-        windows = [(w.start, w.end) for w in stop.time_windows]
-        return ("time_window", f"no vehicle can reach it within its windows {windows} and "
-                               f"return before its shift or depot closes")
-    if not limited:
-        return ("route_limit", "the round trip from the depot alone exceeds every suitable "
-                               "vehicle's maximum route duration or distance")
-    if only_alone:
-        return None
-    penalty = stop.drop_penalty
-    partner = {p.pickup: p.delivery for p in inst.shipments}
-    partner.update({p.delivery: p.pickup for p in inst.shipments})
-    if stop.id in partner:
-        return ("dropped_for_cost", f"left out with its shipment partner {partner[stop.id]}; "
-                                    f"drop penalty {penalty}")
-    cost = _cheapest_insertion(inst, plan, stop, limited, index)
-    if cost is None:
-        return ("no_feasible_insertion", "it fits no route of this plan (capacity, windows or "
-                                         "limits) and no suitable vehicle is free")
-    if penalty is not None and cost < penalty:
-        return ("dropped_by_search", f"cheapest feasible insertion costs {cost:,.2f}, less than "
-                                     f"its drop penalty {penalty:,.2f}: the search missed it "
-                                     f"(a longer run may serve it)")
-    return ("dropped_for_cost", f"cheapest feasible insertion costs {cost:,.2f}, more than its "
-                                f"drop penalty {penalty:,.2f}" if penalty is not None else
-            f"cheapest feasible insertion costs {cost:,.2f}")
+    def get(self, vt: VehicleType, what: str, node: int, to: bool) -> np.ndarray:
+        """``what`` ('duration'/'distance') from ``node`` (to it when ``to``)."""
+        key = (vt.id, what, node, to)
+        if key not in self._cache:
+            m = getattr(matrices(self.inst, vt), what)
+            self._cache[key] = _shortest_from(m.T if to else m, node)
+        return self._cache[key]
 
 
 def _fits(stop: Stop, vt: VehicleType) -> bool:
@@ -142,80 +82,152 @@ def _window_start(stop: Stop, arrival: float) -> float | None:
     return min(starts) if starts else None
 
 
-def _cheapest_insertion(inst: RoutingInstance, plan: RoutePlan, stop: Stop,
-                        suitable: Sequence[VehicleType],
-                        index: dict[str, int]) -> float | None:
-    """Least added cost of serving ``stop`` in the plan, keeping every rule."""
-    ok_types = {vt.id for vt in suitable}
+def _alone(inst: RoutingInstance, bounds: _Bounds, stops: Sequence[Stop]
+           ) -> tuple[str, str] | None:
+    """Why no vehicle can serve ``stops`` (one stop, or a pickup then its delivery) in any
+    plan, or None when that is not proven."""
+    types = inst.vehicle_types
+    fits = [vt for vt in types if all(_fits(s, vt) for s in stops)]
+    if not fits:
+        stop = next(s for s in stops if not any(_fits(s, vt) for vt in types)) \
+            if any(not any(_fits(s, vt) for vt in types) for s in stops) else stops[0]
+        biggest = [max(vt.capacity[d] for vt in types) for d in range(inst.dimensions)]
+        return ("capacity", f"{stop.id} needs {max(stop.delivery, stop.pickup, key=sum)} but "
+                            f"the largest capacity is {tuple(biggest)}")
+    need = set().union(*(s.skills for s in stops))
+    skilled = [vt for vt in fits if need <= set(vt.skills)]
+    if not skilled:
+        return ("skills", f"requires {sorted(need)}; no vehicle that can carry it has them")
+    reachable = []
+    index = bounds.index
+    for vt in skilled:
+        home, back = index[vt.start_depot], index[vt.end_depot or vt.start_depot]
+        leave = max(vt.shift_start, inst.depot_by_id[vt.start_depot].open)
+        close = min(vt.shift_end, inst.depot_by_id[vt.end_depot or vt.start_depot].close)
+        t, here, travel, distance = leave, home, 0.0, 0.0
+        ok = True
+        for stop in stops:
+            node = index[stop.id]
+            hop = bounds.get(vt, "duration", here, False)[node]
+            start = _window_start(stop, t + hop)
+            if start is None:
+                ok = False
+                break
+            travel += hop + stop.service_time
+            distance += bounds.get(vt, "distance", here, False)[node]
+            t, here = start + stop.service_time, node
+        hop = bounds.get(vt, "duration", back, True)[here]
+        if not ok or t + hop > close + 1e-9:
+            continue
+        travel += hop
+        distance += bounds.get(vt, "distance", back, True)[here]
+        reachable.append((vt, travel, distance))
+    names = " then ".join(s.id for s in stops)
+    if not reachable:
+        windows = "; ".join(f"{s.id} {[(w.start, w.end) for w in s.time_windows]}"
+                            for s in stops)
+        return ("time_window", f"no vehicle can serve {names} inside the windows ({windows}) "
+                               f"and return before its shift or depot closes")
+    if not any((vt.max_duration is None or travel <= vt.max_duration + 1e-9)
+               and (vt.max_distance is None or distance <= vt.max_distance + 1e-9)
+               for vt, travel, distance in reachable):
+        return ("route_limit", f"the fastest round trip serving {names} alone exceeds every "
+                               f"suitable vehicle's maximum route duration or distance")
+    return None
+
+
+def impossible_stops(inst: RoutingInstance) -> dict[str, tuple[str, str]]:
+    """Stops no plan can serve, with the proven reason (checked before searching)."""
+    bounds = _Bounds(inst)
+    out = {}
+    for stop in inst.stops:
+        reason = _alone(inst, bounds, [stop])
+        if reason is not None:
+            out[stop.id] = reason
+    for pair in inst.shipments:
+        p, d = pair.pickup, pair.delivery
+        label = f"shipment {p} -> {d}"
+        if p in out or d in out:
+            bad = p if p in out else d
+            reason, detail = out[bad]
+            out[p] = out[d] = (reason, f"{label}: {detail}")
+            continue
+        reason = _alone(inst, bounds, [inst.stop_by_id[p], inst.stop_by_id[d]])
+        if reason is not None:
+            out[p] = out[d] = (reason[0], f"{label}: {reason[1]}")
+    return out
+
+
+def unserved_reasons(inst: RoutingInstance, plan: RoutePlan,
+                     proven: dict[str, tuple[str, str]] | None = None,
+                     ) -> dict[str, tuple[str, str]]:
+    """``{stop: (reason, detail)}`` for every stop the plan leaves out. ``proven``: the
+    result of :func:`impossible_stops`, if already computed."""
+    proven = impossible_stops(inst) if proven is None else proven
+    served = {v.stop for r in plan.routes for v in r.visits}
+    partner = {p.pickup: p.delivery for p in inst.shipments}
+    pickups = set(partner)
+    partner.update({p.delivery: p.pickup for p in inst.shipments})
+    reasons: dict[str, tuple[str, str]] = {}
+    for stop in inst.stops:
+        if stop.id in served or stop.id in reasons:
+            continue
+        if stop.id in proven:
+            reasons[stop.id] = proven[stop.id]
+            continue
+        group = [stop.id]
+        if stop.id in partner:
+            group = [stop.id, partner[stop.id]] if stop.id in pickups \
+                else [partner[stop.id], stop.id]
+        penalties = [inst.stop_by_id[s].drop_penalty for s in group]
+        penalty = None if any(x is None for x in penalties) else sum(penalties)  # type: ignore[arg-type]
+        label = "" if len(group) == 1 else f"shipment {group[0]} -> {group[1]}: "
+        cost = _cheapest_insertion(inst, plan, group)
+        if cost is None:
+            reason = ("no_feasible_insertion", f"{label}it fits no route of this plan "
+                      f"(capacity, windows, breaks or limits) and no new route on a free "
+                      f"vehicle")
+        elif penalty is not None and cost >= penalty:
+            reason = ("dropped_for_cost", f"{label}cheapest feasible insertion costs "
+                      f"{cost:,.2f}, more than its drop penalty {penalty:,.2f}")
+        else:
+            reason = ("dropped_by_search", f"{label}cheapest feasible insertion costs "
+                      f"{cost:,.2f}" + (f", less than its drop penalty {penalty:,.2f}"
+                                        if penalty is not None else "")
+                      + ": the search missed it (a longer run may serve it)")
+        for s in group:
+            reasons[s] = reason
+    return reasons
+
+
+def _cheapest_insertion(inst: RoutingInstance, plan: RoutePlan,
+                        group: list[str]) -> float | None:
+    """Least added cost of serving ``group`` (a stop, or a pickup and its delivery in that
+    order) in the plan, into one of its routes or on a new route of an unused vehicle,
+    each route priced by the plan's own rules."""
     best = math.inf
     used = set()
     for r in plan.routes:
         used.add((r.vehicle_type, r.vehicle))
-        if r.vehicle_type not in ok_types:
-            continue
         vt = inst.vehicle_type_by_id[r.vehicle_type]
-        stops = [v.stop for v in r.visits]
-        before = _route_cost(inst, vt, stops, index)
-        if before is None:
+        if not all(set(inst.stop_by_id[s].skills) <= set(vt.skills) for s in group):
             continue
-        for pos in range(len(stops) + 1):
-            after = _route_cost(inst, vt, [*stops[:pos], stop.id, *stops[pos:]], index)
-            if after is not None:
-                best = min(best, after - before)
+        stops = [v.stop for v in r.visits]
+        for i in range(len(stops) + 1):
+            for j in range(i, len(stops) + 1) if len(group) == 2 else (None,):
+                if j is None:
+                    trial = [*stops[:i], group[0], *stops[i:]]
+                else:
+                    trial = [*stops[:i], group[0], *stops[i:j], group[1], *stops[j:]]
+                after = price_route(inst, r.vehicle_type, trial)
+                if after is not None:
+                    best = min(best, after - r.cost)
+    tried: set[str] = set()
     for type_id, k in inst.vehicles:
-        if (type_id, k) not in used and type_id in ok_types:
-            vt = inst.vehicle_type_by_id[type_id]
-            alone = _route_cost(inst, vt, [stop.id], index)
-            if alone is not None:
-                best = min(best, alone)
+        if (type_id, k) in used or type_id in tried:
+            continue
+        tried.add(type_id)  # identical vehicles: one new route per type is enough
+        alone = price_route(inst, type_id, group)
+        if alone is not None:
+            best = min(best, alone)
     return None if best == math.inf else best
-
-
-def _route_cost(inst: RoutingInstance, vt: VehicleType, stops: Sequence[str],
-                index: dict[str, int]) -> float | None:
-    """Cost of a route serving ``stops`` in order, or None if it breaks a rule (capacity with
-    all deliveries loaded at the start, windows, shift, limits; shipments are not re-paired)."""
-    m = matrices(inst, vt)
-    dims = inst.dimensions
-    paired = {p.pickup for p in inst.shipments} | {p.delivery for p in inst.shipments}
-    load = [0.0] * dims
-    for s in stops:
-        if s not in paired:
-            for d, q in enumerate(inst.stop_by_id[s].delivery):
-                load[d] += q
-    if any(load[d] > vt.capacity[d] + 1e-9 for d in range(dims)):
-        return None
-    home, back = index[vt.start_depot], index[vt.end_depot or vt.start_depot]
-    leave = max(vt.shift_start, inst.depot_by_id[vt.start_depot].open)
-    close = min(vt.shift_end, inst.depot_by_id[vt.end_depot or vt.start_depot].close)
-    t, here, distance = leave, home, 0.0
-    for s in stops:
-        stop = inst.stop_by_id[s]
-        node = index[s]
-        distance += float(m.distance[here, node])
-        start = _window_start(stop, t + float(m.duration[here, node]))
-        if start is None:
-            return None
-        for d, q in enumerate(stop.delivery):
-            load[d] -= q
-        for d, q in enumerate(stop.pickup):
-            load[d] += q
-        if any(load[d] > vt.capacity[d] + 1e-9 for d in range(dims)):
-            return None
-        t, here = start + stop.service_time, node
-    distance += float(m.distance[here, back])
-    end = t + float(m.duration[here, back])
-    if vt.breaks:  # the breaks can only make it later: schedule them too
-        timing = route_schedule(inst, m, [home, *(index[s] for s in stops), back], stops,
-                                leave, vt.breaks)
-        if timing.faults:
-            return None
-        end = timing.end
-    if end > close + 1e-9:
-        return None
-    if vt.max_duration is not None and end - leave > vt.max_duration + 1e-9:
-        return None
-    if vt.max_distance is not None and distance > vt.max_distance + 1e-9:
-        return None
-    return (vt.fixed_cost + vt.cost_per_km * distance / 1000.0
-            + vt.cost_per_hour * (end - leave) / 3600.0)

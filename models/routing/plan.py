@@ -8,6 +8,7 @@ shipment.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -81,6 +82,7 @@ class RoutingSummary(_Frozen):
     time_limit: float | None = None
     seed: int = 0
     portfolio: str = Field(default="", description="Every portfolio member and its outcome")
+    engine_choice: str = Field(default="", description="Which engines ran, and why")
 
 
 class RoutePlan(_Frozen):
@@ -155,9 +157,9 @@ def route_schedule(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: 
                    depart: float, breaks: Sequence[Break]) -> Timing:
     """Earliest schedule of a route leaving at ``depart``, with its breaks placed on the legs
     that give the earliest return (a dynamic programme over (leg, breaks taken so far); an
-    earlier time is never worse, as a vehicle may wait). A break is due only if the route is
-    still running at its latest start. Without a feasible placement, the one with the fewest
-    broken rules."""
+    earlier time is never worse, as a vehicle may wait). A break is due only if the route
+    leaves before its latest start and returns after it (:func:`is_due`). Without a feasible
+    placement, the one with the fewest broken rules."""
     order = sorted(breaks, key=lambda b: (b.latest, b.earliest))
     n_b = len(order)
     # state per number of breaks taken: (faults, time, visits, breaks)
@@ -176,8 +178,8 @@ def route_schedule(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: 
                 new_taken = taken + tuple(BreakTaken(id=b.id, start=round(st, 6),
                                                      end=round(st + b.duration, 6), leg=leg)
                                           for b, st in placed)
-                if stop is None:  # back at the depot: breaks not taken must not be due yet
-                    due = sum(arrival > b.latest + 1e-9 for b in order[k + more:])
+                if stop is None:  # back at the depot: no break left out may be due
+                    due = sum(is_due(b, depart, arrival) for b in order[k + more:])
                     cand = (faults + late + due, arrival, visits, new_taken)
                 else:
                     start = _service_start(stop.time_windows, arrival)
@@ -194,22 +196,131 @@ def route_schedule(inst: RoutingInstance, m: Matrices, nodes: list[int], stops: 
     return Timing(visits=visits, end=end, breaks=taken, faults=faults)
 
 
+def is_due(b: Break, start: float, end: float) -> bool:
+    """A break is due when the route runs across its latest start: it leaves before it and
+    returns after it (a driver who starts after the lunch window, or is back before its end,
+    takes no lunch)."""
+    return start < b.latest - 1e-9 and end > b.latest + 1e-9
+
+
 def _latest_departure(inst: RoutingInstance, m: Matrices, nodes: list[int],
-                      stops: Sequence[str], earliest: float, breaks: Sequence[Break]) -> float:
-    """With breaks: the latest departure that returns no later and breaks no more rules than
-    leaving at ``earliest`` (times only grow with the departure, so bisection finds it)."""
-    first = route_schedule(inst, m, nodes, stops, earliest, breaks)
-    lo, hi = earliest, first.end
-    for _ in range(50):
-        if hi - lo <= 1e-7:
-            break
-        mid = (lo + hi) / 2
-        timed = route_schedule(inst, m, nodes, stops, mid, breaks)
-        if timed.faults <= first.faults and timed.end <= first.end + 1e-9:
-            lo = mid
+                      stops: Sequence[str], earliest: float, breaks: Sequence[Break],
+                      close: float, max_duration: float | None) -> float:
+    """With breaks: the departure that gives the shortest route breaking the fewest rules
+    (windows, breaks, the shift's end, the maximum duration), then the earliest return.
+    Candidates: from the earliest departure and from each break's latest start (leaving then
+    makes that break not due), the latest departure that returns no later and breaks no more
+    rules (times grow with the departure, so bisection finds it)."""
+
+    def faults(d: float, timed: Timing) -> int:
+        long = max_duration is not None and timed.end - d > max_duration + 1e-9
+        return timed.faults + (timed.end > close + 1e-9) + long
+
+    best: tuple[int, float, float, float] | None = None
+    for c in sorted({earliest, *(b.latest for b in breaks if b.latest > earliest)}):
+        first = route_schedule(inst, m, nodes, stops, c, breaks)
+        lo, hi = c, max(c, first.end)
+        for _ in range(50):
+            if hi - lo <= 1e-7:
+                break
+            mid = (lo + hi) / 2
+            timed = route_schedule(inst, m, nodes, stops, mid, breaks)
+            if timed.faults <= first.faults and timed.end <= first.end + 1e-9:
+                lo = mid
+            else:
+                hi = mid
+        timed = route_schedule(inst, m, nodes, stops, lo, breaks)
+        key = (faults(lo, timed), round(timed.end - lo, 6), round(timed.end, 6), lo)
+        if best is None or key < best:
+            best = key
+    assert best is not None
+    return best[3]
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One route's schedule under the plan's rules: departure, timing, distance, cost."""
+
+    depart: float
+    timing: Timing
+    distance: float
+    cost: float
+
+
+def schedule_route(inst: RoutingInstance, type_id: str, stops: Sequence[str],
+                   start_time: float | None = None) -> Scheduled:
+    """Schedule ``stops`` on a vehicle of ``type_id`` by the plan's rules: leave as late as
+    possible without returning later (with breaks: the departure giving the shortest route
+    breaking the fewest rules), serve each stop as early as its windows allow, place breaks
+    for the earliest return. ``start_time`` forces the departure."""
+    vt = inst.vehicle_type_by_id[type_id]
+    m = matrices(inst, vt)
+    index = _index(inst)
+    end_id = vt.end_depot or vt.start_depot
+    nodes = [index[vt.start_depot], *(index[s] for s in stops), index[end_id]]
+    earliest = max(vt.shift_start, inst.depot_by_id[vt.start_depot].open)
+    if start_time is not None:
+        depart = max(earliest, start_time)
+    elif vt.breaks:
+        close = min(vt.shift_end, inst.depot_by_id[end_id].close)
+        depart = _latest_departure(inst, m, nodes, stops, earliest, vt.breaks, close,
+                                   vt.max_duration)
+    else:
+        depart = earliest + _departure_delay(inst, m, nodes, stops, earliest)
+    timed = route_schedule(inst, m, nodes, stops, depart, vt.breaks)
+    distance = float(sum(m.distance[a, b] for a, b in itertools.pairwise(nodes)))
+    cost = (vt.fixed_cost + vt.cost_per_km * distance / 1000.0
+            + vt.cost_per_hour * (timed.end - depart) / 3600.0)
+    return Scheduled(depart, timed, distance, cost)
+
+
+def _index(inst: RoutingInstance) -> dict[str, int]:
+    return {n: i for i, n in enumerate(node_ids(inst))}
+
+
+def price_route(inst: RoutingInstance, type_id: str, stops: Sequence[str]) -> float | None:
+    """The cost of a route serving ``stops`` in order on a vehicle of ``type_id``, scheduled
+    by the plan's rules, or None if it breaks one (capacity with every plain delivery loaded at
+    the start, skills, windows, breaks, shift and depot hours, maximum duration and distance,
+    a shipment's delivery before its pickup or without it)."""
+    vt = inst.vehicle_type_by_id[type_id]
+    dims = inst.dimensions
+    partner = {p.pickup: p.delivery for p in inst.shipments}
+    partner.update({p.delivery: p.pickup for p in inst.shipments})
+    pickups = {p.pickup for p in inst.shipments}
+    position = {s: i for i, s in enumerate(stops)}
+    load = [0.0] * dims
+    for s in stops:
+        stop = inst.stop_by_id[s]
+        if not set(stop.skills) <= set(vt.skills):
+            return None
+        if s in partner:
+            other = position.get(partner[s])
+            if other is None or (other < position[s]) == (s in pickups):
+                return None
         else:
-            hi = mid
-    return lo
+            for d, q in enumerate(stop.delivery):
+                load[d] += q
+    if any(load[d] > vt.capacity[d] + 1e-9 for d in range(dims)):
+        return None
+    for s in stops:
+        stop = inst.stop_by_id[s]
+        for d, q in enumerate(stop.delivery):
+            load[d] -= q
+        for d, q in enumerate(stop.pickup):
+            load[d] += q
+        if any(load[d] > vt.capacity[d] + 1e-9 for d in range(dims)):
+            return None
+    done = schedule_route(inst, type_id, stops)
+    end = done.timing.end
+    close = min(vt.shift_end, inst.depot_by_id[vt.end_depot or vt.start_depot].close)
+    if done.timing.faults or end > close + 1e-9:
+        return None
+    if vt.max_duration is not None and end - done.depart > vt.max_duration + 1e-9:
+        return None
+    if vt.max_distance is not None and done.distance > vt.max_distance + 1e-9:
+        return None
+    return done.cost
 
 
 #: (vehicle type id, vehicle index within the type, stop ids in visiting order)
@@ -226,7 +337,6 @@ def assemble_plan(
     """Build a plan from stop sequences. ``unserved[stop] = (reason, detail)`` for stops not in
     any sequence (missing ones get reason ``unexplained``); ``start_times`` overrides the
     departure time of a vehicle (e.g. the solver's)."""
-    index = {n: i for i, n in enumerate(node_ids(inst))}
     dims = inst.dimensions
     paired = {s.pickup for s in inst.shipments} | {s.delivery for s in inst.shipments}
     routes = []
@@ -236,17 +346,8 @@ def assemble_plan(
         if not stops:
             continue
         vt = inst.vehicle_type_by_id[type_id]
-        m = matrices(inst, vt)
-        start_depot = inst.depot_by_id[vt.start_depot]
-        end_id = vt.end_depot or vt.start_depot
-        nodes = [index[start_depot.id], *(index[s] for s in stops), index[end_id]]
-        earliest = max(vt.shift_start, start_depot.open)
-        if start_times is not None and (type_id, k) in start_times:
-            depart = max(earliest, start_times[(type_id, k)])
-        elif vt.breaks:
-            depart = _latest_departure(inst, m, nodes, stops, earliest, vt.breaks)
-        else:
-            depart = earliest + _departure_delay(inst, m, nodes, stops, earliest)
+        forced = None if start_times is None else start_times.get((type_id, k))
+        done = schedule_route(inst, type_id, stops, forced)
         load = [0.0] * dims
         for s in stops:
             stop = inst.stop_by_id[s]
@@ -254,29 +355,23 @@ def assemble_plan(
                 for d, q in enumerate(stop.delivery):
                     load[d] += q
         start_load = tuple(round(v, 6) for v in load)
-        timed = route_schedule(inst, m, nodes, stops, depart, vt.breaks)
-        distance, visits = 0.0, []
+        visits = []
         for pos, s in enumerate(stops, start=1):
             stop = inst.stop_by_id[s]
-            distance += float(m.distance[nodes[pos - 1], nodes[pos]])
             for d, q in enumerate(stop.delivery):
                 load[d] -= q
             for d, q in enumerate(stop.pickup):
                 load[d] += q
-            arrival, start, leave = timed.visits[pos - 1]
+            arrival, start, leave = done.timing.visits[pos - 1]
             visits.append(Visit(stop=s, arrival=round(arrival, 6), start=round(start, 6),
                                 departure=round(leave, 6), load=tuple(round(v, 6) for v in load)))
             visited.add(s)
-        distance += float(m.distance[nodes[-2], nodes[-1]])
-        end = timed.end
-        duration = end - depart
-        cost = (vt.fixed_cost + vt.cost_per_km * distance / 1000.0
-                + vt.cost_per_hour * duration / 3600.0)
         routes.append(Route(
-            vehicle_type=type_id, vehicle=k, start_depot=start_depot.id, end_depot=end_id,
-            start_time=round(depart, 6), end_time=round(end, 6), start_load=start_load,
-            visits=tuple(visits), distance=round(distance, 6), duration=round(duration, 6),
-            cost=round(cost, 6), breaks=timed.breaks))
+            vehicle_type=type_id, vehicle=k, start_depot=vt.start_depot,
+            end_depot=vt.end_depot or vt.start_depot, start_time=round(done.depart, 6),
+            end_time=round(done.timing.end, 6), start_load=start_load, visits=tuple(visits),
+            distance=round(done.distance, 6), duration=round(done.timing.end - done.depart, 6),
+            cost=round(done.cost, 6), breaks=done.timing.breaks))
         used.add((type_id, k))
     reasons = dict(unserved or {})
     left = []

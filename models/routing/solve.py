@@ -38,6 +38,9 @@ OVERHEAD_SHARE = 0.08
 #: A search with a solution limit and no time limit still stops after this many seconds (its
 #: stop reason then says "time limit"; the run is reproducible only when it stops earlier).
 SOLUTION_LIMIT_SAFETY = 300.0
+#: A reproducible (solution-limit) OR-Tools search that found no plan retries with must-serve
+#: stops made soft for at most this long.
+SOFT_RETRY_SECONDS = 5.0
 #: Seconds the child process keeps for sending its last solution before the limit.
 CHILD_RESERVE = 0.15
 
@@ -47,10 +50,12 @@ Engine = Literal["auto", "ortools", "pyvrp"]
 
 @dataclass(frozen=True)
 class RoutingOptions:
-    """How to search. ``engine`` ``auto`` takes PyVRP when it supports the instance, else
-    OR-Tools. ``first_solution`` ``auto`` picks parallel cheapest insertion for instances with
-    time windows or shipments and OR-Tools' automatic choice otherwise. ``solution_limit``
-    (OR-Tools solutions, PyVRP iterations) instead of a time limit makes a run reproducible."""
+    """How to search. ``engine`` ``auto``: PyVRP when it supports the instance, else OR-Tools,
+    and the other engine when the first finds no plan (a portfolio of several workers runs
+    both at once on delivery days). ``first_solution`` ``auto`` picks parallel cheapest
+    insertion for instances with time windows or shipments and OR-Tools' automatic choice
+    otherwise. ``solution_limit`` (OR-Tools solutions, PyVRP iterations) instead of a time
+    limit makes a run reproducible."""
 
     time_limit: float | None = 10.0
     solution_limit: int | None = None
@@ -100,7 +105,8 @@ def _settings(inst: RoutingInstance, options: RoutingOptions,
 
 
 def engine_for(inst: RoutingInstance, engine: Engine) -> str:
-    """The engine that runs: ``auto`` takes PyVRP where it supports the instance."""
+    """The engine of a single search: ``auto`` takes PyVRP where it supports the instance
+    (:func:`solve` then gives OR-Tools its turn if PyVRP finds no plan)."""
     if engine == "pyvrp":
         why = unsupported(inst)
         if why is not None:
@@ -119,11 +125,18 @@ def _run(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int
         return search_pyvrp(inst, settings.time_limit, seed, report,
                             iterations=settings.solution_limit, excluded=excluded,
                             finish_by=finish_by, reserve=CHILD_RESERVE)
-    model = OrToolsModel(inst, excluded)
     if finish_by is not None:
         settings = replace(settings, time_limit=max(0.05, finish_by - time.time()
                                                     - CHILD_RESERVE))
-    return model.search(settings, report)
+    if settings.solution_limit is None:  # timed: a start whatever the heuristics manage
+        return OrToolsModel(inst, excluded, soft=True).search(settings, report)
+    # reproducible: the plain model first (as before); without a plan, the soft one, capped
+    reason = OrToolsModel(inst, excluded).search(settings, report)
+    if not reason.startswith("no solution"):
+        return reason
+    capped = replace(settings, time_limit=min(settings.time_limit or SOFT_RETRY_SECONDS,
+                                              SOFT_RETRY_SECONDS))
+    return OrToolsModel(inst, excluded, soft=True).search(capped, report)
 
 
 def _child(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int,
@@ -213,6 +226,13 @@ def solve(
     impossible = impossible_stops(inst)
     engine = engine_for(inst, options.engine)
     found, reason, seconds = search(inst, options, on_improve, frozenset(impossible), engine)
+    other = "ortools" if engine == "pyvrp" else "pyvrp"
+    if found is None and options.engine == "auto" and (other == "ortools"
+                                                       or unsupported(inst) is None):
+        found, more, extra = search(inst, options, on_improve, frozenset(impossible), other)
+        reason, seconds = f"{engine}: {reason}; {other}: {more}", seconds + extra
+        if found is not None:
+            engine = other
     blocked = sorted(s for s in impossible if inst.stop_by_id[s].drop_penalty is None)
     status = SolveStatus.FEASIBLE if found is not None else SolveStatus.NO_SOLUTION
     if blocked:  # proven: no plan serves these stops, and they must be served

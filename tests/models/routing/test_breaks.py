@@ -40,23 +40,27 @@ def test_solver_matches_brute_force_with_a_break(seed: int) -> None:
     assert math.isclose(plan.cost, expected, rel_tol=1e-9, abs_tol=1e-9)
     report = check_plan(inst, plan)
     assert report.ok, report.violations
-    assert all(len(r.breaks) == (r.end_time > LUNCH["latest"]) for r in plan.routes)
+    assert all(len(r.breaks) == (r.start_time < LUNCH["latest"] < r.end_time)
+               for r in plan.routes)
 
 
-def _one_stop(window: tuple[float, float], break_: dict) -> RoutingInstance:
+def _one_stop(window: tuple[float, float], break_: dict,
+              shift_end: float = 7 * 86400) -> RoutingInstance:
     """Depot at 0, one stop 100 away (service 10), one vehicle with one break."""
     return RoutingInstance.model_validate({
         "depots": [{"id": "D", "x": 0.0, "y": 0.0}],
         "vehicle_types": [{"id": "van", "count": 2, "capacity": [5.0], "start_depot": "D",
-                           "breaks": [break_]}],
+                           "shift_end": shift_end, "breaks": [break_]}],
         "stops": [{"id": "a", "x": 100.0, "y": 0.0, "delivery": [1.0], "service_time": 10.0,
                    "time_windows": [window]}],
     })
 
 
 def test_break_is_taken_on_the_way_when_its_window_comes_first() -> None:
-    """Break window [50, 60]: drive 60, rest 30, drive 40: arrival 130, back at 240."""
-    inst = _one_stop((0.0, 1000.0), {"earliest": 50.0, "latest": 60.0, "duration": 30.0})
+    """Break window [50, 60], back by 250: drive 60, rest 30, drive 40: arrival 130, back at
+    240 (leaving at 60, after the window, would need no break but return at 270)."""
+    inst = _one_stop((0.0, 1000.0), {"earliest": 50.0, "latest": 60.0, "duration": 30.0},
+                     shift_end=250.0)
     plan = solve(inst, FIRST)
     (route,) = plan.routes
     assert (route.start_time, route.visits[0].arrival, route.end_time) == (0.0, 130.0, 240.0)
@@ -65,10 +69,11 @@ def test_break_is_taken_on_the_way_when_its_window_comes_first() -> None:
 
 
 def test_break_fills_the_wait_for_a_window() -> None:
-    """The stop opens at 200: the rest is taken while waiting, the route leaves as late as it
-    can (at 70: 80 of driving, rest 150-180, 20 more, serve at 200) and the unused second
-    vehicle takes no break."""
-    inst = _one_stop((200.0, 300.0), {"earliest": 100.0, "latest": 150.0, "duration": 30.0})
+    """The stop opens at 200 and the shift ends at 320: the rest is taken while waiting, the
+    route leaves as late as it can (at 70: 80 of driving, rest 150-180, 20 more, serve at
+    200) and the unused second vehicle takes no break."""
+    inst = _one_stop((200.0, 300.0), {"earliest": 100.0, "latest": 150.0, "duration": 30.0},
+                     shift_end=320.0)
     plan = solve(inst, FIRST)
     (route,) = plan.routes
     assert route.visits[0].start == 200.0
@@ -93,7 +98,8 @@ def test_breaks_go_to_or_tools() -> None:
 
 @pytest.fixture(scope="module")
 def solved() -> tuple[RoutingInstance, RoutePlan]:
-    inst = _one_stop((0.0, 1000.0), {"earliest": 50.0, "latest": 60.0, "duration": 30.0})
+    inst = _one_stop((0.0, 1000.0), {"earliest": 50.0, "latest": 60.0, "duration": 30.0},
+                     shift_end=250.0)
     plan = solve(inst, FIRST)
     assert check_plan(inst, plan).ok
     return inst, plan
