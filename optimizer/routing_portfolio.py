@@ -27,6 +27,7 @@ from models.routing import (
     finish_plan,
     impossible_stops,
     plan_key,
+    pyvrp_unsupported,
     search,
 )
 from models.solver import SolveStatus
@@ -53,17 +54,45 @@ class Member:
 
 
 def members(inst: RoutingInstance, options: RoutingOptions, workers: int) -> list[Member]:
-    """The portfolio for ``workers`` processes: the chosen engine first, then alternatives."""
+    """The portfolio for ``workers`` processes, the engine of the first member first.
+
+    ``auto`` where PyVRP applies: both engines (PyVRP first, then OR-Tools, then alternating)
+    on delivery days with hourly, fixed or drop costs; PyVRP seeds only on distance-only
+    instances, where PyVRP seeds beat adding an OR-Tools member (measured on CVRPLIB X)."""
     main = engine_for(inst, options.engine)
-    pool: list[Member] = []
-    if main == "pyvrp":  # measured: more PyVRP seeds beat adding an OR-Tools member
-        pool += [Member("pyvrp", "auto", "gls", options.seed + i) for i in range(workers)]
+    variants = [(options.first_solution, options.metaheuristic), ("savings", "gls"),
+                ("parallel_insertion", "tabu"), ("cheapest_arc", "gls"), ("auto", "annealing")]
+    ortools = [Member("ortools", f, m, options.seed + i) for i, (f, m) in enumerate(variants)]
+    pyvrp = [Member("pyvrp", "auto", "gls", options.seed + i) for i in range(max(1, workers))]
+    if main == "ortools":
+        pool = ortools
+    elif options.engine == "pyvrp" or distance_only(inst):
+        pool = pyvrp
     else:
-        variants = [(options.first_solution, options.metaheuristic), ("savings", "gls"),
-                    ("parallel_insertion", "tabu"), ("cheapest_arc", "gls"),
-                    ("auto", "annealing")]
-        pool += [Member("ortools", f, m, options.seed + i) for i, (f, m) in enumerate(variants)]
+        pool = [m for pair in zip(pyvrp, ortools, strict=False) for m in pair]
     return pool[:max(1, workers)]
+
+
+def distance_only(inst: RoutingInstance) -> bool:
+    """No hourly or fixed costs and no optional stops: the benchmark sets' objective."""
+    return inst.objective.kind == "vehicles_then_distance" or (
+        all(vt.cost_per_hour == 0 and vt.fixed_cost == 0 for vt in inst.vehicle_types)
+        and all(s.drop_penalty is None for s in inst.stops))
+
+
+def engine_choice(inst: RoutingInstance, options: RoutingOptions, team: list[Member]) -> str:
+    """Why these engines ran, in a sentence for the plan."""
+    why = pyvrp_unsupported(inst)
+    engines = sorted({m.engine for m in team})
+    if options.engine != "auto":
+        return f"--engine {options.engine}"
+    if why is not None:
+        return f"auto: OR-Tools only (PyVRP does not support {why})"
+    if engines == ["ortools", "pyvrp"]:
+        return "auto: both engines ran; the cheaper checked plan won"
+    if distance_only(inst) and len(team) > 1:
+        return "auto: PyVRP seeds only (distance-only instance, where PyVRP leads)"
+    return "auto: PyVRP (one worker; OR-Tools runs only if PyVRP finds no plan)"
 
 
 def solve_portfolio(
@@ -107,25 +136,44 @@ def solve_portfolio(
 
     with ThreadPoolExecutor(max_workers=len(team)) as pool:
         results = list(pool.map(run, team))
+    fallback = _fallback(inst, options, team)
+    if fallback is not None and all(found is None for _m, found, _r, _s in results):
+        team.append(fallback)  # one engine found nothing: the other gets its turn
+        results.append(run(fallback))
+    choice = engine_choice(inst, options, team)
     blocked = frozenset(s for s in impossible if inst.stop_by_id[s].drop_penalty is None)
     candidates = []
     for member, found, reason, seconds in results:
         if found is None:
             continue
-        summary = _summary(member, reason, seconds, options, blocked, results)
+        summary = _summary(member, reason, seconds, options, blocked, results, choice)
         plan = finish_plan(inst, found.sequences, summary, blocked)
         candidates.append(plan)
     if not candidates:
         summary = RoutingSummary(status=SolveStatus.NO_SOLUTION, engine="portfolio",
                                  stop_reason="no member found a plan",
+                                 engine_choice=choice,
                                  seconds=round(time.perf_counter() - start, 3),
                                  time_limit=options.time_limit, seed=options.seed)
         return RoutePlan(instance=inst.name, solve=summary)
     return min(candidates, key=lambda p: plan_key(inst, p))
 
 
+def _fallback(inst: RoutingInstance, options: RoutingOptions, team: list[Member]
+              ) -> Member | None:
+    """The other engine, when ``auto`` ran only one and the other applies."""
+    if options.engine != "auto":
+        return None
+    engines = {m.engine for m in team}
+    if engines == {"pyvrp"}:
+        return Member("ortools", options.first_solution, options.metaheuristic, options.seed)
+    if engines == {"ortools"} and pyvrp_unsupported(inst) is None:
+        return Member("pyvrp", "auto", "gls", options.seed)
+    return None
+
+
 def _summary(member: Member, reason: str, seconds: float, options: RoutingOptions,
-             blocked: frozenset[str], results: list) -> RoutingSummary:
+             blocked: frozenset[str], results: list, choice: str) -> RoutingSummary:
     status = SolveStatus.INFEASIBLE if blocked else SolveStatus.FEASIBLE
     if blocked:
         reason = f"{len(blocked)} stop(s) that must be served cannot be: " \
@@ -135,4 +183,4 @@ def _summary(member: Member, reason: str, seconds: float, options: RoutingOption
     return RoutingSummary(status=status, engine=member.label, stop_reason=reason,
                           seconds=round(max(s for *_x, s in results), 3),
                           time_limit=options.time_limit, seed=member.seed,
-                          portfolio=others if len(results) > 1 else "")
+                          portfolio=others if len(results) > 1 else "", engine_choice=choice)

@@ -11,8 +11,15 @@ LIMITED = RoutingOptions(time_limit=None, solution_limit=200)
 
 
 def test_members_follow_the_engine_choice() -> None:
+    """auto: both engines on a day with fixed costs; PyVRP seeds on a distance-only one."""
     inst = tiny_instance(2, stops=6)
-    assert [m.label for m in members(inst, LIMITED, 2)] == ["pyvrp seed 0", "pyvrp seed 1"]
+    assert inst.vehicle_types[0].fixed_cost > 0
+    assert [m.label for m in members(inst, LIMITED, 2)] == ["pyvrp seed 0",
+                                                            "ortools auto/gls seed 0"]
+    data = inst.model_dump()
+    data["vehicle_types"][0]["fixed_cost"] = 0.0
+    plain = type(inst).model_validate(data)
+    assert [m.label for m in members(plain, LIMITED, 2)] == ["pyvrp seed 0", "pyvrp seed 1"]
     forced = RoutingOptions(time_limit=None, solution_limit=10, engine="ortools")
     labels = [m.label for m in members(inst, forced, 3)]
     assert labels == ["ortools auto/gls seed 0", "ortools savings/gls seed 1",
@@ -25,6 +32,6 @@ def test_portfolio_with_limits_is_reproducible_and_keeps_the_best() -> None:
     second = solve_portfolio(inst, LIMITED, workers=2)
     assert first.routes == second.routes
     assert check_plan(inst, first).ok
-    assert "pyvrp seed 0" in first.solve.portfolio and "pyvrp seed 1" in first.solve.portfolio
+    assert all(m.label in first.solve.portfolio for m in members(inst, LIMITED, 2))
     single = solve_portfolio(inst, LIMITED, workers=1)
     assert plan_key(inst, first) <= plan_key(inst, single)
