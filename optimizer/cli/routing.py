@@ -81,7 +81,8 @@ def solve_command(
         help="auto, cheapest_arc, savings, parallel_insertion, christofides.")] = "auto",
     metaheuristic: Annotated[str, typer.Option(help="gls, tabu, annealing, greedy.")] = "gls",
     engine: Annotated[str, typer.Option(
-        help="auto (PyVRP where it supports the instance, else OR-Tools), ortools, pyvrp.")
+        help="auto (both engines at once on delivery days where PyVRP applies, else the one "
+             "that does; the other gets its turn if the first finds no plan), ortools, pyvrp.")
     ] = "auto",
     workers: Annotated[int | None, typer.Option(
         min=1, help="Independent searches run at once (default: all cores).")] = None,
@@ -123,7 +124,7 @@ def solve_command(
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written")
     if out is not None:
-        write_routing_plan(plan, out)
+        write_routing_plan(plan, out, inst)
         if plan.routes:
             from optimizer.reports.route_map import write_route_map
 
@@ -131,7 +132,7 @@ def solve_command(
     if as_json:
         typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
     else:
-        console.print(plan_summary(plan))
+        console.print(plan_summary(plan, inst))
         if out is not None:
             console.print(f"plan written to {out}/")
     if plan.solve.status == SolveStatus.NO_SOLUTION:

@@ -9,6 +9,7 @@ In CSV and Excel, list cells hold values separated by ``;``: ``capacity`` / ``de
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from models.routing import (
     Depot,
     DistanceSpec,
     Objective,
+    Route,
     RoutePlan,
     RoutingInstance,
     Shipment,
@@ -37,6 +39,15 @@ from optimizer.formats.tables import (
     write_result_folder,
     write_tables,
 )
+from optimizer.reports.clock import (
+    WEEK,
+    hours,
+    is_metric,
+    km,
+    minutes,
+    time_text,
+    window_text,
+)
 
 ROUTING_TABLES: tuple[TableSpec, ...] = (
     TableSpec("depots", Depot),
@@ -48,6 +59,7 @@ ROUTING_TABLES: tuple[TableSpec, ...] = (
     TableSpec("objective", Objective, optional=True, single=True),
 )
 _SPECS = {spec.name: spec for spec in ROUTING_TABLES}
+_EARTH_RADIUS_M = 6_371_008.8
 
 
 def read_routing_instance(path: Path | str, form: Form | None = None) -> RoutingInstance:
@@ -130,35 +142,172 @@ def read_routing_plan(path: Path | str) -> RoutePlan:
     return read_result_json(path, RoutePlan)
 
 
-def plan_frames(plan: RoutePlan) -> dict[str, pd.DataFrame]:
-    """The plan as tables: routes, stops (one row per visit), unserved."""
-    routes = [{
+def _location_columns(inst: RoutingInstance) -> tuple[str, str]:
+    """The location columns of the plan tables: ``x``/``y`` for planar instances, ``lat``/
+    ``lon`` otherwise (empty for a matrix instance that gives no coordinates)."""
+    return ("x", "y") if inst.distance.kind == "euclidean" else ("lat", "lon")
+
+
+def _edge(inst: RoutingInstance, a: Depot | Stop, b: Depot | Stop,
+          vt: VehicleType) -> tuple[float, float]:
+    """Distance and travel time of one leg, by the rules of ``distance`` (the format's
+    contract: the route's legs add up to its distance)."""
+    spec = inst.distance
+
+    def rounded(value: float) -> float:
+        if spec.rounding == "nint":
+            return float(math.floor(value + 0.5))
+        if spec.rounding == "trunc1":
+            return math.floor(value * 10.0 + 1e-9) / 10.0
+        return value
+
+    if spec.kind == "matrix":
+        assert inst.matrix is not None and a.matrix_index is not None
+        assert b.matrix_index is not None
+        dist = rounded(inst.matrix.distances[a.matrix_index][b.matrix_index])
+        if inst.matrix.durations is not None:
+            return dist, rounded(inst.matrix.durations[a.matrix_index][b.matrix_index])
+        return dist, dist * 3.6 / vt.speed_kmh
+    if spec.kind == "haversine":
+        la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
+        h = (math.sin((la2 - la1) / 2) ** 2
+             + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+        dist = rounded(2 * _EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, max(0.0, h))))
+                       * vt.detour_factor)
+        return dist, rounded(dist * 3.6 / vt.speed_kmh)
+    raw = math.hypot(a.x - b.x, a.y - b.y)  # type: ignore[operator]
+    return rounded(raw), rounded(raw * spec.time_per_distance)
+
+
+def _load(load: tuple[float, ...]) -> str:
+    return ";".join(f"{q:g}" for q in load)
+
+
+def _route_row(r: Route, metric: bool) -> dict[str, Any]:
+    row: dict[str, Any] = {
         "vehicle": f"{r.vehicle_type}#{r.vehicle}", "vehicle_type": r.vehicle_type,
         "start_depot": r.start_depot, "end_depot": r.end_depot, "stops": len(r.visits),
-        "start_time": r.start_time, "end_time": r.end_time, "distance": r.distance,
-        "duration": r.duration, "cost": r.cost,
-        "breaks": ";".join(f"{b.id}@{b.start:.15g}-{b.end:.15g}" for b in r.breaks),
-    } for r in plan.routes]
-    visits = [{
-        "vehicle": f"{r.vehicle_type}#{r.vehicle}", "sequence": n, "stop": v.stop,
-        "arrival": v.arrival, "service_start": v.start, "departure": v.departure,
-        "load": ";".join(f"{q:g}" for q in v.load),
-    } for r in plan.routes for n, v in enumerate(r.visits, start=1)]
-    return {
-        "routes": pd.DataFrame(routes, columns=["vehicle", "vehicle_type", "start_depot",
-                                                "end_depot", "stops", "start_time", "end_time",
-                                                "distance", "duration", "cost", "breaks"]),
-        "stops": pd.DataFrame(visits, columns=["vehicle", "sequence", "stop", "arrival",
-                                               "service_start", "departure", "load"]),
-        "unserved": pd.DataFrame([u.model_dump() for u in plan.unserved],
-                                 columns=["stop", "reason", "detail", "penalty"]),
+        "start": time_text(r.start_time, metric), "end": time_text(r.end_time, metric),
+    }
+    if metric:
+        row |= {"distance_km": km(r.distance), "duration_h": hours(r.duration)}
+    return row | {
+        "cost": r.cost,
+        "breaks": ";".join(f"{b.id}@{window_text(b.start, b.end, metric)}" for b in r.breaks),
+        "start_s": r.start_time, "end_s": r.end_time, "distance": r.distance,
+        "duration": r.duration,
     }
 
 
-def write_routing_plan(plan: RoutePlan, out_dir: Path | str) -> list[Path]:
-    """Write ``plan.json``, ``routes.csv``, ``stops.csv`` and ``unserved.csv``, atomically."""
+def _timeline(inst: RoutingInstance, r: Route, metric: bool) -> list[dict[str, Any]]:
+    """One route as events in time order: depart, breaks and visits leg by leg, return.
+
+    A break on leg ``i`` lies before visit ``i``; the driver drives until it (waiting first if
+    the leg ends before the break may start), rests, then drives the rest of the leg. A break's
+    ``distance`` is the part of the leg driven before it (the leg's time share), so the
+    ``distance`` column adds up to the route's distance."""
+    vt = inst.vehicle_type_by_id[r.vehicle_type]
+    break_window = {b.id: (b.earliest, b.latest) for b in vt.breaks}
+    cols = _location_columns(inst)
+    places: dict[str, Depot | Stop] = {**inst.depot_by_id, **inst.stop_by_id}
+    chain = [places[r.start_depot], *(places[v.stop] for v in r.visits), places[r.end_depot]]
+    rows: list[dict[str, Any]] = []
+
+    def event(kind: str, ident: str, place: Depot | Stop | None, window: str,
+              arrival: float | None = None, start: float | None = None,
+              departure: float | None = None, waiting: float | None = None,
+              load: tuple[float, ...] = (), distance: float | None = None) -> None:
+        row: dict[str, Any] = {
+            "vehicle": f"{r.vehicle_type}#{r.vehicle}", "sequence": len(rows) + 1,
+            "kind": kind, "stop": ident,
+            cols[0]: None if place is None else getattr(place, cols[0]),
+            cols[1]: None if place is None else getattr(place, cols[1]),
+            "window": window,
+            "arrival": None if arrival is None else time_text(arrival, metric),
+            "service_start": None if start is None else time_text(start, metric),
+            "departure": None if departure is None else time_text(departure, metric),
+        }
+        if metric:
+            row["waiting_min"] = None if waiting is None else minutes(waiting)
+        row["load"] = _load(load)
+        if metric:
+            row["distance_km"] = None if distance is None else km(distance)
+        rows.append(row | {
+            "arrival_s": arrival, "service_start_s": start, "departure_s": departure,
+            "waiting_s": None if waiting is None else round(waiting, 6),
+            "distance": None if distance is None else round(distance, 6),
+        })
+
+    def depot_window(depot: Depot) -> str:
+        if depot.open <= 0 and depot.close >= WEEK:
+            return ""
+        return window_text(depot.open, depot.close, metric)
+
+    start_depot, end_depot = inst.depot_by_id[r.start_depot], inst.depot_by_id[r.end_depot]
+    event("depart", r.start_depot, start_depot, depot_window(start_depot),
+          departure=r.start_time, load=r.start_load)
+    t, load = r.start_time, r.start_load
+    for leg in range(len(r.visits) + 1):
+        dist, travel = _edge(inst, chain[leg], chain[leg + 1], vt)
+        left, driven = travel, 0.0
+        for b in sorted((b for b in r.breaks if b.leg == leg), key=lambda b: b.start):
+            drive = min(left, max(0.0, b.start - t))
+            idle = max(0.0, b.start - t - drive)
+            part = dist * drive / travel if travel > 0 else 0.0
+            window = (window_text(*break_window[b.id], metric)
+                      if b.id in break_window else "")
+            event("break", b.id, None, window, arrival=b.start - idle, start=b.start,
+                  departure=b.end, waiting=idle, load=load, distance=part)
+            left, driven, t = left - drive, driven + part, b.end
+        rest = max(0.0, dist - driven)
+        if leg < len(r.visits):
+            v = r.visits[leg]
+            stop = inst.stop_by_id[v.stop]
+            event("visit", v.stop, stop, ";".join(window_text(w.start, w.end, metric)
+                                                  for w in stop.time_windows),
+                  arrival=v.arrival, start=v.start, departure=v.departure,
+                  waiting=v.start - v.arrival, load=v.load, distance=rest)
+            t, load = v.departure, v.load
+        else:
+            event("return", r.end_depot, end_depot, depot_window(end_depot),
+                  arrival=r.end_time, load=load, distance=rest)
+    return rows
+
+
+def plan_frames(plan: RoutePlan, inst: RoutingInstance) -> dict[str, pd.DataFrame]:
+    """The plan as tables for people: routes, stops (the timeline of every route: departure,
+    visits, breaks, return), unserved. See docs/routing-format.md for the columns."""
+    metric = is_metric(inst)
+    cols = _location_columns(inst)
+    route_cols = ["vehicle", "vehicle_type", "start_depot", "end_depot", "stops", "start", "end",
+                  *(("distance_km", "duration_h") if metric else ()), "cost", "breaks",
+                  "start_s", "end_s", "distance", "duration"]
+    stop_cols = ["vehicle", "sequence", "kind", "stop", *cols, "window", "arrival",
+                 "service_start", "departure", *(("waiting_min",) if metric else ()), "load",
+                 *(("distance_km",) if metric else ()), "arrival_s", "service_start_s",
+                 "departure_s", "waiting_s", "distance"]
+    unserved = []
+    for u in plan.unserved:
+        stop = inst.stop_by_id.get(u.stop)
+        unserved.append(u.model_dump() | {
+            cols[0]: getattr(stop, cols[0], None), cols[1]: getattr(stop, cols[1], None),
+            "window": "" if stop is None else ";".join(
+                window_text(w.start, w.end, metric) for w in stop.time_windows)})
+    return {
+        "routes": pd.DataFrame([_route_row(r, metric) for r in plan.routes], columns=route_cols),
+        "stops": pd.DataFrame([row for r in plan.routes for row in _timeline(inst, r, metric)],
+                              columns=stop_cols),
+        "unserved": pd.DataFrame(unserved, columns=["stop", "reason", "detail", "penalty", *cols,
+                                                    "window"]),
+    }
+
+
+def write_routing_plan(plan: RoutePlan, out_dir: Path | str,
+                       inst: RoutingInstance) -> list[Path]:
+    """Write ``plan.json`` (the plan as it is: seconds, metres), ``routes.csv``, ``stops.csv``
+    and ``unserved.csv`` (for people: clocks, km, hours), atomically."""
     return write_result_folder(out_dir, {"plan": plan.model_dump(mode="json")},
-                               plan_frames(plan))
+                               plan_frames(plan, inst))
 
 
 def routing_schema() -> dict[str, Any]:

@@ -5,26 +5,47 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 
-from models.routing import CheckReport, RoutePlan
+from models.routing import CheckReport, RoutePlan, RoutingInstance
+from optimizer.reports.clock import is_metric, time_text, window_text
 
 
-def plan_summary(plan: RoutePlan, top: int = 15) -> RenderableType:
-    """Totals, the routes, and every unserved stop with its reason."""
+def _distance(value: float, metric: bool) -> str:
+    """km (metric) or plain instance units, one decimal."""
+    return f"{value / 1000:,.1f}" if metric else f"{value:,.1f}"
+
+
+def _duration(value: float, metric: bool) -> str:
+    """Hours, two decimals (metric), or plain instance units, one decimal."""
+    return f"{value / 3600:,.2f}" if metric else f"{value:,.1f}"
+
+
+def plan_summary(plan: RoutePlan, inst: RoutingInstance | None = None,
+                 top: int = 15) -> RenderableType:
+    """Totals, the routes, and every unserved stop with its reason.
+
+    With a geographic or matrix ``inst`` (metres, seconds): times as ``HH:MM`` (``1d 07:30``
+    from the second day), distances in km, durations in hours. Planar instances (abstract
+    units), or no instance: plain numbers, in "units"."""
+    metric = is_metric(inst)
+    km, h = ("km", "h") if metric else ("units", "units")
     s = plan.solve
     head = Table.grid(padding=(0, 2))
     head.add_row("status", f"{s.status.value.upper()} ({s.stop_reason}; {s.engine}, "
                            f"{s.seconds:.1f} s)")
     head.add_row("vehicles", f"{plan.vehicles_used} used, {len(plan.unused_vehicles)} unused")
-    head.add_row("distance", f"{plan.distance:,.2f}")
-    head.add_row("duration", f"{plan.duration:,.1f}")
+    head.add_row("distance", f"{_distance(plan.distance, metric)} {km}")
+    head.add_row("duration", f"{_duration(plan.duration, metric)} {h}")
     head.add_row("cost", f"{plan.cost:,.2f}")
     parts: list[RenderableType] = [head]
-    routes = Table("vehicle", "stops", "start", "end", "distance", "cost",
+    routes = Table("vehicle", "stops", "start", "end", f"distance ({km})", f"duration ({h})",
+                   "breaks", "cost",
                    title=f"routes ({len(plan.routes)})"
                          + (f", first {top}" if len(plan.routes) > top else ""))
     for r in plan.routes[:top]:
+        breaks = ", ".join(f"{b.id} {window_text(b.start, b.end, metric)}" for b in r.breaks)
         routes.add_row(f"{r.vehicle_type}#{r.vehicle}", str(len(r.visits)),
-                       f"{r.start_time:g}", f"{r.end_time:g}", f"{r.distance:,.1f}",
+                       time_text(r.start_time, metric), time_text(r.end_time, metric),
+                       _distance(r.distance, metric), _duration(r.duration, metric), breaks,
                        f"{r.cost:,.2f}")
     parts.append(routes)
     if plan.unserved:
