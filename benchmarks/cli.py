@@ -6,7 +6,7 @@ import dataclasses
 import platform
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import pandas as pd
 import typer
@@ -18,6 +18,9 @@ from benchmarks.sourcing_suite import SUITES, Case, run_suite
 from models.sourcing import Measure, SolverOptions, solve_point
 from optimizer.atomic import atomic_write_text
 from optimizer.frontier import trace_frontier
+
+if TYPE_CHECKING:  # the routing modules load OR-Tools and PyVRP: only when a command needs them
+    from benchmarks.routing_native import NativeCase, Summary
 
 app = typer.Typer(help="Benchmarks (speed is measured here, not in tests).",
                   no_args_is_help=True, add_completion=False)
@@ -114,14 +117,27 @@ def frontier(
 @app.command()
 def routing(
     suite: Annotated[str, typer.Option(
-        help="smoke, sample, x-mid, x, solomon, lilim, cordeau or full.")] = "smoke",
+        help="smoke, sample, x-mid, x, solomon, lilim, cordeau, full, or native (the delivery "
+             "days in benchmarks/native).")] = "smoke",
     time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
     workers: Annotated[int, typer.Option(help="Portfolio searches at once.")] = 2,
     engine: Annotated[str, typer.Option(help="auto, ortools or pyvrp.")] = "auto",
+    engines: Annotated[str | None, typer.Option(
+        help="native only: several engines in one go, e.g. pyvrp,ortools,auto (one report "
+             "each, and a side-by-side table).")] = None,
+    only: Annotated[str | None, typer.Option(
+        help="native only: comma-separated instance names (default: all).")] = None,
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
 ) -> None:
     """Solve a routing suite against the reference values; write routing-<suite>.csv and .md.
-    Fails on a checker violation or a plan-less instance."""
+    Fails on a checker violation or a plan-less instance (native: on a checker violation; days
+    without a plan are counted in the report)."""
+    if suite == "native":
+        chosen_engines = [e.strip() for e in (engines or engine).split(",") if e.strip()]
+        _routing_native(time_limit, workers, chosen_engines, only, out)
+        return
+    if engines is not None or only is not None:
+        raise typer.BadParameter("--engines and --only work with --suite native only")
     from benchmarks.routing_suite import run as run_routing
     from benchmarks.routing_suite import suite as routing_cases
 
@@ -151,3 +167,165 @@ def routing(
     if any(r.check != "pass" for r in rows):
         console.print("[bold red]a plan failed the checker or an instance has no plan[/]")
         raise typer.Exit(1)
+
+
+def _gap(value: object) -> str:
+    return "-" if value is None or pd.isna(value) else f"{100 * float(value):+.2f} %"
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None or pd.isna(value) else f"{value:,.2f}"
+
+
+def _routing_native(time_limit: float, workers: int, engines: list[str], only: str | None,
+                    out: Path) -> None:
+    """The native suite with each engine in turn: one report per engine, then a comparison."""
+    from benchmarks import routing_native as native
+
+    for name in engines:
+        if name not in ("auto", "ortools", "pyvrp"):
+            raise typer.BadParameter(f"unknown engine {name!r}; use auto, ortools or pyvrp")
+    chosen = native.cases()
+    if only:
+        wanted = {n.strip() for n in only.split(",") if n.strip()}
+        unknown = wanted - {c.name for c in chosen}
+        if unknown:
+            raise typer.BadParameter(f"unknown native instance(s): {', '.join(sorted(unknown))}")
+        chosen = [c for c in chosen if c.name in wanted]
+    references = native.read_references()
+    missing = [c.name for c in chosen if references.get(c.name) is None]
+    if missing:
+        console.print(f"[yellow]{len(missing)} of {len(chosen)} day(s) have no reference "
+                      f"(gaps shown as -); derive them with: python -m benchmarks "
+                      f"routing-references --time-limit 30 --factor 10[/]")
+    out.mkdir(parents=True, exist_ok=True)
+    machine = (f"{platform.python_implementation()} {platform.python_version()} on "
+               f"{platform.machine()}")
+    summaries, failed = [], False
+    for engine in engines:
+        rows = []
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"routing/native/{engine}", total=len(chosen))
+            for row in native.run(chosen, time_limit, workers, engine, references):
+                rows.append(row)
+                console.print(f"{engine} {row.instance}: cost {_money(row.cost)}, reference "
+                              f"{_money(row.reference)}, gap {_gap(row.gap)}, unserved "
+                              f"{'-' if row.unserved is None else row.unserved}, "
+                              f"{row.wall_s} s, {row.check}")
+                progress.advance(task)
+        summary = native.summarize(engine, rows)
+        summaries.append(summary)
+        failed |= summary.check_failed > 0
+        frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
+        stem = f"routing-native-{engine}-{time_limit:g}s-{workers}w"
+        atomic_write_text(out / f"{stem}.csv", frame.to_csv(index=False))
+        shown = frame.assign(
+            gap=frame["gap"].map(_gap),
+            cost=frame["cost"].map(_money), reference=frame["reference"].map(_money),
+            unserved=frame["unserved"].map(lambda v: "-" if pd.isna(v) else str(int(v))))
+        shown.loc[frame["check"] == "n/a", ["cost", "gap", "unserved"]] = "n/a"
+        text = (f"# {stem}\n\n{machine}; references: benchmarks/native/references.csv"
+                f"\n\n{_native_summary_md([summary], chosen)}\n\n"
+                + shown.to_markdown(index=False, disable_numparse=True) + "\n")
+        atomic_write_text(out / f"{stem}.md", text)
+    table = _native_table(summaries, chosen)
+    console.print(table)
+    if len(engines) > 1:
+        stem = f"routing-native-compare-{time_limit:g}s-{workers}w"
+        gaps = pd.DataFrame({s.engine: pd.Series(s.gaps, dtype=float) for s in summaries},
+                            index=[c.name for c in chosen])
+        per_day = gaps.map(_gap)
+        for s in summaries:
+            if s.engine == "pyvrp":
+                per_day.loc[[c.name for c in chosen if c.pyvrp is not None], "pyvrp"] = "n/a"
+        text = (f"# {stem}\n\n{machine}; engines {', '.join(engines)}, {time_limit:g} s per "
+                f"day, {workers} worker(s)\n\n{_native_summary_md(summaries, chosen)}\n\n"
+                f"## Gap per day\n\n" + per_day.to_markdown() + "\n")
+        atomic_write_text(out / f"{stem}.md", text)
+        pd.DataFrame([_native_summary_row(s, chosen) for s in summaries]).to_csv(
+            out / f"{stem}.csv", index=False)
+    if failed:
+        console.print("[bold red]a plan failed the independent checker[/]")
+        raise typer.Exit(1)
+
+
+def _native_summary_row(summary: Summary, chosen: list[NativeCase] | None = None
+                        ) -> dict[str, object]:
+    from benchmarks import routing_native as native
+
+    row: dict[str, object] = {
+        "engine": summary.engine, "days": summary.instances, "n/a": summary.not_applicable,
+        "refs": summary.with_reference, "mean gap": _gap(summary.mean_gap),
+        "max gap": _gap(summary.max_gap), "unserved": summary.unserved,
+        "no plan": summary.no_plan, "lost": summary.lost, "FAIL": summary.check_failed}
+    if chosen is not None:
+        pyvrp_days = [c.name for c in chosen if c.pyvrp is None]
+        row[f"mean gap, PyVRP's {len(pyvrp_days)}"] = _gap(
+            native.mean_gap_on(summary, pyvrp_days))
+    return row
+
+
+#: Under every summary table in the reports.
+NATIVE_LEGEND = (
+    "days: days the engine ran (PyVRP: the days it takes; n/a: the others); refs: days with a "
+    "reference; gap = (cost - reference) / reference, negative when better than the "
+    "reference, mean and max over the days with a plan and a reference; unserved: stops left "
+    "out, all days; no plan: days without any plan; lost: of those, days whose reference has "
+    "a plan; FAIL: plans the checker rejected; last column: the mean gap over the days PyVRP "
+    "takes, so the engines compare on the same days.")
+
+
+def _native_summary_md(summaries: list[Summary], chosen: list[NativeCase] | None = None) -> str:
+    return pd.DataFrame([_native_summary_row(s, chosen) for s in summaries]).to_markdown(
+        index=False, disable_numparse=True) + "\n\n" + NATIVE_LEGEND
+
+
+def _native_table(summaries: list[Summary], chosen: list[NativeCase]) -> Table:
+    rows = [_native_summary_row(s, chosen) for s in summaries]
+    table = Table(*rows[0].keys(), title="routing/native")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    return table
+
+
+@app.command("routing-references")
+def routing_references(
+    time_limit: Annotated[float, typer.Option(
+        help="The suite's time limit; each engine gets factor x this.")] = 30.0,
+    factor: Annotated[float, typer.Option(help="Multiple of the time limit.")] = 10.0,
+    workers: Annotated[int, typer.Option(help="Portfolio searches at once.")] = 2,
+    only: Annotated[str | None, typer.Option(
+        help="Comma-separated instance names; the other rows of the file are kept.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Default benchmarks/native/references.csv.")] = None,
+) -> None:
+    """Derive the native suite's references: per day, the best checked plan of PyVRP (where it
+    takes the day) and OR-Tools, each given factor x time limit seconds."""
+    from benchmarks import routing_native as native
+
+    path = out or native.REFERENCES
+    names = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    command = (f"python -m benchmarks routing-references --time-limit {time_limit:g} "
+               f"--factor {factor:g} --workers {workers}")
+    unknown = set(names or ()) - {c.name for c in native.cases()}
+    if unknown:
+        raise typer.BadParameter(f"unknown native instance(s): {', '.join(sorted(unknown))}")
+    kept = native.read_references(path) if names else {}
+    rows = native.derive_references(
+        factor, time_limit, workers, names, derived_with=command,
+        on_row=lambda r: console.print(f"{r['instance']}: {r['reference_cost'] or 'no plan'} "
+                                       f"({r['engine']}, {r['seconds']:g} s)"))
+    fresh = {r["instance"]: r for r in rows}
+    merged = []
+    for case in native.cases():
+        if case.name in fresh:
+            merged.append(fresh[case.name])
+        elif case.name in kept:
+            ref = kept[case.name]
+            merged.append({"instance": case.name,
+                           "reference_cost": "" if ref.cost is None else ref.cost,
+                           "engine": ref.engine, "seconds": ref.seconds,
+                           "derived_with": ref.derived_with,
+                           "unserved": "" if ref.unserved is None else ref.unserved})
+    native.write_references(merged, path)
+    console.print(f"wrote {path} ({len(merged)} day(s))")
