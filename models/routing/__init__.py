@@ -22,6 +22,7 @@ from models.routing.data import (
     TimeWindow,
     VehicleType,
 )
+from models.routing.distances import matrices, node_ids
 from models.routing.explain import impossible_stops
 from models.routing.generator import generate_day
 from models.routing.ortools_engine import Found
@@ -73,6 +74,8 @@ __all__ = [
     "finish_plan",
     "generate_day",
     "impossible_stops",
+    "matrices",
+    "node_ids",
     "plan_key",
     "pyvrp_unsupported",
     "search",

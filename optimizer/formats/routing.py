@@ -9,7 +9,6 @@ In CSV and Excel, list cells hold values separated by ``;``: ``capacity`` / ``de
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,8 @@ from models.routing import (
     Shipment,
     Stop,
     VehicleType,
+    matrices,
+    node_ids,
 )
 from optimizer.atomic import atomic_write_text
 from optimizer.errors import InputError
@@ -59,7 +60,6 @@ ROUTING_TABLES: tuple[TableSpec, ...] = (
     TableSpec("objective", Objective, optional=True, single=True),
 )
 _SPECS = {spec.name: spec for spec in ROUTING_TABLES}
-_EARTH_RADIUS_M = 6_371_008.8
 
 
 def read_routing_instance(path: Path | str, form: Form | None = None) -> RoutingInstance:
@@ -148,37 +148,6 @@ def _location_columns(inst: RoutingInstance) -> tuple[str, str]:
     return ("x", "y") if inst.distance.kind == "euclidean" else ("lat", "lon")
 
 
-def _edge(inst: RoutingInstance, a: Depot | Stop, b: Depot | Stop,
-          vt: VehicleType) -> tuple[float, float]:
-    """Distance and travel time of one leg, by the rules of ``distance`` (the format's
-    contract: the route's legs add up to its distance)."""
-    spec = inst.distance
-
-    def rounded(value: float) -> float:
-        if spec.rounding == "nint":
-            return float(math.floor(value + 0.5))
-        if spec.rounding == "trunc1":
-            return math.floor(value * 10.0 + 1e-9) / 10.0
-        return value
-
-    if spec.kind == "matrix":
-        assert inst.matrix is not None and a.matrix_index is not None
-        assert b.matrix_index is not None
-        dist = rounded(inst.matrix.distances[a.matrix_index][b.matrix_index])
-        if inst.matrix.durations is not None:
-            return dist, rounded(inst.matrix.durations[a.matrix_index][b.matrix_index])
-        return dist, dist * 3.6 / vt.speed_kmh
-    if spec.kind == "haversine":
-        la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
-        h = (math.sin((la2 - la1) / 2) ** 2
-             + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
-        dist = rounded(2 * _EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, max(0.0, h))))
-                       * vt.detour_factor)
-        return dist, rounded(dist * 3.6 / vt.speed_kmh)
-    raw = math.hypot(a.x - b.x, a.y - b.y)  # type: ignore[operator]
-    return rounded(raw), rounded(raw * spec.time_per_distance)
-
-
 def _load(load: tuple[float, ...]) -> str:
     return ";".join(f"{q:g}" for q in load)
 
@@ -209,8 +178,9 @@ def _timeline(inst: RoutingInstance, r: Route, metric: bool) -> list[dict[str, A
     vt = inst.vehicle_type_by_id[r.vehicle_type]
     break_window = {b.id: (b.earliest, b.latest) for b in vt.breaks}
     cols = _location_columns(inst)
-    places: dict[str, Depot | Stop] = {**inst.depot_by_id, **inst.stop_by_id}
-    chain = [places[r.start_depot], *(places[v.stop] for v in r.visits), places[r.end_depot]]
+    index = {n: i for i, n in enumerate(node_ids(inst))}
+    chain = [index[r.start_depot], *(index[v.stop] for v in r.visits), index[r.end_depot]]
+    legs = matrices(inst, vt)
     rows: list[dict[str, Any]] = []
 
     def event(kind: str, ident: str, place: Depot | Stop | None, window: str,
@@ -248,7 +218,8 @@ def _timeline(inst: RoutingInstance, r: Route, metric: bool) -> list[dict[str, A
           departure=r.start_time, load=r.start_load)
     t, load = r.start_time, r.start_load
     for leg in range(len(r.visits) + 1):
-        dist, travel = _edge(inst, chain[leg], chain[leg + 1], vt)
+        a, b = chain[leg], chain[leg + 1]
+        dist, travel = float(legs.distance[a, b]), float(legs.duration[a, b])
         left, driven = travel, 0.0
         for b in sorted((b for b in r.breaks if b.leg == leg), key=lambda b: b.start):
             drive = min(left, max(0.0, b.start - t))
