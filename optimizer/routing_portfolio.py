@@ -24,6 +24,7 @@ from models.routing import (
     RoutingSummary,
     assemble_plan,
     engine_for,
+    fallback_engine,
     finish_plan,
     impossible_stops,
     plan_key,
@@ -136,8 +137,9 @@ def solve_portfolio(
 
     with ThreadPoolExecutor(max_workers=len(team)) as pool:
         results = list(pool.map(run, team))
-    fallback = _fallback(inst, options, team)
-    if fallback is not None and all(found is None for _m, found, _r, _s in results):
+    other = fallback_engine(inst, options, {m.engine for m in team})
+    if other is not None and all(found is None for _m, found, _r, _s in results):
+        fallback = Member(other, options.first_solution, options.metaheuristic, options.seed)
         team.append(fallback)  # one engine found nothing: the other gets its turn
         results.append(run(fallback))
     choice = engine_choice(inst, options, team)
@@ -157,19 +159,6 @@ def solve_portfolio(
                                  time_limit=options.time_limit, seed=options.seed)
         return RoutePlan(instance=inst.name, solve=summary)
     return min(candidates, key=lambda p: plan_key(inst, p))
-
-
-def _fallback(inst: RoutingInstance, options: RoutingOptions, team: list[Member]
-              ) -> Member | None:
-    """The other engine, when ``auto`` ran only one and the other applies."""
-    if options.engine != "auto":
-        return None
-    engines = {m.engine for m in team}
-    if engines == {"pyvrp"}:
-        return Member("ortools", options.first_solution, options.metaheuristic, options.seed)
-    if engines == {"ortools"} and pyvrp_unsupported(inst) is None:
-        return Member("pyvrp", "auto", "gls", options.seed)
-    return None
 
 
 def _summary(member: Member, reason: str, seconds: float, options: RoutingOptions,

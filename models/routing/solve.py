@@ -118,6 +118,16 @@ def engine_for(inst: RoutingInstance, engine: Engine) -> str:
     return "ortools"
 
 
+def fallback_engine(inst: RoutingInstance, options: RoutingOptions,
+                    ran: set[str]) -> str | None:
+    """The engine that gets its turn when every search of the engines in ``ran`` ended
+    without a plan: the other one, under ``auto``, where it applies."""
+    if options.engine != "auto" or len(ran) != 1:
+        return None
+    other = "ortools" if ran == {"pyvrp"} else "pyvrp"
+    return other if other == "ortools" or unsupported(inst) is None else None
+
+
 def _run(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int,
          excluded: frozenset[str], report: Callable[[Found], None],
          finish_by: float | None) -> str:
@@ -226,9 +236,8 @@ def solve(
     impossible = impossible_stops(inst)
     engine = engine_for(inst, options.engine)
     found, reason, seconds = search(inst, options, on_improve, frozenset(impossible), engine)
-    other = "ortools" if engine == "pyvrp" else "pyvrp"
-    if found is None and options.engine == "auto" and (other == "ortools"
-                                                       or unsupported(inst) is None):
+    other = fallback_engine(inst, options, {engine})
+    if found is None and other is not None:
         found, more, extra = search(inst, options, on_improve, frozenset(impossible), other)
         reason, seconds = f"{engine}: {reason}; {other}: {more}", seconds + extra
         if found is not None:
