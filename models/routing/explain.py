@@ -89,8 +89,7 @@ def _alone(inst: RoutingInstance, bounds: _Bounds, stops: Sequence[Stop]
     types = inst.vehicle_types
     fits = [vt for vt in types if all(_fits(s, vt) for s in stops)]
     if not fits:
-        stop = next(s for s in stops if not any(_fits(s, vt) for vt in types)) \
-            if any(not any(_fits(s, vt) for vt in types) for s in stops) else stops[0]
+        stop = ([s for s in stops if not any(_fits(s, vt) for vt in types)] or stops)[0]
         biggest = [max(vt.capacity[d] for vt in types) for d in range(inst.dimensions)]
         return ("capacity", f"{stop.id} needs {max(stop.delivery, stop.pickup, key=sum)} but "
                             f"the largest capacity is {tuple(biggest)}")

@@ -74,7 +74,6 @@ class OrToolsModel:
         self.inst = inst
         self.excluded = excluded
         self.sc = scaling(inst)
-        self.scale = self.sc.time
         self.ids = [d.id for d in inst.depots] + [s.id for s in inst.stops]
         self.node = {n: i for i, n in enumerate(self.ids)}
         self.vehicles = list(inst.vehicles)
@@ -97,7 +96,7 @@ class OrToolsModel:
     # -- model ---------------------------------------------------------------------------
 
     def _costs_and_time(self, types: list) -> None:
-        inst, routing, s, sc = self.inst, self.routing, self.scale, self.sc
+        inst, routing, sc = self.inst, self.routing, self.sc
         service = np.array([0] * len(inst.depots)
                            + [sc.duration(st.service_time) for st in inst.stops], dtype=np.int64)
         hierarchical = inst.objective.kind == "vehicles_then_distance"
@@ -115,8 +114,8 @@ class OrToolsModel:
             if vt.max_distance is not None:
                 dist = np.ceil(np.round(m.distance * sc.distance, 6)).astype(np.int64)
                 dist_ids[vt.id] = routing.RegisterTransitMatrix(dist.tolist())
-            horizon = max(horizon, math.ceil(vt.shift_end * s))
-        horizon = max(horizon, max(math.ceil(d.close * s) for d in inst.depots))
+            horizon = max(horizon, sc.earliest(vt.shift_end))
+        horizon = max(horizon, max(sc.earliest(d.close) for d in inst.depots))
         self.horizon = horizon
         for v, (t, _k) in enumerate(self.vehicles):
             vt = inst.vehicle_type_by_id[t]
@@ -134,10 +133,10 @@ class OrToolsModel:
             end = self.routing.End(v)
             open_ = max(vt.shift_start, inst.depot_by_id[vt.start_depot].open)
             close = min(vt.shift_end, inst.depot_by_id[vt.end_depot or vt.start_depot].close)
-            self.time.CumulVar(start).SetRange(math.ceil(open_ * s), horizon)
-            self.time.CumulVar(end).SetRange(0, math.floor(close * s))
+            self.time.CumulVar(start).SetRange(sc.earliest(open_), horizon)
+            self.time.CumulVar(end).SetRange(0, sc.latest(close))
             if vt.max_duration is not None:
-                self.time.SetSpanUpperBoundForVehicle(math.floor(vt.max_duration * s), v)
+                self.time.SetSpanUpperBoundForVehicle(sc.latest(vt.max_duration), v)
             per_hour = sc.per_time(vt)
             if per_hour:
                 self.time.SetSpanCostCoefficientForVehicle(per_hour, v)
@@ -154,7 +153,7 @@ class OrToolsModel:
         for stop in inst.stops:
             index = self.manager.NodeToIndex(self.node[stop.id])
             if stop.time_windows:
-                windows = sorted((math.ceil(w.start * s), math.floor(w.end * s))
+                windows = sorted((sc.earliest(w.start), sc.latest(w.end))
                                  for w in stop.time_windows)
                 cumul = self.time.CumulVar(index)
                 cumul.SetRange(windows[0][0], windows[-1][1])
