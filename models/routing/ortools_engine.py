@@ -286,24 +286,6 @@ class OrToolsModel:
             on_found(self._read(assignment.Value, final))
         return f"search ended ({status_name(routing.status())})"
 
-    def objective_of(self, sequences: Sequence[tuple[str, int, Sequence[str]]]) -> int | None:
-        """OR-Tools' own objective (money units) for a fixed set of routes, schedules and
-        breaks optimised by its route scheduling, or None when it finds them infeasible: what
-        its search compares plans by."""
-        routes: list[list[int]] = [[] for _ in self.vehicles]
-        slot = {key: v for v, key in enumerate(self.vehicles)}
-        for t, k, stops in sequences:
-            routes[slot[(t, k)]] = [self.manager.NodeToIndex(self.node[s]) for s in stops]
-        routing = self.routing
-        routing.CloseModel()
-        initial = routing.ReadAssignmentFromRoutes(routes, True)
-        if initial is None:
-            return None
-        params = pywrapcp.DefaultRoutingSearchParameters()
-        params.solution_limit = 1
-        assignment = routing.SolveFromAssignmentWithParameters(initial, params)
-        return None if assignment is None else int(assignment.ObjectiveValue())
-
     def _read(self, value: Callable, objective: int) -> Found:
         routing, manager = self.routing, self.manager
         sequences = []
@@ -318,6 +300,28 @@ class OrToolsModel:
                 sequences.append((t, k, tuple(stops)))
         return Found(int(objective), tuple(sequences))
 
+
+
+def ortools_objective(inst: RoutingInstance,
+                      sequences: Sequence[tuple[str, int, Sequence[str]]]) -> int | None:
+    """OR-Tools' own objective (money units) for a fixed set of routes, schedules and breaks
+    optimised by its route scheduling, or None when it finds them infeasible: what its search
+    compares plans by. A new model each call (a solved model does not restore another
+    assignment reliably)."""
+    model = OrToolsModel(inst)
+    routes: list[list[int]] = [[] for _ in model.vehicles]
+    slot = {key: v for v, key in enumerate(model.vehicles)}
+    for t, k, stops in sequences:
+        routes[slot[(t, k)]] = [model.manager.NodeToIndex(model.node[s]) for s in stops]
+    routing = model.routing
+    routing.CloseModel()
+    initial = routing.ReadAssignmentFromRoutes(routes, True)
+    if initial is None:
+        return None
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.solution_limit = 1
+    assignment = routing.SolveFromAssignmentWithParameters(initial, params)
+    return None if assignment is None else int(assignment.ObjectiveValue())
 
 def status_name(code: int) -> str:
     """OR-Tools' own name of a routing status (``ROUTING_SUCCESS``, ...)."""

@@ -1,12 +1,12 @@
 """PyVRP (hybrid genetic search) as a second engine, for the instances it supports.
 
 PyVRP handles capacities in several dimensions, one time window per stop, several depots,
-mixed fleets with fixed, distance and duration costs, shift and distance limits, optional
-stops with prizes, and pickup-and-delivery shipments (one amount carried from the pickup stop to
-the delivery stop). It has no skills, no multiple windows per stop and no driver breaks:
-:func:`unsupported` says why an instance goes to OR-Tools instead. Integers throughout: the
-same integer units as the OR-Tools model (:mod:`models.routing.scaling`), so both optimise the
-cost the plan reports.
+mixed fleets with fixed, distance and duration costs and their own speeds (one routing
+profile per speed), shift and distance limits, optional stops with prizes, and
+pickup-and-delivery shipments (one amount carried from the pickup stop to the delivery stop).
+It has no skills, no multiple windows per stop and no driver breaks: :func:`unsupported` says
+why an instance goes to OR-Tools instead. Integers throughout: the same integer units as the
+OR-Tools model (:mod:`models.routing.scaling`), so both optimise the cost the plan reports.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pyvrp import Activity, ActivityType, CostEvaluator, PenaltyParams, SolvePar
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria
 
-from models.routing.data import RoutingInstance, Shipment, Stop
+from models.routing.data import RoutingInstance, Shipment, Stop, VehicleType
 from models.routing.distances import matrices
 from models.routing.ortools_engine import Found
 from models.routing.scaling import Scaling, scaling
@@ -45,13 +45,17 @@ def unsupported(inst: RoutingInstance) -> str | None:
         return "skills"
     if any(len(s.time_windows) > 1 for s in inst.stops):
         return "several time windows per stop"
-    own_times = inst.distance.kind == "euclidean" or (
-        inst.distance.kind == "matrix" and inst.matrix is not None
-        and inst.matrix.durations is not None)
-    if len({(vt.speed_kmh, vt.detour_factor) for vt in inst.vehicle_types}) > 1 \
-            and not own_times:
-        return "vehicle types with different speeds"
     return None
+
+
+def _profile_key(inst: RoutingInstance, vt: VehicleType) -> tuple[float, float]:
+    """Vehicle types with the same key drive on the same matrices (speed and detour factor
+    matter only where the instance derives times or distances from them)."""
+    if inst.distance.kind == "euclidean" or (
+            inst.distance.kind == "matrix" and inst.matrix is not None
+            and inst.matrix.durations is not None):
+        return (0.0, 0.0)
+    return (vt.speed_kmh, vt.detour_factor if inst.distance.kind == "haversine" else 0.0)
 
 
 def build_data(inst: RoutingInstance, excluded: frozenset[str] = frozenset()) -> _Built:
@@ -66,14 +70,23 @@ def build_data(inst: RoutingInstance, excluded: frozenset[str] = frozenset()) ->
     for d, loc in zip(inst.depots, locations, strict=False):
         depots[d.id] = model.add_depot(loc, tw_early=sc.earliest(d.open),
                                        tw_late=sc.latest(d.close))
-    vt0 = inst.vehicle_types[0]
-    m = matrices(inst, vt0)
     everything = [*(d.id for d in inst.depots), *(st.id for st in inst.stops)]
     rows = [everything.index(i) for i in ids]
-    dist = sc.distance_matrix(m.distance[np.ix_(rows, rows)])
-    dur = sc.duration_matrix(m.duration[np.ix_(rows, rows)])
-    np.fill_diagonal(dist, 0)  # the matrices go in whole (numpy), not one call per edge
-    np.fill_diagonal(dur, 0)
+    # one routing profile per speed (a cargo bike and a van on one day)
+    first: dict[tuple[float, float], VehicleType] = {}
+    for vt in inst.vehicle_types:
+        first.setdefault(_profile_key(inst, vt), vt)
+    profiles = {key: model.add_profile(name=vt.id) for key, vt in first.items()}
+    dists, durs = [], []
+    for vt in first.values():  # the matrices go in whole (numpy), not one call per edge
+        m = matrices(inst, vt)
+        dist = sc.distance_matrix(m.distance[np.ix_(rows, rows)])
+        dur = sc.duration_matrix(m.duration[np.ix_(rows, rows)])
+        np.fill_diagonal(dist, 0)
+        np.fill_diagonal(dur, 0)
+        dists.append(dist)
+        durs.append(dur)
+    dist = np.maximum.reduce(dists)
     dims = inst.dimensions
     location = dict(zip(ids, locations, strict=True))
 
@@ -125,9 +138,10 @@ def build_data(inst: RoutingInstance, excluded: frozenset[str] = frozenset()) ->
             else math.floor(vt.max_distance * sc.distance),
             unit_distance_cost=sc.per_distance(vt),
             unit_duration_cost=sc.per_time(vt),
+            profile=profiles[_profile_key(inst, vt)],
             name=vt.id,
         )
-    data = model.data().replace(distance_matrices=[dist], duration_matrices=[dur])
+    data = model.data().replace(distance_matrices=dists, duration_matrices=durs)
     return _Built(data, clients, shipments, _penalty_unit(inst, sc))
 
 

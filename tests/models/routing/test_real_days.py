@@ -21,7 +21,13 @@ from models.routing import (
     impossible_stops,
 )
 from models.routing.explain import unserved_reasons
-from models.routing.ortools_engine import Found, OrToolsModel, SearchSettings, status_name
+from models.routing.ortools_engine import (
+    Found,
+    OrToolsModel,
+    SearchSettings,
+    ortools_objective,
+    status_name,
+)
 from models.routing.pyvrp_engine import pyvrp_objective
 from models.routing.scaling import cost_tolerance, scaling
 from models.routing.solve import RoutingOptions, finish_plan, solve
@@ -64,7 +70,8 @@ def _enumerate(inst: RoutingInstance):
     for owner in itertools.product(range(len(vehicles) + 1), repeat=len(ids)):
         groups = [[s for s, o in zip(ids, owner, strict=True) if o == v]
                   for v in range(len(vehicles))]
-        if any(g and not groups[v - 1] for v, g in enumerate(groups) if v):
+        if any(g and not groups[v - 1] for v, g in enumerate(groups)
+               if v and vehicles[v][0] == vehicles[v - 1][0]):
             continue  # identical vehicles: fill them in order
         dropped = frozenset(s for s, o in zip(ids, owner, strict=True) if o == len(vehicles))
         for orders in itertools.product(*(itertools.permutations(g) for g in groups)):
@@ -81,12 +88,11 @@ def test_engine_objectives_rank_plans_as_the_plan_cost_does() -> None:
     scaling tolerance, so every pair of plans further apart is ranked the same way."""
     inst = ISSUE_DAY
     money = scaling(inst).money
-    model = OrToolsModel(inst)
     rows = []
     for cost, seqs, dropped in _enumerate(inst):
         legs = sum(len(s) + 1 for *_x, s in seqs)
         tol = cost_tolerance(inst, legs, len(seqs), len(dropped))
-        by_ortools = model.objective_of(seqs)
+        by_ortools = ortools_objective(inst, seqs)
         by_pyvrp = pyvrp_objective(inst, seqs)
         assert by_ortools is not None and by_pyvrp is not None
         for engine_cost in (by_ortools / money, by_pyvrp / money):
@@ -96,6 +102,36 @@ def test_engine_objectives_rank_plans_as_the_plan_cost_does() -> None:
     for (c1, o1, p1, t1), (c2, o2, p2, t2) in itertools.combinations(rows, 2):
         if c1 < c2 - t1 - t2:
             assert o1 < o2 and p1 < p2
+
+
+def _with_bike(inst: RoutingInstance) -> RoutingInstance:
+    """One van and a slow, cheap cargo bike with a small box: PyVRP drives them on two
+    routing profiles."""
+    data = inst.model_dump()
+    data["vehicle_types"] = [{**data["vehicle_types"][0], "count": 1}, {
+        "id": "bike", "count": 1, "capacity": [12.0], "fixed_cost": 2.0, "cost_per_km": 0.0,
+        "cost_per_hour": 18.0, "start_depot": "D", "shift_start": 25200.0,
+        "shift_end": 68400.0, "speed_kmh": 14.0}]
+    return RoutingInstance.model_validate(data)
+
+
+def test_objectives_hold_with_two_speeds() -> None:
+    inst = _with_bike(ISSUE_DAY)
+    money = scaling(inst).money
+    for cost, seqs, dropped in _enumerate(inst):
+        tol = cost_tolerance(inst, sum(len(s) + 1 for *_x, s in seqs), len(seqs), len(dropped))
+        for engine_cost in (ortools_objective(inst, seqs), pyvrp_objective(inst, seqs)):
+            assert engine_cost is not None and abs(engine_cost / money - cost) <= tol
+
+
+@pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
+@pytest.mark.parametrize("seed", range(3))
+def test_mixed_speeds_match_brute_force(engine: str, seed: int) -> None:
+    inst = _with_bike(_optional_day(seed))
+    best = min(cost for cost, _s, _d in _enumerate(inst))
+    plan = solve(inst, EXACT[engine])
+    assert plan.solve.engine == engine
+    assert math.isclose(plan.cost, best, abs_tol=1e-6)
 
 
 @pytest.mark.parametrize("engine", ["pyvrp", "ortools"])
