@@ -121,12 +121,14 @@ def _alone(inst: RoutingInstance, bounds: _Bounds, stops: Sequence[Stop]
         travel += hop
         distance += bounds.get(vt, "distance", back, True)[here]
         reachable.append((vt, travel, distance))
-    names = " then ".join(s.id for s in stops)
+    names = "it" if len(stops) == 1 else " then ".join(s.id for s in stops)
     if not reachable:
-        windows = "; ".join(f"{s.id} {[(w.start, w.end) for w in s.time_windows]}"
-                            for s in stops)
-        return ("time_window", f"no vehicle can serve {names} inside the windows ({windows}) "
-                               f"and return before its shift or depot closes")
+        windows = "; ".join(("" if len(stops) == 1 else f"{s.id} ")
+                            + (", ".join(f"{w.start:g}-{w.end:g}" for w in s.time_windows)
+                               or "none") for s in stops)
+        return ("time_window", f"no vehicle can start serving {names} inside the time "
+                               f"windows (s: {windows}) and return before its shift or depot "
+                               f"closes")
     if not any((vt.max_duration is None or travel <= vt.max_duration + 1e-9)
                and (vt.max_distance is None or distance <= vt.max_distance + 1e-9)
                for vt, travel, distance in reachable):
