@@ -220,7 +220,12 @@ def _cheapest_insertion(inst: RoutingInstance, plan: RoutePlan,
                     trial = [*stops[:i], group[0], *stops[i:]]
                 else:
                     trial = [*stops[:i], group[0], *stops[i:j], group[1], *stops[j:]]
-                after = price_route(inst, r.vehicle_type, trial)
+                # without breaks first: infeasible then is infeasible, and a bound no
+                # better than the best so far needs no exact price (breaks only add)
+                bound = price_route(inst, r.vehicle_type, trial, breaks=False)
+                if bound is None or (vt.breaks and bound - r.cost >= best):
+                    continue
+                after = price_route(inst, r.vehicle_type, trial) if vt.breaks else bound
                 if after is not None:
                     best = min(best, after - r.cost)
     tried: set[str] = set()

@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -221,7 +222,7 @@ def _latest_departure(inst: RoutingInstance, m: Matrices, nodes: list[int],
         first = route_schedule(inst, m, nodes, stops, c, breaks)
         lo, hi = c, max(c, first.end)
         for _ in range(50):
-            if hi - lo <= 1e-7:
+            if hi - lo <= 1e-6:
                 break
             mid = (lo + hi) / 2
             timed = route_schedule(inst, m, nodes, stops, mid, breaks)
@@ -248,12 +249,15 @@ class Scheduled:
 
 
 def schedule_route(inst: RoutingInstance, type_id: str, stops: Sequence[str],
-                   start_time: float | None = None) -> Scheduled:
+                   start_time: float | None = None, breaks: bool = True) -> Scheduled:
     """Schedule ``stops`` on a vehicle of ``type_id`` by the plan's rules: leave as late as
     possible without returning later (with breaks: the departure giving the shortest route
     breaking the fewest rules), serve each stop as early as its windows allow, place breaks
-    for the earliest return. ``start_time`` forces the departure."""
+    for the earliest return. ``start_time`` forces the departure; ``breaks=False`` leaves the
+    vehicle type's breaks out (a bound: breaks only make a route later and longer)."""
     vt = inst.vehicle_type_by_id[type_id]
+    if not breaks and vt.breaks:
+        vt = vt.model_copy(update={"breaks": ()})
     m = matrices(inst, vt)
     index = _index(inst)
     end_id = vt.end_depot or vt.start_depot
@@ -274,15 +278,18 @@ def schedule_route(inst: RoutingInstance, type_id: str, stops: Sequence[str],
     return Scheduled(depart, timed, distance, cost)
 
 
+@lru_cache(maxsize=8)
 def _index(inst: RoutingInstance) -> dict[str, int]:
     return {n: i for i, n in enumerate(node_ids(inst))}
 
 
-def price_route(inst: RoutingInstance, type_id: str, stops: Sequence[str]) -> float | None:
+def price_route(inst: RoutingInstance, type_id: str, stops: Sequence[str],
+                breaks: bool = True) -> float | None:
     """The cost of a route serving ``stops`` in order on a vehicle of ``type_id``, scheduled
     by the plan's rules, or None if it breaks one (capacity with every plain delivery loaded at
     the start, skills, windows, breaks, shift and depot hours, maximum duration and distance,
-    a shipment's delivery before its pickup or without it)."""
+    a shipment's delivery before its pickup or without it). ``breaks=False``: the same without
+    the driver breaks, a lower bound (None then means infeasible with them too)."""
     vt = inst.vehicle_type_by_id[type_id]
     dims = inst.dimensions
     partner = {p.pickup: p.delivery for p in inst.shipments}
@@ -311,7 +318,7 @@ def price_route(inst: RoutingInstance, type_id: str, stops: Sequence[str]) -> fl
             load[d] += q
         if any(load[d] > vt.capacity[d] + 1e-9 for d in range(dims)):
             return None
-    done = schedule_route(inst, type_id, stops)
+    done = schedule_route(inst, type_id, stops, breaks=breaks)
     end = done.timing.end
     close = min(vt.shift_end, inst.depot_by_id[vt.end_depot or vt.start_depot].close)
     if done.timing.faults or end > close + 1e-9:
