@@ -238,6 +238,8 @@ class Objective(_Frozen):
     the benchmark convention of Li & Lim and Solomon hierarchical tables."""
 
     kind: Literal["cost", "vehicles_then_distance"] = "cost"
+    #: Currency of every money amount (e.g. ``EUR``); a label for reports, never converted.
+    currency: Annotated[str, Field(min_length=1, max_length=12)] | None = None
 
 
 def _error(loc: tuple[str | int, ...], kind: str, message: str, value: Any) -> InitErrorDetails:

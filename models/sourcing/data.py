@@ -149,6 +149,8 @@ class Policy(PolicyRules):
     ``whole_units`` makes every ordered quantity an integer."""
 
     whole_units: bool = False
+    #: Currency of every money amount (e.g. ``EUR``); a label for reports, never converted.
+    currency: Annotated[str, Field(min_length=1, max_length=12)] | None = None
 
 
 class ProductPolicy(PolicyRules):

@@ -30,14 +30,13 @@ from models.routing import (
 )
 from optimizer.atomic import atomic_write_text
 from optimizer.errors import InputError
+from optimizer.formats.results import read_result_json, write_result_folder
 from optimizer.formats.tables import (
     Form,
     TableSource,
     TableSpec,
-    read_result_json,
     read_tables,
     validation_problems,
-    write_result_folder,
     write_tables,
 )
 from optimizer.reports.clock import (

@@ -23,14 +23,13 @@ from models.sourcing import (
     Supplier,
 )
 from optimizer.errors import InputError
+from optimizer.formats.results import read_result_json, write_result_folder
 from optimizer.formats.tables import (
     Form,
     TableSource,
     TableSpec,
-    read_result_json,
     read_tables,
     validation_problems,
-    write_result_folder,
     write_tables,
 )
 
