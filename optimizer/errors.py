@@ -14,6 +14,12 @@ class ExitCode(IntEnum):
     INFEASIBLE = 3
     NO_SOLUTION = 4
     CHECK_FAILED = 5
+    #: The plan could not be written (disk full, folder not writable); nothing half-written.
+    OUTPUT_FAILED = 6
+    #: Benchmark data (``OPTIMIZER_BENCH_DATA`` / ``../shared/bench-data``) is missing.
+    MISSING_DATA = 7
+    #: Stopped by Ctrl-C / SIGTERM (an incumbent plan, if any, was kept and said so).
+    INTERRUPTED = 130
 
 
 class InputError(Exception):
@@ -22,3 +28,15 @@ class InputError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+class OutputError(Exception):
+    """An output path that cannot be used or written; ``problems`` name the path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+#: At most this many problems are listed; the rest are counted.
+MAX_LISTED_PROBLEMS = 50

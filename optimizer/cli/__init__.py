@@ -11,7 +11,7 @@ import typer
 
 from optimizer.cli import routing, sourcing
 from optimizer.cli.common import err_console
-from optimizer.errors import ExitCode, InputError
+from optimizer.errors import MAX_LISTED_PROBLEMS, ExitCode, InputError, OutputError
 
 app = typer.Typer(
     help="Supply network optimiser: sourcing and routing now; network design to come.",
@@ -49,11 +49,14 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except InputError as exc:
-        err_console.print(f"[bold red]invalid input[/] ({len(exc.problems)} problem(s)):",
-                          highlight=False)
-        for problem in exc.problems:
-            err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+        _list_problems("invalid input", exc.problems)
         return int(ExitCode.INVALID_INPUT)
+    except OutputError as exc:
+        _list_problems("cannot write the output", exc.problems)
+        return int(ExitCode.OUTPUT_FAILED)
+    except KeyboardInterrupt:
+        err_console.print("[bold red]interrupted[/]: nothing was written", highlight=False)
+        return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
         if os.environ.get("OPTIMIZER_DEBUG"):
             raise
@@ -62,6 +65,16 @@ def main(argv: list[str] | None = None) -> int:
                           "report it.", highlight=False)
         return int(ExitCode.INTERNAL_ERROR)
     return int(ExitCode.OK)
+
+
+def _list_problems(title: str, problems: list[str]) -> None:
+    """The first :data:`MAX_LISTED_PROBLEMS` problems, one per line, and a count of the rest."""
+    err_console.print(f"[bold red]{title}[/] ({len(problems)} problem(s)):", highlight=False)
+    for problem in problems[:MAX_LISTED_PROBLEMS]:
+        err_console.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        err_console.print(f"  ... and {len(problems) - MAX_LISTED_PROBLEMS} more problem(s)",
+                          highlight=False, markup=False)
 
 
 def run() -> None:
