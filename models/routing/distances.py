@@ -12,11 +12,10 @@ as the reference values of each benchmark set require:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
 
 from models.routing.data import RoutingInstance, VehicleType
+from models.routing.instance_cache import derived
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -44,12 +43,14 @@ class Matrices:
 
 
 def matrices(inst: RoutingInstance, vehicle_type: VehicleType) -> Matrices:
-    """The matrices a vehicle of ``vehicle_type`` drives on (cached per instance and type)."""
-    return _cached(inst, vehicle_type.id)
+    """The matrices a vehicle of ``vehicle_type`` drives on (the instance's type of that id),
+    computed once per instance and type and kept as long as the instance
+    (:mod:`models.routing.instance_cache`)."""
+    type_id = vehicle_type.id
+    return derived(inst, ("matrices", type_id), lambda: _compute(inst, type_id))
 
 
-@lru_cache(maxsize=64)
-def _cached(inst: RoutingInstance, type_id: str) -> Matrices:
+def _compute(inst: RoutingInstance, type_id: str) -> Matrices:
     vt = inst.vehicle_type_by_id[type_id]
     places = [*inst.depots, *inst.stops]
     spec = inst.distance

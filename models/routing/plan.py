@@ -12,12 +12,12 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.routing.data import Break, RoutingInstance, TimeWindow
 from models.routing.distances import Matrices, matrices, node_ids
+from models.routing.instance_cache import derived
 from models.solver import SolveStatus
 
 
@@ -278,9 +278,9 @@ def schedule_route(inst: RoutingInstance, type_id: str, stops: Sequence[str],
     return Scheduled(depart, timed, distance, cost)
 
 
-@lru_cache(maxsize=8)
 def _index(inst: RoutingInstance) -> dict[str, int]:
-    return {n: i for i, n in enumerate(node_ids(inst))}
+    """Node id -> matrix row, kept as long as the instance."""
+    return derived(inst, "node_index", lambda: {n: i for i, n in enumerate(node_ids(inst))})
 
 
 def price_route(inst: RoutingInstance, type_id: str, stops: Sequence[str],
