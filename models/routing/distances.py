@@ -12,6 +12,7 @@ as the reference values of each benchmark set require:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from models.routing.data import RoutingInstance, VehicleType

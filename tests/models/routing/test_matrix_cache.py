@@ -6,8 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from models.routing import matrices
-from models.routing import instance_cache
+from models.routing import instance_cache, matrices
 from models.routing.plan import _index, schedule_route
 from tests.models.routing.tiny import tiny_instance
 
