@@ -39,6 +39,7 @@ from models.routing.pyvrp_engine import unsupported as pyvrp_unsupported
 from models.routing.solve import (
     PlanCheckError,
     RoutingOptions,
+    SearchProcessError,
     engine_for,
     fallback_engine,
     finish_plan,
@@ -62,6 +63,7 @@ __all__ = [
     "RoutingInstance",
     "RoutingOptions",
     "RoutingSummary",
+    "SearchProcessError",
     "Shipment",
     "Stop",
     "TimeWindow",
