@@ -7,17 +7,25 @@ code): rules are re-read from the raw policy tables, prices from the raw price b
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from models.checking import Report
+from models.checking import Report, agrees, gap_amount, is_number
 from models.solver import SolveStatus
 from models.sourcing.data import SourcingInstance
 from models.sourcing.plan import SourcingPlan
 
 #: Absolute tolerance on quantities and money, scaled by the magnitude compared.
 TOL = 1e-6
+#: Smallest supply, in units, that meets a must-use or must-supply rule (the format's rule).
+MUST_UNITS = 1.0
+#: A plan whose status is ``optimal`` must report a relative gap at most this (and the bound
+#: must be this close to the objective): "optimal" means the gap is closed.
+OPTIMAL_GAP = 1e-6
+#: Tolerance on reported KPIs (shares, rates, HHI), which plans round to 6 decimals.
+KPI_TOL = 1e-5
 
 
 @dataclass
@@ -29,9 +37,13 @@ class CheckReport(Report):
     shortage_penalty: float = 0.0
     #: (scenario, probability, cost), nominal first; empty without scenarios.
     scenario_costs: list[tuple[str, float, float]] = field(default_factory=list)
+    #: Per scenario (nominal first): units ``delivered``, ``spot_units``, ``unmet_units``
+    #: (planned shortage included) and ``recourse_cost``.
+    scenario_figures: dict[str, dict[str, float]] = field(default_factory=dict)
     var: float | None = None
     cvar: float | None = None
     cvar_weight: float = 0.0
+    alpha: float = 0.95
 
     @property
     def total(self) -> float:
@@ -92,7 +104,13 @@ def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
     report = CheckReport()
     ix = _Index(inst)
     offers, products, suppliers = ix.offers, ix.products, ix.suppliers
-    bought = {k: float(q) for k, q in quantities.items() if abs(q) > 1e-9}
+    bought: dict[tuple[str, str], float] = {}
+    for (s, p), q in quantities.items():
+        if not is_number(q):
+            report.add("quantity", f"{s}/{p}", f"quantity {q!r} is not a finite number",
+                       gap_amount(q, 0.0))
+        elif abs(q) > 1e-9:
+            bought[(s, p)] = float(q)
 
     for (s, p), q in bought.items():
         subject = f"{s}/{p}"
@@ -143,8 +161,11 @@ def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
                        load - sup.capacity)
 
     for s in inst.policy.must_use:
-        if s not in used:
-            report.add("must_use", s, f"supplier {s} must be used but supplies nothing", 1.0)
+        supplied = sum(q for (s2, _p), q in bought.items() if s2 == s)
+        if supplied < MUST_UNITS - _tol(MUST_UNITS):
+            report.add("must_use", s, f"supplier {s} must be used (at least {MUST_UNITS:g} "
+                                      f"unit in total) but supplies {supplied:g}",
+                       MUST_UNITS - supplied)
 
     per_product: dict[str, dict[str, float]] = defaultdict(dict)
     for (s, p), q in bought.items():
@@ -186,10 +207,18 @@ def _scenario_costs(
     inst: SourcingInstance, ix: _Index, bought: Mapping[tuple[str, str], float],
     report: CheckReport,
 ) -> None:
-    """Cost of the plan in every scenario, with the cheapest recourse per missing unit, then
-    VaR and CVaR of that distribution from its sorted tail."""
+    """Cost of the plan in every scenario, with the cheapest recourse per missing unit (the
+    spot market on a tie), then VaR and CVaR of that distribution from its sorted tail."""
+    per_product: dict[str, float] = defaultdict(float)
+    for (_s, p), q in bought.items():
+        per_product[p] += q
+    planned_short = sum(max(0.0, prod.demand - per_product.get(p, 0.0))
+                        for p, prod in ix.products.items())
     nominal_p = 1.0 - sum(sc.probability for sc in inst.scenarios)
     report.scenario_costs.append(("nominal", max(nominal_p, 0.0), report.total))
+    report.scenario_figures["nominal"] = {
+        "delivered": sum(q for k, q in bought.items() if k in ix.offers), "spot_units": 0.0,
+        "unmet_units": planned_short, "recourse_cost": 0.0}
     for sc in inst.scenarios:
         keep = {s: 1.0 for s in ix.suppliers}
         factor = {s: 1.0 for s in ix.suppliers}
@@ -201,16 +230,32 @@ def _scenario_costs(
                     keep[s] *= 1.0 - d.capacity_loss
                     factor[s] *= d.price_multiplier
         cost = report.onboarding + report.shortage_penalty
+        delivered = spot = unmet = recourse = 0.0
         for (s, p), q in bought.items():
             if (s, p) not in ix.offers:
                 continue
             missing = q * (1.0 - keep[s])
-            per_unit = [c for c in (ix.products[p].spot_price,
-                                    ix.products[p].shortage_penalty) if c is not None]
+            product = ix.products[p]
             cost += q * keep[s] * ix.price(s, p, q) * factor[s]
-            cost += missing * (min(per_unit) if per_unit else 0.0)
+            delivered += q * keep[s]
+            options = [(c, how) for c, how in ((product.spot_price, "spot"),
+                                               (product.shortage_penalty, "unmet"))
+                       if c is not None]
+            if options:
+                per_unit, how = min(options)
+                recourse += missing * per_unit
+                if how == "spot":
+                    spot += missing
+                else:
+                    unmet += missing
+            else:
+                unmet += missing
+        cost += recourse
         report.scenario_costs.append((sc.id, sc.probability, cost))
-    alpha = inst.risk.alpha
+        report.scenario_figures[sc.id] = {
+            "delivered": delivered, "spot_units": spot, "unmet_units": unmet + planned_short,
+            "recourse_cost": recourse}
+    alpha = report.alpha = inst.risk.alpha
     ranked = sorted((c, p) for _s, p, c in report.scenario_costs if p > 0)
     cumulative, var = 0.0, ranked[-1][0]
     for c, p in ranked:
@@ -281,10 +326,14 @@ def _check_product_rules(
                            f"limit {limit:.4%}", abs(blended - limit))
     override = ix.overrides.get(p_id)
     if override is not None:
-        for s in override.must_use:
-            if rows.get(s, 0.0) <= 0:
+        for s in override.must_use if demand > 0 else ():  # nothing to buy: rule exempt
+            offer = offers.get((s, p_id))
+            least = max(offer.moq if offer is not None else 0.0, MUST_UNITS)
+            got = rows.get(s, 0.0)
+            if got < least - _tol(least):
                 report.add("must_supply", f"{s}/{p_id}",
-                           f"supplier {s} must supply {p_id} but does not", 1.0)
+                           f"supplier {s} must supply at least {least:g} units of {p_id} but "
+                           f"supplies {got:g}", least - got)
         if override.budget is not None and spend > override.budget + _tol(override.budget):
             report.add("product_budget", p_id,
                        f"spend {spend:,.2f} on {p_id} above its budget {override.budget:,.2f}",
@@ -292,7 +341,10 @@ def _check_product_rules(
 
 
 def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
-    """Check a plan: every rule, every reported price and cost, and the reported objective."""
+    """Check a plan: every rule, and every number it reports (solve figures, each allocation's
+    price and cost, the cost breakdown, the supplier and product tables, the risk figures)
+    recomputed from the instance and the plan's quantities alone. A NaN or infinite figure
+    never matches anything."""
     quantities: dict[tuple[str, str], float] = defaultdict(float)
     for a in plan.allocations:
         quantities[(a.supplier, a.product)] += a.quantity
@@ -301,21 +353,24 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
         if plan.allocations:
             report.add("no_solution_with_allocations", "plan",
                        f"status {plan.solve.status} but the plan lists allocations", 1.0)
+        _check_solve_figures(plan, None, report)
         return report
     ix = _Index(inst)
+    money_tol = _tol(report.total)
     for a in plan.allocations:
         subject = f"{a.supplier}/{a.product}"
         if (a.supplier, a.product) not in ix.offers:
             continue
         price = ix.price(a.supplier, a.product, quantities[(a.supplier, a.product)])
-        if abs(a.unit_price - price) > _tol(price):
+        if not agrees(a.unit_price, price, _tol(price)):
             report.add("unit_price", subject,
                        f"reports unit price {a.unit_price:g}, the price for "
-                       f"{a.quantity:g} units is {price:g}", a.unit_price - price)
-        if abs(a.cost - a.quantity * price) > _tol(a.cost):
+                       f"{a.quantity:g} units is {price:g}", gap_amount(a.unit_price, price))
+        cost = a.quantity * price
+        if not agrees(a.cost, cost, _tol(cost)):
             report.add("allocation_cost", subject,
-                       f"reports cost {a.cost:,.2f}, recomputed {a.quantity * price:,.2f}",
-                       a.cost - a.quantity * price)
+                       f"reports cost {a.cost:,.2f}, recomputed {cost:,.2f}",
+                       gap_amount(a.cost, cost))
     if plan.cost is None:
         report.add("cost_missing", "plan", "a plan with a solution must report its cost", 1.0)
         return report
@@ -325,39 +380,121 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
         ("shortage_penalty", plan.cost.shortage_penalty, report.shortage_penalty),
         ("total", plan.cost.total, report.total),
     ):
-        if abs(reported - actual) > _tol(report.total):  # money: relative to the total
+        if not agrees(reported, actual, money_tol):  # money: relative to the total
             report.add("cost_" + name, "plan",
                        f"reports {name} {reported:,.2f}, recomputed {actual:,.2f}",
-                       reported - actual)
+                       gap_amount(reported, actual))
     _check_risk(plan, report)
-    # The plan may cost less than the solver's incumbent (an onboarded supplier left unused
-    # after a time limit), never more; a proven optimum must match exactly.
-    objective = plan.solve.objective
-    actual = report.objective
-    tol = 1e-6 * max(1.0, abs(actual))
-    if objective is not None and (
-        actual > objective + tol
-        or (plan.solve.status == SolveStatus.OPTIMAL and actual < objective - tol)
-    ):
-        report.add("objective", "plan",
-                   f"solver objective {objective:,.4f} differs from the recomputed objective "
-                   f"{actual:,.4f}", objective - actual)
-    bound = plan.solve.best_bound
-    if bound is not None and bound > actual + tol:
-        report.add("bound", "plan",
-                   f"best bound {bound:,.4f} is above the plan's objective {actual:,.4f}",
-                   bound - actual)
-    reported_suppliers = {u.supplier for u in plan.suppliers}
-    used = {a.supplier for a in plan.allocations if a.quantity > 0}
-    if reported_suppliers != used:
-        report.add("supplier_list", "plan",
-                   f"lists suppliers {sorted(reported_suppliers)}, allocations use "
-                   f"{sorted(used)}", len(reported_suppliers ^ used))
-    _check_kpis(inst, plan, quantities, report)
+    _check_solve_figures(plan, report.objective, report)
+    _check_suppliers(ix, plan, quantities, report)
+    _check_kpis(ix, plan, quantities, report)
     return report
 
 
+def _check_solve_figures(plan: SourcingPlan, actual: float | None, report: CheckReport) -> None:
+    """The solve summary: finite, non-negative timings and sizes; the objective equal to the
+    recomputed one (a limit-stopped incumbent may cost the solver more than the plan as
+    written, never less); the bound at most the objective; the gap equal to (objective -
+    bound) / objective; status ``optimal`` only with a closed gap."""
+    solve = plan.solve
+    for name in ("build_seconds", "solve_seconds", "engine_seconds", "rounds", "variables",
+                 "integer_variables", "constraints"):
+        value = getattr(solve, name)
+        if value is None and name == "engine_seconds":
+            continue
+        if not is_number(value) or value < 0:
+            report.add("solve_figures", "plan", f"reports {name} {value!r}, not a finite "
+                                                f"number >= 0", gap_amount(value, 0.0))
+    objective, bound, gap = solve.objective, solve.best_bound, solve.gap
+    if actual is None:  # no solution: nothing may claim one
+        if objective is not None and not is_number(objective):
+            report.add("objective", "plan", f"reports objective {objective!r}", math.inf)
+        return
+    tol = TOL * max(1.0, abs(actual))
+    if objective is None or not is_number(objective):
+        report.add("objective", "plan", f"reports objective {objective!r}, recomputed "
+                                        f"{actual:,.4f}", gap_amount(objective, actual))
+        return
+    if actual > objective + tol or (solve.status == SolveStatus.OPTIMAL
+                                    and actual < objective - tol):
+        report.add("objective", "plan",
+                   f"solver objective {objective:,.4f} differs from the recomputed objective "
+                   f"{actual:,.4f}", objective - actual)
+    if bound is not None:
+        if math.isnan(bound) or bound == math.inf:
+            report.add("bound", "plan", f"reports best bound {bound!r}", math.inf)
+            bound = None
+        elif bound > actual + tol:
+            report.add("bound", "plan",
+                       f"best bound {bound:,.4f} is above the plan's objective {actual:,.4f}",
+                       bound - actual)
+    expected_gap = None
+    if bound is not None and math.isfinite(bound):
+        expected_gap = max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    if gap is not None and (not is_number(gap) or gap < 0):
+        report.add("gap", "plan", f"reports gap {gap!r}, not a finite number >= 0",
+                   gap_amount(gap, 0.0))
+    elif expected_gap is not None and (gap is None or not agrees(gap, expected_gap, 1e-6)):
+        report.add("gap", "plan", f"reports gap {gap!r}, (objective - bound) / objective is "
+                                  f"{expected_gap:.6g}", gap_amount(gap, expected_gap))
+    if solve.status == SolveStatus.OPTIMAL:
+        open_gap = max(gap if gap is not None and is_number(gap) else 0.0,
+                       expected_gap or 0.0)
+        if gap is not None and not is_number(gap):
+            open_gap = math.inf
+        closed_abs = bound is not None and objective - bound <= OPTIMAL_GAP
+        if open_gap > OPTIMAL_GAP and not (closed_abs and is_number(gap)
+                                           and gap * max(abs(objective), 1e-9) <= OPTIMAL_GAP):
+            report.add("status", "plan",
+                       f"status optimal with a gap of {open_gap:.4%}; optimal requires a gap "
+                       f"of at most {OPTIMAL_GAP:g} (else the status is feasible)", open_gap)
+
+
+def _check_suppliers(
+    ix: _Index, plan: SourcingPlan, quantities: Mapping[tuple[str, str], float],
+    report: CheckReport,
+) -> None:
+    """The suppliers table: exactly the suppliers the allocations use, each with its name,
+    region, onboarding cost, units and spend recomputed."""
+    units: dict[str, float] = defaultdict(float)
+    spend: dict[str, float] = defaultdict(float)
+    rows: dict[str, int] = defaultdict(int)
+    for (s, p), q in quantities.items():
+        if q > 0 and is_number(q):
+            units[s] += q
+            rows[s] += 1
+            if (s, p) in ix.offers:
+                spend[s] += q * ix.price(s, p, q)
+    listed = [u.supplier for u in plan.suppliers]
+    if set(listed) != set(units) or len(listed) != len(set(listed)):
+        report.add("supplier_list", "plan",
+                   f"lists suppliers {sorted(listed)}, allocations use {sorted(units)}",
+                   len(set(listed) ^ set(units)) or len(listed) - len(set(listed)))
+    for use in plan.suppliers:
+        sup = ix.suppliers.get(use.supplier)
+        if sup is None or use.supplier not in units:
+            continue
+        if use.name != sup.name or use.region != sup.region:
+            report.add("supplier_figures", use.supplier,
+                       f"reports name/region {use.name!r}/{use.region!r}, the instance has "
+                       f"{sup.name!r}/{sup.region!r}", 1.0)
+        n = rows[use.supplier]
+        for what, reported, actual, tol in (
+            ("onboarding cost", use.onboarding_cost, sup.onboarding_cost,
+             _tol(sup.onboarding_cost)),
+            ("units", use.units, units[use.supplier], _tol(units[use.supplier]) + 1e-6 * n),
+            ("spend", use.spend, spend[use.supplier],
+             _tol(spend[use.supplier], report.total) + 1e-6 * n),
+        ):
+            if not agrees(reported, actual, tol):
+                report.add("supplier_figures", use.supplier,
+                           f"reports {what} {reported:,.6g}, recomputed {actual:,.6g}",
+                           gap_amount(reported, actual))
+
+
 def _check_risk(plan: SourcingPlan, report: CheckReport) -> None:
+    """Every risk figure: alpha, each scenario's probability, cost, delivered, spot and unmet
+    units and recourse cost, the expected cost, VaR, CVaR and the risk objective."""
     if not report.scenario_costs:
         if plan.risk is not None:
             report.add("risk", "plan", "reports scenario KPIs for an instance without "
@@ -366,39 +503,100 @@ def _check_risk(plan: SourcingPlan, report: CheckReport) -> None:
     if plan.risk is None:
         report.add("risk", "plan", "an instance with scenarios needs the plan's risk KPIs", 1.0)
         return
-    reported = {o.scenario: o.cost for o in plan.risk.scenarios}
-    figures = [(f"cost in scenario {s}", reported.get(s, float("nan")), c)
-               for s, _p, c in report.scenario_costs]
+    outcomes = {o.scenario: o for o in plan.risk.scenarios}
+    expected_ids = [s for s, _p, _c in report.scenario_costs]
+    listed = [o.scenario for o in plan.risk.scenarios]
+    if sorted(listed) != sorted(expected_ids):
+        report.add("risk", "plan", f"lists scenarios {listed}, the instance has "
+                                   f"{expected_ids}", len(set(listed) ^ set(expected_ids)) or 1)
     assert report.var is not None and report.cvar is not None
-    figures += [("expected cost", plan.risk.expected_cost, report.expected),
-                ("VaR", plan.risk.var, report.var), ("CVaR", plan.risk.cvar, report.cvar),
-                ("risk objective", plan.risk.objective, report.objective)]
-    for what, value, actual in figures:
-        if not abs(value - actual) <= _tol(actual):
-            report.add("risk", "plan", f"reports {what} {value:,.4f}, recomputed {actual:,.4f}",
-                       value - actual)
+    figures: list[tuple[str, float, float, float]] = []
+    scale = max(abs(c) for _s, _p, c in report.scenario_costs)
+    for s, p, c in report.scenario_costs:
+        o = outcomes.get(s)
+        if o is None:
+            continue
+        figures.append((f"probability of scenario {s}", o.probability, p, 1e-9))
+        figures.append((f"cost in scenario {s}", o.cost, c, _tol(c, scale)))
+        for name, actual in report.scenario_figures[s].items():
+            reported = getattr(o, name)
+            figures.append((f"{name.replace('_', ' ')} in scenario {s}", reported, actual,
+                            _tol(actual, scale if name == "recourse_cost" else actual)))
+    figures.append(("alpha", plan.risk.alpha, report.alpha, 1e-12))
+    figures += [("expected cost", plan.risk.expected_cost, report.expected, _tol(scale)),
+                ("VaR", plan.risk.var, report.var, _tol(scale)),
+                ("CVaR", plan.risk.cvar, report.cvar, _tol(scale)),
+                ("risk objective", plan.risk.objective, report.objective, _tol(scale))]
+    for what, value, actual, tol in figures:
+        if not agrees(value, actual, tol):
+            report.add("risk", "plan", f"reports {what} {value:,.6g}, recomputed {actual:,.6g}",
+                       gap_amount(value, actual))
 
 
 def _check_kpis(
-    inst: SourcingInstance,
+    ix: _Index,
     plan: SourcingPlan,
     quantities: Mapping[tuple[str, str], float],
     report: CheckReport,
 ) -> None:
-    listed = {k.product: k for k in plan.products}
-    for product in inst.products:
+    """Each product's KPIs recomputed: demand, purchased, shortage, spend, number of
+    suppliers, supplier and region shares (of the purchased quantity), HHI, blended defect and
+    on-time rates and the longest lead time."""
+    listed: dict[str, object] = {}
+    for k in plan.products:
+        if k.product in listed or k.product not in ix.products:
+            report.add("kpi", k.product, f"KPIs for product {k.product} are listed twice or "
+                                         f"the product is unknown", 1.0)
+        listed[k.product] = k
+    for product in ix.inst.products:
         kpi = listed.get(product.id)
         if kpi is None:
             report.add("kpi_missing", product.id, f"no KPIs for product {product.id}", 1.0)
             continue
-        rows = {s: q for (s, p), q in quantities.items() if p == product.id and q > 0}
+        rows = {s: q for (s, p), q in quantities.items()
+                if p == product.id and is_number(q) and q > 0}
         total = sum(rows.values())
-        hhi = sum((q / total) ** 2 for q in rows.values()) if total > 0 else 0.0
-        checks = [("purchased", kpi.purchased, total), ("hhi", kpi.hhi, hhi)]
-        checks += [(f"share {s}", kpi.supplier_shares.get(s, 0.0), q / total)
-                   for s, q in rows.items()]
-        for what, reported, actual in checks:
-            if abs(reported - actual) > 1e-5 * max(1.0, abs(actual)):
+        n = len(rows)
+        spend = sum(q * ix.price(s, product.id, q) for s, q in rows.items()
+                    if (s, product.id) in ix.offers)
+        regions: dict[str, float] = defaultdict(float)
+        for s, q in rows.items():
+            if s in ix.suppliers:
+                regions[ix.suppliers[s].region] += q / total
+        offers = {s: ix.offers[(s, product.id)] for s in rows if (s, product.id) in ix.offers}
+
+        def blended(attribute: str, rows=rows, offers=offers, total=total) -> float | None:
+            if total <= 0:
+                return None
+            return sum(getattr(offers[s], attribute) * q for s, q in rows.items()
+                       if s in offers) / total
+
+        checks: list[tuple[str, object, float | None, float]] = [
+            ("demand", kpi.demand, product.demand, 0.0),
+            ("purchased", kpi.purchased, total, _tol(total) + 1e-6 * n),
+            ("shortage", kpi.shortage, max(0.0, product.demand - total),
+             _tol(product.demand) + 1e-6 * n),
+            ("spend", kpi.spend, spend, _tol(spend, report.total) + 1e-6 * n),
+            ("suppliers", kpi.suppliers, float(n), 0.0),
+            ("hhi", kpi.hhi,
+             sum((q / total) ** 2 for q in rows.values()) if total > 0 else 0.0, KPI_TOL),
+            ("defect_rate", kpi.defect_rate, blended("defect_rate"), KPI_TOL),
+            ("on_time_rate", kpi.on_time_rate, blended("on_time_rate"), KPI_TOL),
+            ("max_lead_time_days", kpi.max_lead_time_days,
+             max((o.lead_time_days for o in offers.values()), default=None), 0.0),
+        ]
+        for s in sorted(set(rows) | set(kpi.supplier_shares)):
+            checks.append((f"share of {s}", kpi.supplier_shares.get(s),
+                           rows[s] / total if s in rows else None, KPI_TOL))
+        for r in sorted(set(regions) | set(kpi.region_shares)):
+            checks.append((f"share of region {r}", kpi.region_shares.get(r),
+                           regions.get(r), KPI_TOL))
+        for what, reported, actual, tol in checks:
+            if actual is None and reported is None:
+                continue
+            if actual is None or not agrees(reported, actual,  # type: ignore[arg-type]
+                                            tol or 1e-9 * max(1.0, abs(actual))):
                 report.add("kpi", product.id,
-                           f"reports {what} {reported:g}, recomputed {actual:g}",
-                           reported - actual)
+                           f"reports {what} {reported!r}, recomputed "
+                           f"{'none' if actual is None else f'{actual:g}'}",
+                           gap_amount(reported, actual or 0.0))  # type: ignore[arg-type]

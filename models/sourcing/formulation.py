@@ -214,7 +214,8 @@ def _eligible_offers(
         product = inst.product_by_id[offer.product]
         supplier = inst.supplier_by_id[offer.supplier]
         rules = inst.rules_for(offer.product)
-        must = offer.supplier in rules.must_use
+        # a product with zero demand buys nothing and its per-product rules do not apply
+        must = offer.supplier in rules.must_use and product.demand > 0
         why_not = None
         if offer.supplier in rules.excluded:
             why_not = "the supplier is excluded"
