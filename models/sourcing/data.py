@@ -10,7 +10,7 @@ location ``(table, row index, field)`` that the file readers turn into file/row/
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -213,6 +213,19 @@ class SourcingInstance(_Frozen):
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+    def model_copy(  # type: ignore[override]
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> SourcingInstance:
+        """A what-if copy: the instance's data with ``update`` applied, **validated again**
+        (a change that breaks a rule raises :class:`pydantic.ValidationError`) and with fresh
+        cached views (pydantic's own ``model_copy`` neither validates the update nor drops the
+        cached lookups, so a copy would keep the original's products and rules). ``deep`` is
+        accepted for compatibility; the copy never shares mutable state."""
+        del deep
+        data = self.model_dump()
+        data.update({key: _plain(value) for key, value in (update or {}).items()})
+        return type(self).model_validate(data)
 
     def _reference_errors(self) -> Iterator[InitErrorDetails]:
         yield from _duplicates("products", [(p.id,) for p in self.products], ("id",))
@@ -424,6 +437,18 @@ class SourcingInstance(_Frozen):
             )
             resolved[product.id] = ResolvedRules(**values)
         return resolved
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every pydantic model in it dumped to plain data, so that validating it
+    again checks nested records too (a nested model instance would be taken as it is)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def _duplicates(
