@@ -13,30 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
 
 from models.routing import (
     Depot,
-    DistanceSpec,
-    Objective,
     Route,
     RoutePlan,
     RoutingInstance,
-    Shipment,
     Stop,
-    VehicleType,
     matrices,
     node_ids,
 )
+from models.routing.tables import MATRIX_FILES, ROUTING_TABLES
 from optimizer.atomic import atomic_write_text
 from optimizer.errors import InputError
 from optimizer.formats.results import read_result_json, write_result_folder
 from optimizer.formats.tables import (
     Form,
     TableSource,
-    TableSpec,
     read_tables,
-    validation_problems,
+    validate_tables,
     write_tables,
 )
 from optimizer.reports.clock import (
@@ -49,17 +44,6 @@ from optimizer.reports.clock import (
     window_text,
 )
 
-ROUTING_TABLES: tuple[TableSpec, ...] = (
-    TableSpec("depots", Depot),
-    TableSpec("vehicle_types", VehicleType, list_fields=("capacity", "skills", "breaks")),
-    TableSpec("stops", Stop, optional=True,
-              list_fields=("delivery", "pickup", "skills", "time_windows")),
-    TableSpec("shipments", Shipment, optional=True),
-    TableSpec("distance", DistanceSpec, optional=True, single=True),
-    TableSpec("objective", Objective, optional=True, single=True),
-)
-_SPECS = {spec.name: spec for spec in ROUTING_TABLES}
-
 
 def read_routing_instance(path: Path | str, form: Form | None = None) -> RoutingInstance:
     """Read and validate a routing instance; errors name the file, the record and the field.
@@ -67,11 +51,15 @@ def read_routing_instance(path: Path | str, form: Form | None = None) -> Routing
     A CSV folder may hold a user matrix as ``distances.csv`` (and ``durations.csv``): square,
     no header, metres and seconds, indexed by the ``matrix_index`` of depots and stops."""
     path = Path(path)
-    data, source = read_tables(path, ROUTING_TABLES, form)
-    if source.form == "csv" and (path / "distances.csv").exists():
-        matrix = {"distances": _square(path / "distances.csv")}
-        if (path / "durations.csv").exists():
-            matrix["durations"] = _square(path / "durations.csv")
+    data, source = read_tables(path, ROUTING_TABLES, form, extra_files=MATRIX_FILES)
+    files = source.extra_files
+    if "durations" in files and "distances" not in files:
+        raise InputError([f"{files['durations']}: a durations matrix needs distances.csv "
+                          f"beside it"])
+    if "distances" in files:
+        matrix = {"distances": _square(files["distances"])}
+        if "durations" in files:
+            matrix["durations"] = _square(files["durations"])
         data["matrix"] = matrix
     return _validate(data, source)
 
@@ -101,10 +89,7 @@ def _square(file: Path) -> list[list[float]]:
 
 
 def _validate(data: dict[str, Any], source: TableSource) -> RoutingInstance:
-    try:
-        return RoutingInstance.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, source, _SPECS)) from None
+    return validate_tables(RoutingInstance, data, source, ROUTING_TABLES)
 
 
 def routing_tables(instance: RoutingInstance) -> dict[str, Any]:

@@ -6,46 +6,22 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import ValidationError
 
 from models.sourcing import (
-    Disruption,
     MarginalValues,
-    Offer,
-    Policy,
-    PriceBreak,
-    Product,
-    ProductPolicy,
     RiskPolicy,
-    Scenario,
     SourcingInstance,
     SourcingPlan,
-    Supplier,
 )
-from optimizer.errors import InputError
+from models.sourcing.tables import SOURCING_TABLES
 from optimizer.formats.results import read_result_json, write_result_folder
 from optimizer.formats.tables import (
     Form,
     TableSource,
-    TableSpec,
     read_tables,
-    validation_problems,
+    validate_tables,
     write_tables,
 )
-
-SOURCING_TABLES: tuple[TableSpec, ...] = (
-    TableSpec("products", Product),
-    TableSpec("suppliers", Supplier),
-    TableSpec("offers", Offer),
-    TableSpec("price_breaks", PriceBreak, optional=True),
-    TableSpec("policy", Policy, optional=True, single=True, list_fields=("must_use", "excluded")),
-    TableSpec("product_policies", ProductPolicy, optional=True,
-              list_fields=("must_use", "excluded")),
-    TableSpec("scenarios", Scenario, optional=True),
-    TableSpec("disruptions", Disruption, optional=True),
-    TableSpec("risk", RiskPolicy, optional=True, single=True),
-)
-_SPECS = {spec.name: spec for spec in SOURCING_TABLES}
 
 
 def read_sourcing_instance(path: Path | str, form: Form | None = None) -> SourcingInstance:
@@ -58,10 +34,7 @@ def read_sourcing_instance(path: Path | str, form: Form | None = None) -> Sourci
 
 
 def _validate(data: dict[str, Any], source: TableSource) -> SourcingInstance:
-    try:
-        return SourcingInstance.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, source, _SPECS)) from None
+    return validate_tables(SourcingInstance, data, source, SOURCING_TABLES)
 
 
 def instance_tables(instance: SourcingInstance) -> dict[str, Any]:

@@ -1,58 +1,46 @@
 """Table sets in three equivalent forms: one JSON file, a folder of CSV files, an Excel workbook.
 
 An instance is a set of named tables (lists of records) plus single-record tables (objects).
-Readers return plain dicts for the model's pydantic validation and keep enough of the source to
-turn a validation error location ``(table, row, field)`` into "file, record, field" for people.
+This module only finds the tables in a file and writes them; how names, cells and blank rows
+are read is :mod:`models.tables` (shared with ``Instance.from_frames``). Problems name the file,
+the record (JSON index, CSV line, Excel row) and the field.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
-import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import os
+import stat
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-import pandas as pd
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from models.tables import (
+    Layout,
+    Places,
+    RawTable,
+    TableError,
+    TableSpec,
+    build_instance,
+    list_cell_problems,
+    name_key,
+    tables_to_data,
+)
 from optimizer.atomic import atomic_write, atomic_write_text
 from optimizer.errors import InputError
 
+__all__ = ["EXCEL_SUFFIXES", "Form", "TableSource", "TableSpec", "detect_form", "read_tables",
+           "validate_tables", "write_tables"]
+
 Form = Literal["json", "csv", "excel"]
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-#: Error types raised by our own validators; their messages already show the value.
-_OWN_ERRORS = {"unknown_reference", "duplicate", "price_increase", "missing_weight",
-               "whole_units", "probability_sum", "one_target", "recourse", "dimensions",
-               "missing_location", "out_of_range", "window_order", "same_stop", "not_square",
-               "missing_matrix"}
-_FRIENDLY = {
-    "missing": "Field required",
-    "extra_forbidden": "unknown field (not part of the format; see the schema command)",
-    "too_short": "needs at least one record",
-}
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """One table: its record model, whether it is optional, and whether it holds one record."""
-
-    name: str
-    record: type[BaseModel]
-    optional: bool = False
-    single: bool = False
-    list_fields: tuple[str, ...] = ()
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """Known columns, in the model's order."""
-        return tuple(self.record.model_fields)
-
-    @property
-    def required(self) -> tuple[str, ...]:
-        """Columns without a default."""
-        return tuple(n for n, f in self.record.model_fields.items() if f.is_required())
+M = TypeVar("M", bound=BaseModel)
 
 
 def detect_form(path: Path) -> Form:
@@ -67,199 +55,360 @@ def detect_form(path: Path) -> Form:
                       f"files or an .xlsx workbook"])
 
 
-@dataclass(frozen=True)
+class FilePlaces(Places):
+    """Names tables and records the way people find them in a file: ``offers[3]`` (JSON),
+    ``offers.csv: line 5`` (CSV, the physical line), ``sheet 'offers' row 5`` (Excel)."""
+
+    def __init__(self, path: Path, form: Form) -> None:
+        self.path = path
+        self.form = form
+        #: Table name as found (file stem) -> the CSV file.
+        self.files: dict[str, Path] = {}
+
+    def table(self, name: str) -> str:
+        if self.form == "csv":
+            return str(self.files.get(name, self.path / f"{name}.csv"))
+        if self.form == "excel":
+            return f"{self.path}: sheet '{name}'"
+        return f"{self.path}: {name}" if name else str(self.path)
+
+    def record(self, name: str, label: Any, single: bool) -> str:
+        if self.form == "csv":
+            return f"{self.table(name)}: line {label}"
+        if self.form == "excel":
+            return f"{self.table(name)} row {label}"
+        return self.table(name) if single else f"{self.path}: {name}[{label}]"
+
+
+@dataclass
 class TableSource:
-    """Where a table set was read from; turns error locations into readable places."""
+    """Where a table set was read from; its layout turns error locations into places."""
 
     path: Path
     form: Form
-
-    def place(self, loc: Sequence[str | int], specs: Mapping[str, TableSpec]) -> tuple[str, str]:
-        """``(where, field)`` for a validation error location."""
-        parts = list(loc)
-        if not parts:
-            return str(self.path), ""
-        table = str(parts[0])
-        spec = specs.get(table)
-        if spec is None:
-            return str(self.path), ".".join(str(p) for p in parts)
-        if spec.single:
-            row, rest = 0, parts[1:]
-        elif len(parts) > 1 and isinstance(parts[1], int):
-            row, rest = parts[1], parts[2:]
-        else:
-            return self._table_place(table), ".".join(str(p) for p in parts[1:])
-        field = str(rest[0]) if rest else ""
-        if self.form == "json":
-            where = f"{self.path}: {table}" if spec.single else f"{self.path}: {table}[{row}]"
-        elif self.form == "csv":
-            where = f"{self.path / (table + '.csv')}: line {row + 2}"
-        else:
-            where = f"{self.path}: sheet '{table}' row {row + 2}"
-        return where, field
-
-    def _table_place(self, table: str) -> str:
-        if self.form == "csv":
-            return str(self.path / f"{table}.csv")
-        if self.form == "excel":
-            return f"{self.path}: sheet '{table}'"
-        return f"{self.path}: {table}"
-
-
-def validation_problems(
-    error: ValidationError, source: TableSource, specs: Mapping[str, TableSpec]
-) -> list[str]:
-    """Readable sentences, one per pydantic error. A table that is "too short" only because
-    its records failed (pydantic drops them before counting) is not reported twice."""
-    problems = []
-    errors = error.errors(include_url=False)
-    failed_tables = {e["loc"][0] for e in errors if len(e["loc"]) > 1}
-    for err in errors:
-        if err["type"] == "too_short" and len(err["loc"]) == 1 \
-                and err["loc"][0] in failed_tables and err["ctx"]["actual_length"] == 0:
-            continue
-        where, field = source.place(err["loc"], specs)
-        message = _FRIENDLY.get(err["type"], err["msg"])
-        if err["type"] not in _OWN_ERRORS and err["type"] not in _FRIENDLY:
-            message += f" (got {err['input']!r})"
-        problems.append(f"{where}: field '{field}': {message}" if field else f"{where}: {message}")
-    return problems
+    layout: Layout
+    #: Extra CSV files of a folder that are not tables (a routing matrix), by known name.
+    extra_files: dict[str, Path] = field(default_factory=dict)
 
 
 def read_tables(
-    path: Path, specs: Sequence[TableSpec], form: Form | None = None
+    path: Path, specs: Sequence[TableSpec], form: Form | None = None,
+    extra_files: Sequence[str] = (),
 ) -> tuple[dict[str, Any], TableSource]:
-    """Read a table set from ``path`` into a plain dict keyed by table name."""
+    """Read a table set from ``path`` into a plain dict keyed by table name.
+
+    ``extra_files`` are names of CSV files in a folder that are not tables (found by the same
+    loose name rule and returned in ``source.extra_files``). Raises :class:`InputError`.
+    """
     path = Path(path)
-    if not path.exists():
-        raise InputError([f"{path}: no such file or folder"])
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise InputError([f"{path}: no such file or folder"]) from None
+    except OSError as exc:
+        raise InputError([f"{path}: cannot be read ({exc.strerror})"]) from None
     form = form or detect_form(path)
-    source = TableSource(path, form)
+    places = FilePlaces(path, form)
     if form == "json":
-        return _read_json(path), source
-    frames = _read_csv_folder(path, specs) if form == "csv" else _read_workbook(path, specs)
-    data: dict[str, Any] = {"name": path.stem if form == "excel" else path.name}
-    problems: list[str] = []
-    for spec in specs:
-        frame = frames.get(spec.name)
-        if frame is None:
-            if not spec.optional:
-                problems.append(f"{source._table_place(spec.name)}: required table "
-                                f"'{spec.name}' is missing")
-            continue
-        problems.extend(_column_problems(frame, spec, source))
-        records = [_record(row) for row in frame.to_dict(orient="records")]
-        if spec.single:
-            if len(records) > 1:
-                problems.append(f"{source._table_place(spec.name)}: table '{spec.name}' holds "
-                                f"one record, found {len(records)}")
-            data[spec.name] = records[0] if records else {}
-        else:
-            data[spec.name] = records
-    if problems:
-        raise InputError(problems)
-    return data, source
+        data = _read_json(path)
+        return data, TableSource(path, form, Layout(places))
+    extra: dict[str, Path] = {}
+    if form == "csv":
+        tables = _csv_folder_tables(path, places, extra_files, extra)
+        what, name = "table", path.name
+    else:
+        tables = _workbook_tables(path)
+        what, name = "sheet", path.stem
+    try:
+        data, layout = tables_to_data(tables, specs, places, what)
+    except TableError as exc:
+        raise InputError(exc.problems) from None
+    return {"name": name, **data}, TableSource(path, form, layout, extra)
+
+
+def validate_tables(
+    model: type[M], data: Mapping[str, Any], source: TableSource, specs: Sequence[TableSpec]
+) -> M:
+    """Validate ``data`` read by :func:`read_tables` into ``model``; raises :class:`InputError`
+    whose problems name the file, the record and the field."""
+    try:
+        return build_instance(model, data, specs, source.layout)
+    except TableError as exc:
+        raise InputError(exc.problems) from None
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file; a folder, FIFO, device or unreadable file is an
+    :class:`InputError` naming it (a FIFO is never opened, so it cannot block)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise InputError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    if not stat.S_ISREG(mode):
+        kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        raise InputError([f"{path}: {kind}; expected a file"])
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError([f"{path}: cannot be read ({exc.strerror})"]) from None
+
+
+def decode_text(raw: bytes, path: Path) -> str:
+    """Text of a file: UTF-8 (with or without a byte order mark), or UTF-16/32 with one."""
+    boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+            (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+            (codecs.BOM_UTF16_BE, "utf-16"))
+    encoding = next((enc for bom, enc in boms if raw.startswith(bom)), "utf-8")
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError([f"{path}: not {encoding.upper().removesuffix('-SIG')} text (byte "
+                          f"{exc.start}); save it as UTF-8 (in Excel: 'CSV UTF-8')"]) from None
+    if "\x00" in text:
+        raise InputError([f"{path}: holds NUL characters (UTF-16 without a byte order mark?); "
+                          f"save it as UTF-8"])
+    return text
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    text = decode_text(read_bytes(path), path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: "
                           f"{exc.msg}"]) from None
-    except UnicodeDecodeError:
-        raise InputError([f"{path}: not UTF-8 text"]) from None
+    except RecursionError:
+        raise InputError([f"{path}: invalid JSON: nested too deeply"]) from None
     if not isinstance(data, dict):
         raise InputError([f"{path}: the top level must be a JSON object with the tables"])
     return data
 
 
-def _read_csv_folder(path: Path, specs: Sequence[TableSpec]) -> dict[str, pd.DataFrame]:
-    frames = {}
-    for spec in specs:
-        file = path / f"{spec.name}.csv"
-        if not file.exists():
-            continue
-        try:
-            frames[spec.name] = pd.read_csv(file, dtype=str, keep_default_na=False,
-                                            encoding="utf-8-sig",
-                                            skipinitialspace=True)
-        except pd.errors.EmptyDataError:
-            frames[spec.name] = pd.DataFrame(columns=list(spec.columns))
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError([f"{file}: unreadable CSV: {exc}"]) from None
-    return frames
-
-
-def _read_workbook(path: Path, specs: Sequence[TableSpec]) -> dict[str, pd.DataFrame]:
+def _csv_folder_tables(
+    folder: Path, places: FilePlaces, extra_names: Sequence[str], extra: dict[str, Path]
+) -> list[RawTable]:
+    """The ``*.csv`` files of a folder as raw tables (hidden files and lock files skipped)."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputError([f"{folder}: cannot be read ({exc.strerror})"]) from None
+    extra_keys = {name_key(n): n for n in extra_names}
+    tables = []
+    problems = []
+    for file in entries:
+        if file.name.startswith((".", "~$")) or file.suffix.lower() != ".csv":
+            continue
+        stem = file.name[: -len(".csv")]
+        if name_key(stem) in extra_keys:
+            known = extra_keys[name_key(stem)]
+            if known in extra:
+                problems.append(f"{file}: the files '{extra[known].name}' and '{file.name}' are "
+                                f"both '{known}.csv'")
+            extra[known] = file
+            continue
+        places.files[stem] = file
+        try:
+            tables.append(_csv_table(file, stem))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return tables
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,`` or ``;`` (a European Excel export) or a tab: the one the header line holds most."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _csv_table(file: Path, stem: str) -> RawTable:
+    text = decode_text(read_bytes(file), file)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        skipinitialspace=True)
+    rows: list[tuple[int, list[str]]] = []
+    line = 0
+    try:
+        for cells in reader:
+            rows.append((line + 1, cells))
+            line = reader.line_num
+    except csv.Error as exc:
+        raise InputError([f"{file}: line {reader.line_num}: unreadable CSV: {exc}"]) from None
+    header: list[Any] = []
+    while rows and not header:
+        _, cells = rows.pop(0)
+        header = cells if any(c.strip() for c in cells) else []
+    return RawTable(stem, header, rows, decimal_comma=delimiter == ";")
+
+
+def _workbook_tables(path: Path) -> list[RawTable]:
+    """The worksheets of a workbook as raw tables. Formula cells take their stored value; a
+    formula without one (a workbook written by a program, never opened in Excel) is refused."""
+    import openpyxl
+
+    read_bytes(path)  # a regular, readable file (a FIFO would block openpyxl)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise InputError([f"{path}: unreadable Excel workbook: {exc}"]) from None
-    names = {spec.name for spec in specs}
-    return {name: frame for name, frame in sheets.items() if name in names}
+    tables = []
+    formulas: dict[str, list[tuple[int, int, str]]] = {}
+    try:
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()  # never trust a stored size; read every row there is
+            rows: list[tuple[int, list[Any]]] = []
+            for r, cells in enumerate(sheet.iter_rows(min_row=1, min_col=1), start=1):
+                values = []
+                for c, cell in enumerate(cells):
+                    if cell.data_type == "f":
+                        formulas.setdefault(sheet.title, []).append((r, c, str(cell.value)))
+                    values.append(cell.value)
+                rows.append((r, values))
+            tables.append(RawTable(sheet.title, [], rows))
+    finally:
+        book.close()
+    if formulas:
+        _formula_values(path, tables, formulas)
+    for table in tables:
+        rows = list(table.rows)
+        while rows and not table.header:
+            _, cells = rows.pop(0)
+            table.header = list(cells) if any(_filled(c) for c in cells) else []
+        table.rows = rows
+    return tables
 
 
-def _column_problems(frame: pd.DataFrame, spec: TableSpec, source: TableSource) -> list[str]:
-    place = source._table_place(spec.name)
-    columns = [str(c).strip() for c in frame.columns]
-    frame.columns = columns
-    problems = [f"{place}: missing column '{c}'" for c in spec.required if c not in columns]
-    problems += [f"{place}: unknown column '{c}' (known: {', '.join(spec.columns)})"
-                 for c in columns if c not in spec.columns]
-    return problems
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _record(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A table row without its empty cells (so that model defaults apply)."""
-    out = {}
-    for key, value in row.items():
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            continue
-        text = str(value).strip()
-        if text != "":
-            out[key] = text
-    return out
+def _formula_values(path: Path, tables: list[RawTable],
+                    formulas: dict[str, list[tuple[int, int, str]]]) -> None:
+    """Replace formula cells by the values Excel stored for them; refuse those without one."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    problems = []
+    try:
+        for table in tables:
+            cells = formulas.get(table.name)
+            if not cells:
+                continue
+            sheet = book[table.name]
+            sheet.reset_dimensions()
+            stored = {r: row for r, row in enumerate(
+                sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1)}
+            rows = dict(table.rows)
+            for r, c, formula in cells:
+                row = stored.get(r, ())
+                value = row[c] if c < len(row) else None
+                if value is None:
+                    problems.append(f"{path}: sheet '{table.name}' cell {get_column_letter(c + 1)}"
+                                    f"{r}: the formula {formula} has no stored value (the file "
+                                    f"was not saved by a spreadsheet program); open and save "
+                                    f"it in Excel or LibreOffice, or type the value")
+                rows[r][c] = value
+    finally:
+        book.close()
+    if problems:
+        raise InputError(problems)
 
 
-def to_frames(data: Mapping[str, Any], specs: Sequence[TableSpec]) -> dict[str, pd.DataFrame]:
-    """Tables as data frames, list cells joined with ';'."""
-    frames = {}
+# ---- writing -------------------------------------------------------------------------------
+
+def table_rows(data: Mapping[str, Any], specs: Sequence[TableSpec]
+               ) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Tables as ``(columns, rows)`` with list cells joined by ``;``; optional tables with no
+    record are left out. Raises :class:`InputError` for ids a list cell cannot hold."""
+    problems = list(list_cell_problems(data, specs, Layout()))
+    if problems:
+        raise InputError(problems)
+    tables = {}
     for spec in specs:
         value = data.get(spec.name)
         rows = [value] if spec.single else list(value or [])
         if spec.optional and not any(rows):
             continue
-        cleaned = [{k: (";".join(_cell(x) for x in v) if isinstance(v, list | tuple) else v)
-                    for k, v in row.items()} for row in rows]
-        frame = pd.DataFrame(cleaned, columns=[c for c in spec.columns
-                                               if any(c in r for r in cleaned)])
-        frames[spec.name] = frame
-    return frames
+        columns = [c for c in spec.columns if any(c in r for r in rows)]
+        cells = [[_list_cell(r.get(c)) for c in columns] for r in rows]
+        tables[spec.name] = (columns, cells)
+    return tables
 
 
-def _cell(value: Any) -> str:
-    return f"{value:.15g}" if isinstance(value, float) else str(value)
+def _list_cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return ";".join(_text(v) for v in value)
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _csv_text(columns: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([["" if v is None else _text(v) for v in row] for row in rows])
+    return out.getvalue()
 
 
 def write_tables(
     data: Mapping[str, Any], specs: Sequence[TableSpec], path: Path, form: Form
 ) -> None:
-    """Write a table set in ``form``; every file is written atomically."""
+    """Write a table set in ``form``; every file is written atomically. Text is written as
+    text (an id ``=x`` is not an Excel formula). Raises :class:`InputError` before writing
+    anything for data a CSV or Excel copy would change."""
     path = Path(path)
     if form == "json":
         atomic_write_text(path, json.dumps(data, indent=2) + "\n")
         return
-    frames = to_frames(data, specs)
+    tables = table_rows(data, specs)
     if form == "csv":
         path.mkdir(parents=True, exist_ok=True)
-        for name, frame in frames.items():
-            atomic_write_text(path / f"{name}.csv", frame.to_csv(index=False))
+        for name, (columns, rows) in tables.items():
+            atomic_write_text(path / f"{name}.csv", _csv_text(columns, rows))
         return
+    atomic_write(path, _book_writer(tables))
 
-    def write_book(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in frames.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
 
-    atomic_write(path, write_book)
+def _book_writer(tables: Mapping[str, tuple[list[str], list[list[Any]]]]
+                 ) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        import openpyxl
+
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for name, (columns, rows) in tables.items():
+            sheet = book.create_sheet(name)
+            for r, values in enumerate(_with_header(columns, rows), start=1):
+                for c, value in enumerate(values, start=1):
+                    if value is None:
+                        continue
+                    cell = sheet.cell(row=r, column=c, value=value)
+                    if isinstance(value, str):
+                        cell.data_type = "s"  # text, even when it starts with '='
+        book.save(tmp)
+
+    return write
+
+
+def _with_header(columns: list[str], rows: list[list[Any]]) -> Iterator[list[Any]]:
+    yield list(columns)
+    yield from rows
+
+
+def is_regular_file(path: Path) -> bool:
+    """``path`` is a regular file (not a folder, FIFO or device), without opening it."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
