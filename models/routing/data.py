@@ -10,7 +10,7 @@ once; every error carries a location ``(table, row, field)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -380,3 +380,28 @@ class RoutingInstance(_Frozen):
     def vehicles(self) -> tuple[tuple[str, int], ...]:
         """Every vehicle as (vehicle type id, index within the type)."""
         return tuple((vt.id, k) for vt in self.vehicle_types for k in range(vt.count))
+
+    # ---- DataFrames ------------------------------------------------------------------------
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, Any], name: str = "routing",
+                    matrix: Mapping[str, Any] | None = None) -> RoutingInstance:
+        """An instance from DataFrames keyed by table name (``depots``, ``vehicle_types``,
+        ``stops``, ...), read by the rules of CSV and Excel files; ``matrix`` is the optional
+        user matrix (``{"distances": [[...]], "durations": [[...]]}``).
+
+        Raises :class:`models.tables.TableError` whose problems name the table, the index
+        label and the field."""
+        from models.routing.tables import ROUTING_TABLES
+        from models.tables import frames_to_instance
+
+        extra = {"matrix": matrix} if matrix is not None else None
+        return frames_to_instance(cls, frames, ROUTING_TABLES, name, extra)
+
+    def to_frames(self) -> dict[str, Any]:
+        """Every table as a DataFrame (a one-record table as one row; the user matrix is
+        ``self.matrix``); ``from_frames`` reads them back as an equal instance."""
+        from models.routing.tables import ROUTING_TABLES
+        from models.tables import instance_frames
+
+        return instance_frames(self, ROUTING_TABLES)

@@ -438,6 +438,29 @@ class SourcingInstance(_Frozen):
             resolved[product.id] = ResolvedRules(**values)
         return resolved
 
+    # ---- DataFrames ------------------------------------------------------------------------
+
+    @classmethod
+    def from_frames(cls, frames: Mapping[str, Any], name: str = "sourcing") -> SourcingInstance:
+        """An instance from DataFrames keyed by table name (``products``, ``suppliers``,
+        ``offers``, optional ``price_breaks``, ``policy``, ...), read by the rules of CSV and
+        Excel files (names matched loosely, blank rows skipped, ``60%`` and ``15,000`` read).
+
+        Raises :class:`models.tables.TableError` whose problems name the table, the index
+        label and the field."""
+        from models.sourcing.tables import SOURCING_TABLES
+        from models.tables import frames_to_instance
+
+        return frames_to_instance(cls, frames, SOURCING_TABLES, name)
+
+    def to_frames(self) -> dict[str, Any]:
+        """Every table as a DataFrame (a one-record table as one row); ``from_frames`` reads
+        them back as an equal instance."""
+        from models.sourcing.tables import SOURCING_TABLES
+        from models.tables import instance_frames
+
+        return instance_frames(self, SOURCING_TABLES)
+
 
 def _plain(value: Any) -> Any:
     """``value`` with every pydantic model in it dumped to plain data, so that validating it
