@@ -5,12 +5,17 @@ parent stops it at the time limit plus a small margin whatever the search is doi
 overrun its own limit while finishing a local-search move), and keeps the best solution it has.
 With a ``solution_limit`` instead of a time limit the search is deterministic and may run in
 this process (``isolate=False``).
+
+A search process that ends without reporting (it could not start, crashed, was killed, ran out
+of memory) raises :class:`SearchProcessError`; it is never taken for "no plan found".
 """
 
 from __future__ import annotations
 
 import math
 import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -91,6 +96,42 @@ class PlanCheckError(RuntimeError):
         self.report = report
 
 
+#: Where a search process that could not start comes from, most of the time.
+MAIN_GUARD_HINT = (
+    "the search runs in a new process that re-imports the main script (start method "
+    "'spawn'); a script that calls the routing solver must do so under "
+    "`if __name__ == \"__main__\":`, or the new process runs the script again and stops")
+
+
+class SearchProcessError(RuntimeError):
+    """A search process ended without reporting: it could not start (see
+    :data:`MAIN_GUARD_HINT`), crashed, or was killed (e.g. by the out-of-memory killer).
+    ``exitcode`` is the process's (negative: killed by that signal); ``best`` is the best
+    solution it sent before, if any."""
+
+    def __init__(self, message: str, exitcode: int | None, best: Found | None) -> None:
+        super().__init__(message)
+        self.exitcode = exitcode
+        self.best = best
+
+
+def _death_message(exitcode: int | None, started: bool, engine: str) -> str:
+    what = f"the {engine} search process"
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        why = f"{what} was killed by {name}"
+        if -exitcode == signal.SIGKILL:
+            why += " (the system's out-of-memory killer sends it, as does kill -9)"
+        return why + "; no plan was returned"
+    code = "" if exitcode is None else f" (exit code {exitcode})"
+    if not started:
+        return f"{what} ended before the search started{code}: {MAIN_GUARD_HINT}"
+    return f"{what} ended without reporting its result{code}; no plan was returned"
+
+
 def _settings(inst: RoutingInstance, options: RoutingOptions,
               time_limit: float | None) -> SearchSettings:
     first = options.first_solution
@@ -153,8 +194,11 @@ def _child(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: i
            finish_by: float | None, conn: Connection,
            excluded: frozenset[str] = frozenset()) -> None:
     try:
+        conn.send(("started", os.getpid()))  # the parent tells "could not start" from a crash
         reason = _run(inst, engine, settings, seed, excluded, conn.send, finish_by)
         conn.send(("done", reason))
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent stops too
+        conn.send(("interrupted", ""))
     except Exception as exc:  # report, never hang the parent
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -196,32 +240,44 @@ def search(
     process.start()
     child.close()
     deadline = math.inf if limit is None else start + limit + MARGIN_SECONDS
-    reason = "search process ended"
-    while True:
-        wait = deadline - time.perf_counter()
-        if wait <= 0:
-            reason = "stopped at the time limit (from outside the search)"
-            break
-        if not parent.poll(min(wait, 0.2)):
-            if on_improve is not None:
-                on_improve(time.perf_counter() - start, best[-1].objective if best else -1)
-            if not process.is_alive() and not parent.poll(0):
+    reason, started, ended = "", False, True  # ended: reported its end or stopped by us
+    try:
+        while True:
+            wait = deadline - time.perf_counter()
+            if wait <= 0:
+                reason = "stopped at the time limit (from outside the search)"
                 break
-            continue
-        try:
-            message = parent.recv()
-        except EOFError:
-            break
-        if isinstance(message, Found):
-            keep(message)
-        elif message[0] == "done":
-            reason = message[1]
-            break
-        else:
-            raise RuntimeError(f"routing search failed: {message[1]}")
-    if process.is_alive():
-        process.terminate()
-    process.join(timeout=2)
+            if not parent.poll(min(wait, 0.2)):
+                if on_improve is not None:
+                    on_improve(time.perf_counter() - start, best[-1].objective if best else -1)
+                if not process.is_alive() and not parent.poll(0):
+                    ended = False
+                    break
+                continue
+            try:
+                message = parent.recv()
+            except EOFError:
+                ended = False
+                break
+            if isinstance(message, Found):
+                keep(message)
+            elif message[0] == "started":
+                started = True
+            elif message[0] == "done":
+                reason = message[1]
+                break
+            elif message[0] == "interrupted":
+                raise KeyboardInterrupt
+            else:
+                raise RuntimeError(f"routing search failed: {message[1]}")
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=2)
+        parent.close()
+    if not ended:
+        raise SearchProcessError(_death_message(process.exitcode, started, engine),
+                                 process.exitcode, best[-1] if best else None)
     return (best[-1] if best else None), reason, time.perf_counter() - start
 
 
@@ -231,7 +287,9 @@ def solve(
 ) -> RoutePlan:
     """Solve ``inst``; the plan passed :func:`check_plan` and every unserved stop carries a
     computed reason. Heuristic search proves nothing, so a plan is ``feasible``; without any
-    plan the status is ``no_solution``. Raises :class:`PlanCheckError` on a checker failure."""
+    plan the status is ``no_solution``. Raises :class:`PlanCheckError` on a checker failure and
+    :class:`SearchProcessError` when a search process dies (in a script, call this under
+    ``if __name__ == "__main__":``)."""
     options = options or RoutingOptions()
     impossible = impossible_stops(inst)
     engine = engine_for(inst, options.engine)
