@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 
-from models.checking import Report
+from models.checking import Report, agrees, gap_amount, is_number
 from models.routing.data import Depot, RoutingInstance, Stop, VehicleType
 from models.routing.plan import Route, RoutePlan
 
@@ -72,8 +72,12 @@ class _Edges:
 
 
 def check_plan(inst: RoutingInstance, plan: RoutePlan) -> CheckReport:
-    """Check ``plan`` against ``inst``: every rule, every reported time, load, distance and
-    cost. The recomputed totals are in the report."""
+    """Check ``plan`` against ``inst``: every rule, and every number it reports (arrival,
+    service start (the wait), departure and load at each stop, each route's start load, end,
+    distance, duration and cost, the breaks, the unserved stops' penalties, the unused
+    vehicles, the totals and the solve figures) recomputed from the stop sequences and the
+    routes' start times alone. NaN and inf never match anything. The recomputed totals are in
+    the report."""
     report = CheckReport()
     edges = _Edges(inst)
     stops = {s.id: s for s in inst.stops}
@@ -97,8 +101,12 @@ def check_plan(inst: RoutingInstance, plan: RoutePlan) -> CheckReport:
             report.add("depot", name, f"{name} must run {vt.start_depot} -> "
                                       f"{vt.end_depot or vt.start_depot}", 1.0)
         report.vehicles += 1
-        _check_route(inst, report, edges, stops, depots, partner, vt, r, name, seen)
-        total_cost += _route_cost(vt, report, r, name)
+        if not is_number(r.start_time):
+            report.add("start_time", name, f"reports start time {r.start_time!r}", math.inf)
+            continue
+        distance, end = _check_route(inst, report, edges, stops, depots, partner, vt, r, name,
+                                     seen)
+        total_cost += _route_cost(vt, report, r, name, distance, end)
     for stop_id, count in seen.items():
         if stop_id not in stops:
             report.add("unknown_stop", stop_id, f"unknown stop {stop_id}", count)
@@ -106,6 +114,14 @@ def check_plan(inst: RoutingInstance, plan: RoutePlan) -> CheckReport:
             report.add("visited_twice", stop_id, f"{stop_id} is served {count} times",
                        count - 1)
     listed = {u.stop for u in plan.unserved}
+    _check_unserved(report, plan, stops)
+    used = {(r.vehicle_type, r.vehicle) for r in plan.routes}
+    unused = {f"{t}#{k}" for t, k in inst.vehicles if (t, k) not in used}
+    if set(plan.unused_vehicles) != unused or len(plan.unused_vehicles) != len(unused):
+        report.add("unused_vehicles", "plan",
+                   f"lists unused vehicles {sorted(plan.unused_vehicles)}, recomputed "
+                   f"{sorted(unused)}", len(set(plan.unused_vehicles) ^ unused) or 1)
+    _check_summary(report, plan)
     for stop in inst.stops:
         if seen[stop.id] == 0:
             if stop.drop_penalty is None:
@@ -124,18 +140,56 @@ def check_plan(inst: RoutingInstance, plan: RoutePlan) -> CheckReport:
                                    ("duration", plan.duration, report.duration),
                                    ("cost", plan.cost, report.cost),
                                    ("vehicles_used", plan.vehicles_used, report.vehicles)):
-        if abs(reported - actual) > _tol(actual):
+        if not agrees(reported, actual, _tol(actual)):
             report.add("total_" + what, "plan", f"reports {what} {reported:,.6g}, "
-                                                f"recomputed {actual:,.6g}", reported - actual)
+                                                f"recomputed {actual:,.6g}",
+                       gap_amount(reported, actual))
     return report
 
 
-def _route_cost(vt: VehicleType, report: CheckReport, r: Route, name: str) -> float:
-    cost = (vt.fixed_cost + vt.cost_per_km * r.distance / 1000.0
-            + vt.cost_per_hour * (r.end_time - r.start_time) / 3600.0)
-    if abs(cost - r.cost) > _tol(cost):
+def _check_unserved(report: CheckReport, plan: RoutePlan, stops: dict[str, Stop]) -> None:
+    """Each unserved record names a stop once, with the stop's own drop penalty."""
+    counted: Counter[str] = Counter(u.stop for u in plan.unserved)
+    for u in plan.unserved:
+        stop = stops.get(u.stop)
+        if stop is None:
+            report.add("unserved_list", u.stop, f"lists unknown stop {u.stop} as unserved", 1.0)
+            continue
+        if counted[u.stop] > 1:
+            report.add("unserved_list", u.stop, f"{u.stop} is listed {counted[u.stop]} times "
+                                                f"as unserved", counted[u.stop] - 1)
+        if stop.drop_penalty is None:
+            same = u.penalty is None
+        else:
+            same = agrees(u.penalty, stop.drop_penalty, _tol(stop.drop_penalty))
+        if not same:
+            report.add("unserved_penalty", u.stop,
+                       f"reports penalty {u.penalty!r}, the stop's drop penalty is "
+                       f"{stop.drop_penalty!r}", gap_amount(u.penalty, stop.drop_penalty or 0.0))
+
+
+def _check_summary(report: CheckReport, plan: RoutePlan) -> None:
+    """The solve figures: finite, non-negative seconds and time limit."""
+    for what, value in (("seconds", plan.solve.seconds), ("time_limit", plan.solve.time_limit)):
+        if value is not None and (not is_number(value) or value < 0):
+            report.add("solve_figures", "plan", f"reports {what} {value!r}, not a finite "
+                                                f"number >= 0", gap_amount(value, 0.0))
+
+
+def _route_cost(vt: VehicleType, report: CheckReport, r: Route, name: str, distance: float,
+                end: float) -> float:
+    """The route's cost from its distance and return time (the reported ones when they agree
+    with the recomputed ones, so that a plan's rounding is not counted as an error; else the
+    recomputed ones)."""
+    if agrees(r.distance, distance, _tol(distance)):
+        distance = r.distance
+    if agrees(r.end_time, end, _tol(end)):
+        end = r.end_time
+    cost = (vt.fixed_cost + vt.cost_per_km * distance / 1000.0
+            + vt.cost_per_hour * (end - r.start_time) / 3600.0)
+    if not agrees(r.cost, cost, _tol(cost)):
         report.add("route_cost", name, f"reports cost {r.cost:,.6g}, recomputed {cost:,.6g}",
-                   r.cost - cost)
+                   gap_amount(r.cost, cost))
     return cost
 
 
@@ -143,7 +197,8 @@ def _check_route(
     inst: RoutingInstance, report: CheckReport, edges: _Edges, stops: dict[str, Stop],
     depots: dict[str, Depot], partner: dict[str, tuple[str, str]], vt: VehicleType, r: Route,
     name: str, seen: Counter[str],
-) -> None:
+) -> tuple[float, float]:
+    """Check one route; returns its recomputed distance and return time."""
     dims = max((len(v.capacity) for v in inst.vehicle_types), default=0)
     start_depot, end_depot = depots[vt.start_depot], depots[vt.end_depot or vt.start_depot]
     if r.start_time < max(vt.shift_start, start_depot.open) - _tol(r.start_time):
@@ -156,7 +211,7 @@ def _check_route(
         if stop is not None and v.stop not in partner:
             for d in range(min(dims, len(stop.delivery))):
                 load[d] += stop.delivery[d]
-    if any(abs(a - b) > _tol(a) for a, b in zip(load, r.start_load, strict=False)):
+    if not _loads_agree(load, r.start_load):
         report.add("load", name, f"reports start load {r.start_load}, recomputed "
                                  f"{tuple(load)}", 1.0)
     _capacity(report, vt, load, f"{name} at the start")
@@ -172,32 +227,42 @@ def _check_route(
         dist, travel = edges.get(here, v.stop, vt)
         distance += dist
         arrival = _drive(report, t, travel, rests.get(pos, []), name)
-        if abs(arrival - v.arrival) > _tol(arrival):
+        if not agrees(v.arrival, arrival, _tol(arrival)):
             report.add("arrival", v.stop, f"reports arrival {v.arrival:g}, recomputed "
-                                          f"{arrival:g}", v.arrival - arrival)
-        start = v.start
-        if start < arrival - _tol(arrival):
-            report.add("service_start", v.stop, f"service starts at {start:g}, before the "
-                                                f"arrival {arrival:g}", arrival - start)
-        if stop.time_windows and not any(w.start - _tol(w.start) <= start <= w.end + _tol(w.end)
-                                         for w in stop.time_windows):
-            late = min(abs(start - w.end) for w in stop.time_windows)
-            report.add("time_window", v.stop, f"service at {start:g} is outside every window "
-                                              f"{[(w.start, w.end) for w in stop.time_windows]}",
-                       late)
+                                          f"{arrival:g}", gap_amount(v.arrival, arrival))
+        start = _earliest_start(stop, arrival)
+        if is_number(v.start) and v.start < arrival - _tol(arrival):
+            report.add("service_start", v.stop, f"service starts at {v.start:g}, before the "
+                                                f"arrival {arrival:g}", arrival - v.start)
+        elif not agrees(v.start, start, _tol(start)):
+            report.add("wait", v.stop, f"reports service start {v.start:g} (a wait of "
+                                       f"{v.start - arrival:g}), recomputed {start:g} (a wait "
+                                       f"of {start - arrival:g}: service starts on arrival "
+                                       f"or when the next window opens)",
+                       gap_amount(v.start, start))
+        # the window holds both the recomputed start and the start the plan claims
+        claimed = v.start if is_number(v.start) and v.start >= start else start
+        for when in dict.fromkeys((start, claimed)):
+            if stop.time_windows and not any(
+                    w.start - _tol(w.start) <= when <= w.end + _tol(w.end)
+                    for w in stop.time_windows):
+                late = min(abs(when - w.end) for w in stop.time_windows)
+                report.add("time_window", v.stop,
+                           f"service at {when:g} is outside every window "
+                           f"{[(w.start, w.end) for w in stop.time_windows]}", late)
         missing = set(stop.skills) - set(vt.skills)
         if missing:
             report.add("skills", v.stop, f"{name} lacks skill(s) {sorted(missing)}",
                        len(missing))
         departure = start + stop.service_time
-        if abs(departure - v.departure) > _tol(departure):
+        if not agrees(v.departure, departure, _tol(departure)):
             report.add("departure", v.stop, f"reports departure {v.departure:g}, recomputed "
-                                            f"{departure:g}", v.departure - departure)
+                                            f"{departure:g}", gap_amount(v.departure, departure))
         for d in range(min(dims, len(stop.delivery))):
             load[d] -= stop.delivery[d]
         for d in range(min(dims, len(stop.pickup))):
             load[d] += stop.pickup[d]
-        if any(abs(a - b) > _tol(a) for a, b in zip(load, v.load, strict=False)):
+        if not _loads_agree(load, v.load):
             report.add("load", v.stop, f"reports load {v.load}, recomputed {tuple(load)}", 1.0)
         _capacity(report, vt, load, f"{name} after {v.stop}")
         if any(x < -_tol(x) for x in load):
@@ -217,9 +282,9 @@ def _check_route(
     dist, travel = edges.get(here, end_depot.id, vt)
     distance += dist
     end = _drive(report, t, travel, rests.get(len(r.visits), []), name)
-    if abs(end - r.end_time) > _tol(end):
+    if not agrees(r.end_time, end, _tol(end)):
         report.add("end_time", name, f"reports end {r.end_time:g}, recomputed {end:g}",
-                   r.end_time - end)
+                   gap_amount(r.end_time, end))
     if end > min(vt.shift_end, end_depot.close) + _tol(end):
         report.add("shift", name, f"returns at {end:g}, after the shift or depot closing "
                                   f"{min(vt.shift_end, end_depot.close):g}",
@@ -231,14 +296,28 @@ def _check_route(
     if vt.max_distance is not None and distance > vt.max_distance + _tol(distance):
         report.add("max_distance", name, f"route is {distance:g} long, limit "
                                          f"{vt.max_distance:g}", distance - vt.max_distance)
-    if abs(distance - r.distance) > _tol(distance):
+    if not agrees(r.distance, distance, _tol(distance)):
         report.add("route_distance", name, f"reports {r.distance:g}, recomputed {distance:g}",
-                   r.distance - distance)
-    if abs(duration - r.duration) > _tol(duration):
+                   gap_amount(r.distance, distance))
+    if not agrees(r.duration, duration, _tol(duration)):
         report.add("route_duration", name, f"reports {r.duration:g}, recomputed {duration:g}",
-                   r.duration - duration)
+                   gap_amount(r.duration, duration))
     report.distance += distance
     report.duration += duration
+    return distance, end
+
+
+def _earliest_start(stop: Stop, arrival: float) -> float:
+    """Service starts on arrival, or when the earliest window not yet closed opens (on
+    arrival when every window has closed; the window rule then flags it)."""
+    opening = [w.start for w in stop.time_windows if w.end >= arrival - _tol(arrival)]
+    return max(arrival, min(opening)) if opening else arrival
+
+
+def _loads_agree(actual: list[float], reported: tuple[float, ...]) -> bool:
+    """One finite reported load per capacity dimension, each equal to the recomputed one."""
+    return len(actual) == len(reported) and all(
+        agrees(b, a, _tol(a)) for a, b in zip(actual, reported, strict=True))
 
 
 def _breaks(report: CheckReport, vt: VehicleType, r: Route,
@@ -261,7 +340,7 @@ def _breaks(report: CheckReport, vt: VehicleType, r: Route,
             report.add("break", name, f"break {b.id} starts at {b.start:g}, outside "
                                       f"[{rule.earliest:g}, {rule.latest:g}]",
                        max(rule.earliest - b.start, b.start - rule.latest))
-        if abs(b.end - (b.start + rule.duration)) > _tol(b.end):
+        if not agrees(b.end, b.start + rule.duration, _tol(b.start + rule.duration)):
             report.add("break", name, f"break {b.id} ends at {b.end:g}, it lasts "
                                       f"{rule.duration:g}", b.end - b.start - rule.duration)
         if not 0 <= b.leg <= len(r.visits):
