@@ -45,7 +45,7 @@ M = TypeVar("M", bound=BaseModel)
 
 def detect_form(path: Path) -> Form:
     """JSON file, CSV folder or Excel workbook, from the path."""
-    if path.is_dir():
+    if path.is_dir() and path.suffix.lower() not in (*EXCEL_SUFFIXES, ".json"):
         return "csv"
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return "excel"
@@ -108,6 +108,10 @@ def read_tables(
     except OSError as exc:
         raise InputError([f"{path}: cannot be read ({exc.strerror})"]) from None
     form = form or detect_form(path)
+    if form == "csv" and not path.is_dir():
+        raise InputError([f"{path}: not a folder; a CSV instance is a folder of .csv files"])
+    if form != "csv" and path.is_dir():
+        raise InputError([f"{path}: a folder; expected a {form.upper()} file"])
     places = FilePlaces(path, form)
     if form == "json":
         data = _read_json(path)
@@ -322,11 +326,25 @@ def _formula_values(path: Path, tables: list[RawTable],
 
 # ---- writing -------------------------------------------------------------------------------
 
-def table_rows(data: Mapping[str, Any], specs: Sequence[TableSpec]
+class _DataPlaces(Places):
+    """Records of data being written to ``path``: ``PATH: offers[3]``, ``PATH: policy``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def table(self, name: str) -> str:
+        return f"{self.path}: {name}"
+
+    def record(self, name: str, label: Any, single: bool) -> str:
+        return self.table(name) if single else f"{self.path}: {name}[{label}]"
+
+
+def table_rows(data: Mapping[str, Any], specs: Sequence[TableSpec], path: Path
                ) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """Tables as ``(columns, rows)`` with list cells joined by ``;``; optional tables with no
-    record are left out. Raises :class:`InputError` for ids a list cell cannot hold."""
-    problems = list(list_cell_problems(data, specs, Layout()))
+    record are left out. Raises :class:`InputError` (naming ``path`` and the record) for ids a
+    list cell cannot hold."""
+    problems = list(list_cell_problems(data, specs, Layout(_DataPlaces(path))))
     if problems:
         raise InputError(problems)
     tables = {}
@@ -371,7 +389,7 @@ def write_tables(
     if form == "json":
         atomic_write_text(path, json.dumps(data, indent=2) + "\n")
         return
-    tables = table_rows(data, specs)
+    tables = table_rows(data, specs, path)
     if form == "csv":
         path.mkdir(parents=True, exist_ok=True)
         for name, (columns, rows) in tables.items():
