@@ -10,22 +10,109 @@ once; every error carries a location ``(table, row, field)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import datetime as dt
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 #: A day is at most a week of seconds; larger numbers are input mistakes.
-Seconds = Annotated[float, Field(ge=0, le=7 * 86400, allow_inf_nan=False)]
+WEEK = 7 * 86400
+#: Clock values at or above this (2001-09-09 UTC) are absolute UNIX times (see
+#: :class:`RoutingInstance`); below it they are seconds from the start of the planning day.
+ABSOLUTE_FROM = 10**9
+
+_NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_CLOCK = r"(?:(\d+)\s*d\s*)?(\d{1,3}):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?"
+_DATETIME = r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+_PLAIN_CLOCK = r"(?:\d+\s*d\s*)?\d{1,3}:[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+_TIME = f"(?:{_DATETIME}|{_PLAIN_CLOCK}|{_NUMBER})"
+_DURATION = f"(?:{_PLAIN_CLOCK}|{_NUMBER})"
+_WINDOW = re.compile(rf"\s*({_TIME})\s*-\s*({_TIME})\s*")
+_BREAK = re.compile(rf"(?:(.*)@)?\s*({_TIME})\s*-\s*({_TIME})\s*\+\s*({_DURATION})\s*", re.S)
+
+
+def _clock_text(text: str) -> float | None:
+    """``HH:MM``, ``HH:MM:SS`` or ``Nd HH:MM`` in seconds; None for anything else."""
+    match = re.fullmatch(_CLOCK, text.strip())
+    if match is None:
+        return None
+    days, hours, minutes, seconds = match.groups()
+    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds or 0)
+
+
+def _unix(moment: dt.datetime) -> float:
+    """UNIX seconds of a date and time (naive ones are UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
+
+
+def clock(value: Any) -> Any:
+    """A time (``open``, ``close``, shifts, windows, break windows) in seconds. Numbers are
+    seconds; ``HH:MM`` / ``HH:MM:SS`` (``1d 07:30`` from the second day on) and
+    ``datetime.time`` are times of day; ISO date-times (``2026-12-02T08:00``, UTC unless they
+    state an offset) and ``datetime`` values are absolute UNIX times. Anything else is left for
+    the field to refuse."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("time_format", "a time, not true/false")
+    if isinstance(value, dt.datetime):
+        return _unix(value)
+    if isinstance(value, dt.time):
+        return value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, str):
+        seconds = _clock_text(value)
+        if seconds is not None:
+            return seconds
+        if re.fullmatch(_DATETIME, value.strip()):
+            return _unix(dt.datetime.fromisoformat(value.strip()))
+    return value
+
+
+def duration(value: Any) -> Any:
+    """A duration (``service_time``, a break's ``duration``, ``max_duration``) in seconds:
+    numbers, ``H:MM`` / ``H:MM:SS`` (hours and minutes: ``0:30`` is half an hour),
+    ``datetime.timedelta`` and ``datetime.time`` (an Excel duration cell)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("time_format", "a duration, not true/false")
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("time_format", "a duration, not a date and time")
+    if isinstance(value, str):
+        seconds = _clock_text(value)
+        return value if seconds is None else seconds
+    return clock(value)
+
+
+Seconds = Annotated[float, BeforeValidator(clock), Field(ge=0, le=WEEK, allow_inf_nan=False)]
+Duration = Annotated[float, BeforeValidator(duration),
+                     Field(ge=0, le=WEEK, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> Self:
+        """A validated copy with ``update`` applied: the same rules as any input (an invalid
+        update raises ``ValidationError``), and none of the original's cached views."""
+        del deep  # frozen and rebuilt from plain data: every copy is independent
+        return self.model_validate({**self.model_dump(exclude_unset=False), **(update or {})})
 
 
 def _split(value: Any) -> Any:
@@ -58,20 +145,38 @@ class TimeWindow(_Frozen):
         return self
 
 
+_WINDOW_FORMS = "[start, end], 'start-end' (e.g. '08:00-10:30' or '28800-37800') or " \
+    "{start, end}"
+
+
+def _window(value: Any) -> Any:
+    """One window as ``{start, end}`` (values still to be validated as times)."""
+    if isinstance(value, str):
+        match = _WINDOW.fullmatch(value)
+        if match is None:
+            raise PydanticCustomError("window_format", f"a time window is {_WINDOW_FORMS}; "
+                                                       f"got {value.strip()!r}")
+        return {"start": match[1], "end": match[2]}
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise PydanticCustomError("window_format", f"a time window is [start, end]: "
+                                                       f"{len(value)} value(s) given")
+        return {"start": value[0], "end": value[1]}
+    if isinstance(value, dict | TimeWindow):
+        return value
+    raise PydanticCustomError("window_format", f"each time window is {_WINDOW_FORMS}; got "
+                                               f"{value!r} (one window is [[start, end]])")
+
+
 def _windows(value: Any) -> Any:
-    """``"28800-36000;50400-57600"`` or ``[[28800, 36000]]`` or ``[{start, end}]``."""
+    """``"08:00-10:00;28800-36000"`` or ``[[28800, 36000]]``, ``["08:00-10:00"]`` or
+    ``[{start, end}]``; a window of other than two values is refused."""
     if value is None or value == "":
         return ()
     if isinstance(value, str):
-        out = []
-        for part in value.split(";"):
-            if part.strip():
-                start, _, end = part.partition("-")
-                out.append({"start": float(start), "end": float(end)})
-        return tuple(out)
+        return tuple(_window(part) for part in value.split(";") if part.strip())
     if isinstance(value, list | tuple):
-        return tuple({"start": w[0], "end": w[1]} if isinstance(w, list | tuple) else w
-                     for w in value)
+        return tuple(_window(w) for w in value)
     return value
 
 
@@ -100,7 +205,7 @@ class Break(_Frozen):
     id: Id = "break"
     earliest: Seconds
     latest: Seconds
-    duration: Seconds
+    duration: Duration
 
     @model_validator(mode="after")
     def _ordered(self) -> Break:
@@ -116,14 +221,14 @@ def _breaks(value: Any) -> Any:
     if isinstance(value, str):
         out = []
         for n, part in enumerate(p.strip() for p in value.split(";") if p.strip()):
-            name, _, rest = part.rpartition("@")
-            window, plus, duration = rest.partition("+")
-            earliest, dash, latest = window.partition("-")
-            if not plus or not dash:
-                raise PydanticCustomError("break_format", "write a break as "
-                                          "[id@]earliest-latest+duration, e.g. 43200-46800+1800")
-            out.append({"id": name or f"break{n + 1}", "earliest": float(earliest),
-                        "latest": float(latest), "duration": float(duration)})
+            match = _BREAK.fullmatch(part)
+            if match is None:
+                raise PydanticCustomError("break_format", "write a break as [id@]earliest-"
+                                          "latest+duration, e.g. 43200-46800+1800 or "
+                                          f"lunch@12:00-13:00+0:30; got {part!r}")
+            name, earliest, latest, length = match.groups()
+            out.append({"id": (name or "").strip() or f"break{n + 1}", "earliest": earliest,
+                        "latest": latest, "duration": length})
         return tuple(out)
     return value
 
@@ -142,7 +247,7 @@ class VehicleType(_Frozen):
     end_depot: Id | None = None
     shift_start: Seconds = 0.0
     shift_end: Seconds = 7 * 86400
-    max_duration: Seconds | None = None
+    max_duration: Duration | None = None
     max_distance: NonNeg | None = None
     speed_kmh: Positive = 40.0
     detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
@@ -181,7 +286,7 @@ class Stop(_Located):
     id: Id
     delivery: tuple[NonNeg, ...] = ()
     pickup: tuple[NonNeg, ...] = ()
-    service_time: NonNeg = 0.0
+    service_time: Duration = 0.0
     time_windows: tuple[TimeWindow, ...] = ()
     skills: tuple[Id, ...] = ()
     drop_penalty: NonNeg | None = None
@@ -246,6 +351,94 @@ def _error(loc: tuple[str | int, ...], kind: str, message: str, value: Any) -> I
     return InitErrorDetails(type=PydanticCustomError(kind, message), loc=loc, input=value)
 
 
+_Slot = tuple[dict[str, Any], str, float, tuple[str | int, ...]]
+
+
+def _clock_slots(data: dict[str, Any]) -> tuple[dict[str, Any], list[_Slot]]:
+    """A copy of ``data`` whose records holding clock values are fresh dicts (window and break
+    cells parsed into records), and every clock value given, in seconds, with its place. Values
+    that do not parse are left for the field validators to report."""
+    data = dict(data)
+    slots: list[_Slot] = []
+
+    def rows(name: str) -> list[Any]:
+        value = data.get(name)
+        if not isinstance(value, list | tuple):
+            return []
+        data[name] = [dict(r) if isinstance(r, dict) else r for r in value]
+        return data[name]
+
+    def note(holder: dict[str, Any], key: str, loc: tuple[str | int, ...]) -> None:
+        try:
+            value = clock(holder.get(key))
+        except (ValueError, PydanticCustomError):
+            return
+        if isinstance(value, int | float) and not isinstance(value, bool) \
+                and math.isfinite(value):
+            slots.append((holder, key, float(value), loc))
+
+    def records(holder: dict[str, Any], key: str, parse: Callable[[Any], Any]
+                ) -> list[dict[str, Any]]:
+        try:
+            parsed = parse(holder.get(key))
+        except (ValueError, PydanticCustomError):
+            return []
+        if not isinstance(parsed, tuple) or not all(isinstance(r, dict) for r in parsed):
+            return []
+        holder[key] = [dict(r) for r in parsed]
+        return holder[key]
+
+    for i, depot in enumerate(rows("depots")):
+        if isinstance(depot, dict):
+            for key in ("open", "close"):
+                note(depot, key, ("depots", i, key))
+    for i, vt in enumerate(rows("vehicle_types")):
+        if isinstance(vt, dict):
+            for key in ("shift_start", "shift_end"):
+                note(vt, key, ("vehicle_types", i, key))
+            for j, brk in enumerate(records(vt, "breaks", _breaks)):
+                for key in ("earliest", "latest"):
+                    note(brk, key, ("vehicle_types", i, "breaks", j, key))
+    for i, stop in enumerate(rows("stops")):
+        if isinstance(stop, dict):
+            for j, window in enumerate(records(stop, "time_windows", _windows)):
+                for key in ("start", "end"):
+                    note(window, key, ("stops", i, "time_windows", j, key))
+    return data, slots
+
+
+def _shift_absolute(data: dict[str, Any]) -> dict[str, Any]:
+    """VROOM's convention made explicit: when any clock value is an absolute UNIX time
+    (>= ``ABSOLUTE_FROM``), every clock value given must be one, and all become seconds from
+    ``time_origin`` (given, or midnight UTC of the earliest day)."""
+    copy, slots = _clock_slots(data)
+    absolute = [seconds for *_x, seconds, _loc in slots if seconds >= ABSOLUTE_FROM]
+    if not absolute:
+        return data
+    origin = data.get("time_origin")
+    if origin is None:
+        first = dt.datetime.fromtimestamp(min(absolute), dt.UTC)
+        origin = int(first.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        copy["time_origin"] = origin
+    if not isinstance(origin, int | float) or isinstance(origin, bool):
+        return data  # the field refuses it
+    errors = [_error(loc, "mixed_times", "absolute UNIX times elsewhere in the instance "
+                     "(e.g. " + _iso(max(absolute)) + "): give this time as one too",
+                     seconds)
+              for _h, _k, seconds, loc in slots if seconds < ABSOLUTE_FROM]
+    errors += [_error(loc, "before_origin", f"before the time origin {_iso(origin)}", seconds)
+               for _h, _k, seconds, loc in slots if ABSOLUTE_FROM <= seconds < origin]
+    if errors:
+        raise ValidationError.from_exception_data("RoutingInstance", errors)
+    for holder, key, seconds, _loc in slots:
+        holder[key] = seconds - origin
+    return copy
+
+
+def _iso(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 class RoutingInstance(_Frozen):
     """A complete routing instance. Build with ``RoutingInstance.model_validate(data)``."""
 
@@ -257,6 +450,18 @@ class RoutingInstance(_Frozen):
     distance: DistanceSpec = DistanceSpec()
     matrix: MatrixData | None = None
     objective: Objective = Objective()
+    #: UNIX time (seconds, UTC) of time 0 when the instance was given in absolute UNIX times
+    #: (set by validation: midnight UTC of the earliest day); None for day-relative times.
+    time_origin: Annotated[int, Field(ge=0, le=2**40)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _absolute_times(cls, data: Any) -> Any:
+        """Absolute UNIX times (VROOM's convention, every clock value >= 10^9) become seconds
+        from ``time_origin``; a mix of absolute and day-relative times is refused."""
+        if not isinstance(data, dict):
+            return data
+        return _shift_absolute(data)
 
     @model_validator(mode="after")
     def _references(self) -> RoutingInstance:
@@ -266,6 +471,9 @@ class RoutingInstance(_Frozen):
         return self
 
     def _reference_errors(self) -> Iterator[InitErrorDetails]:
+        if not self.stops:
+            yield _error(("stops",), "no_stops", "the instance has no stops (and so no "
+                                                 "shipments): there is nothing to plan", ())
         ids: dict[str, tuple[str, int]] = {}
         for table, rows in (("depots", self.depots), ("stops", self.stops)):
             for i, row in enumerate(rows):

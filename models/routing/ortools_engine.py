@@ -90,7 +90,7 @@ class OrToolsModel:
         self._loads(types)
         self.soft = soft
         self.must = [self.manager.NodeToIndex(self.node[s.id]) for s in inst.stops
-                     if s.drop_penalty is None and s.id not in excluded]
+                     if s.drop_penalty is None and s.id not in self.excluded]
         self._rules(types)
 
     # -- model ---------------------------------------------------------------------------
@@ -152,9 +152,15 @@ class OrToolsModel:
                                                               "distance")
         for stop in inst.stops:
             index = self.manager.NodeToIndex(self.node[stop.id])
-            if stop.time_windows:
+            # an excluded stop is never visited; its windows may lie past the horizon, where
+            # the cumul's domain is empty ("CP Solver fail" while building)
+            if stop.time_windows and stop.id not in self.excluded:
                 windows = sorted((sc.earliest(w.start), sc.latest(w.end))
                                  for w in stop.time_windows)
+                windows = [(a, min(b, horizon)) for a, b in windows if a <= horizon]
+                if not windows:  # no window before the horizon: left out like an excluded one
+                    self.excluded = self.excluded | {stop.id}
+                    continue
                 cumul = self.time.CumulVar(index)
                 cumul.SetRange(windows[0][0], windows[-1][1])
                 for (_a, b), (c, _d) in itertools.pairwise(windows):
