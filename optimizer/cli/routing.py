@@ -28,7 +28,7 @@ from optimizer.formats.routing import (
     write_routing_instance,
     write_routing_plan,
 )
-from optimizer.formats.routing_bench import read_benchmark
+from optimizer.formats.routing_bench import detect_format, read_benchmark
 from optimizer.parallel import default_workers
 from optimizer.reports.routing_summary import check_summary, plan_summary
 from optimizer.routing_portfolio import solve_portfolio
@@ -60,10 +60,21 @@ ConventionOpt = Annotated[Convention, typer.Option(
 
 
 def load_instance(path: Path, fmt: Format, convention: Convention) -> RoutingInstance:
-    """Read a native or benchmark instance."""
-    if fmt == Format.native:
+    """Read a native or benchmark instance. Under ``--format native`` (the default) a file
+    that is not native (.json, .xlsx, a CSV folder) is read as the benchmark format its name
+    and content show (VRPLIB .vrp, Solomon, Li & Lim, Cordeau)."""
+    if fmt != Format.native:
+        return read_benchmark(path, fmt.value, convention.value)
+    if path.is_dir() or path.suffix.lower() in (".json", ".xlsx", ".xlsm"):
         return read_routing_instance(path)
-    return read_benchmark(path, fmt.value, convention.value)
+    if not path.exists():
+        raise InputError([f"{path}: no such file or folder"])
+    found = detect_format(path)
+    if found is None:
+        raise InputError([f"{path}: neither a native instance (a .json file, a folder of .csv "
+                          f"files, an .xlsx workbook) nor a recognised benchmark file (VRPLIB "
+                          f".vrp, Solomon, Li & Lim, Cordeau); or name it with --format"])
+    return read_benchmark(path, found, convention.value)
 
 
 @app.command("solve")
