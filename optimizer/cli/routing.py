@@ -12,15 +12,22 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from models.routing import (
     PlanCheckError,
+    RoutePlan,
     RoutingInstance,
     RoutingOptions,
+    RoutingSummary,
+    SearchProcessError,
+    assemble_plan,
     check_plan,
     generate_day,
     pyvrp_unsupported,
 )
+from models.routing.explain import unserved_reasons
+from models.routing.plan import Sequenceable
 from models.solver import SolveStatus
 from optimizer.cli.common import console, fail
 from optimizer.errors import ExitCode, InputError
+from optimizer.formats.route_sequences import is_route_sequences, read_route_sequences
 from optimizer.formats.routing import (
     read_routing_instance,
     read_routing_plan,
@@ -134,6 +141,8 @@ def solve_command(
     except PlanCheckError as exc:
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written")
+    except SearchProcessError as exc:
+        fail(ExitCode.NO_SOLUTION, f"{exc}; nothing written")
     if out is not None:
         write_routing_plan(plan, out, inst)
         if plan.routes:
@@ -157,15 +166,57 @@ def solve_command(
 @app.command("check")
 def check_command(
     instance: InstanceArg,
-    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+    plan: Annotated[Path, typer.Argument(
+        help="plan.json (or the folder holding it), or bare routes a person wrote or edited: "
+             "a CSV with one row per visit (vehicle TYPE#K, stop; e.g. an edited stops.csv) "
+             "or a JSON list of {vehicle, stops}.")],
     fmt: FormatOpt = Format.native,
     convention: ConventionOpt = Convention.dimacs,
 ) -> None:
-    """Check a plan with the independent checker (exit 5 on violations)."""
+    """Check a plan with the independent checker (exit 5 on violations).
+
+    Bare routes are scheduled and priced by the plan's own rules first; the command prints
+    their cost and every violation (docs/routing-format.md, "Checking an edited plan")."""
     inst = load_instance(instance, fmt, convention)
-    report = check_plan(inst, read_routing_plan(plan))
+    if is_route_sequences(plan):
+        edited = edited_plan(inst, read_route_sequences(plan, inst), plan)
+        report = check_plan(inst, edited)
+        if not report.ok:  # say so in the summary too: these routes are not a valid plan
+            broken = edited.solve.model_copy(update={
+                "status": SolveStatus.INFEASIBLE,
+                "stop_reason": f"routes read from {plan.name} break "
+                               f"{len(report.violations)} rule(s), below"})
+            edited = edited.model_copy(update={"solve": broken})
+        console.print(plan_summary(edited, inst))
+    else:
+        report = check_plan(inst, read_routing_plan(plan))
     console.print(check_summary(report))
     raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CHECK_FAILED))
+
+
+def edited_plan(inst: RoutingInstance, sequences: list[Sequenceable], source: Path) -> RoutePlan:
+    """The plan of bare route sequences by the plan's own rules (each route leaves as late as
+    it can, serves each stop as early as its windows allow), with a reason for every stop it
+    leaves out; its violations are for the checker to report."""
+    summary = RoutingSummary(status=SolveStatus.FEASIBLE, engine="edited",
+                             stop_reason=f"routes read from {source.name}")
+    plan = assemble_plan(inst, sequences, summary)
+    reasons = unserved_reasons(inst, plan)
+    return assemble_plan(inst, sequences, summary, reasons) if reasons else plan
+
+
+def plan_mismatch(inst: RoutingInstance, plan: RoutePlan) -> list[str]:
+    """Ids in ``plan`` that ``inst`` does not have (vehicle types, depots, stops): a plan of
+    another instance."""
+    unknown = []
+    for r in plan.routes:
+        if r.vehicle_type not in inst.vehicle_type_by_id:
+            unknown.append(f"vehicle type {r.vehicle_type}")
+        unknown += [f"depot {d}" for d in (r.start_depot, r.end_depot)
+                    if d not in inst.depot_by_id]
+        unknown += [f"stop {v.stop}" for v in r.visits if v.stop not in inst.stop_by_id]
+    unknown += [f"stop {u.stop}" for u in plan.unserved if u.stop not in inst.stop_by_id]
+    return list(dict.fromkeys(unknown))
 
 
 @app.command("plot")
@@ -180,7 +231,17 @@ def plot_command(
     from optimizer.reports.route_map import write_route_map
 
     inst = load_instance(instance, fmt, convention)
-    write_route_map(inst, read_routing_plan(plan), out)
+    drawn = read_routing_plan(plan)
+    unknown = plan_mismatch(inst, drawn)
+    if unknown:
+        named = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5
+                                          else "")
+        raise InputError([f"{plan}: not a plan of {instance} (plan of instance "
+                          f"'{drawn.instance}', this is '{inst.name}'): {instance} has no "
+                          f"{named}"])
+    if inst.distance.kind == "matrix":
+        raise InputError([f"{instance}: a matrix instance has no coordinates to draw a map on"])
+    write_route_map(inst, drawn, out)
     console.print(f"wrote {out}")
 
 
@@ -189,7 +250,8 @@ def generate_command(
     out: Annotated[Path, typer.Option(help="Where to write: .json, a folder (CSV) or .xlsx.")],
     stops: Annotated[int, typer.Option(min=1)] = 60,
     depots: Annotated[int, typer.Option(min=1)] = 1,
-    seed: Annotated[int, typer.Option()] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="0 or more; the same seed, the same day.")
+                    ] = 0,
     window_share: Annotated[float, typer.Option(min=0, max=1)] = 0.6,
     tightness: Annotated[float, typer.Option(min=0, max=1)] = 0.5,
     returns: Annotated[int, typer.Option(min=0)] = 3,
