@@ -68,6 +68,10 @@ class Tier:
     hi: float
     x: pulp.LpVariable
     t: pulp.LpVariable | None
+    #: The row ``x <= hi * (t or y)`` and whether ``hi`` is only the offer's derived bound
+    #: (demand, capacities: implied by other rows) rather than the next price break.
+    hi_row: str = ""
+    hi_is_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,8 @@ class SourcingModel:
     by_product: dict[str, list[OfferKey]] = field(default_factory=dict)
     offer_upper: dict[OfferKey, float] = field(default_factory=dict)
     demand: dict[str, float] = field(default_factory=dict)
+    #: The demand row of each product with demand (hard or soft).
+    demand_rows: dict[str, str] = field(default_factory=dict)
     #: Probability and cost expression of each scenario, nominal first (id "nominal").
     scenario_costs: list[tuple[str, float, pulp.LpAffineExpression]] = field(
         default_factory=list)
@@ -318,6 +324,7 @@ class _Builder:
         self.shortage: dict[str, pulp.LpVariable] = {}
         self.counts: dict[str, _CountRule] = {}
         self.rows: list[_Row] = []
+        self.demand_rows: dict[str, str] = {}
 
     def row(self, constraint: pulp.LpConstraint, name: str, family: str | None = None,
             scale: float = 1.0, subject: str = "") -> None:
@@ -332,7 +339,8 @@ class _Builder:
             y = self.onboard[e.key[0]]
             if len(e.price_tiers) == 1 and e.lower == 0:
                 x = prob.add_variable(f"x_{n}", lowBound=0, upBound=e.upper, cat=cat)
-                own = [Tier(e.key, 0, e.price_tiers[0][1], 0.0, e.upper, x, None)]
+                own = [Tier(e.key, 0, e.price_tiers[0][1], 0.0, e.upper, x, None,
+                            f"onboard_{n}", True)]
                 self.row(x - e.upper * y <= 0, f"onboard_{n}")
             else:
                 own = []
@@ -344,7 +352,8 @@ class _Builder:
                         continue  # the tier holding e.lower is never empty (lower <= upper)
                     x = prob.add_variable(f"x_{n}_{k}", lowBound=0, upBound=hi, cat=cat)
                     t = prob.add_variable(f"t_{n}_{k}", cat=pulp.LpBinary)
-                    own.append(Tier(e.key, k, price, lo, hi, x, t))
+                    own.append(Tier(e.key, k, price, lo, hi, x, t, f"tier_hi_{n}_{k}",
+                                    k + 1 >= len(breaks) or breaks[k + 1][0] >= e.upper))
                     self.row(x - hi * t <= 0, f"tier_hi_{n}_{k}")
                     if lo > 0:
                         self.row(x - lo * t >= 0, f"tier_lo_{n}_{k}")
@@ -379,6 +388,7 @@ class _Builder:
                                 f"offer{self._left_out_text(product_id)}")
             return
         unmet = short if short is not None else 0
+        self.demand_rows[product_id] = f"demand_{j}"
         self.row(pulp.lpSum(self.qty[k] for k in keys) + unmet == demand, f"demand_{j}",
                  "demand" if short is None else None, demand, product_id)
         a = rules.max_supplier_share
@@ -572,6 +582,7 @@ class _Builder:
             infeasible_reasons=self.reasons, offer_qty=self.qty, offer_use=self.use,
             pending_counts=self.counts, by_product=dict(self.by_product),
             offer_upper=self.upper, demand={p.id: p.demand for p in inst.products},
+            demand_rows=self.demand_rows,
             scenario_costs=scenarios, expected_cost=expected, alpha=inst.risk.alpha,
             slacks=slacks, elastic=self.mode == "elastic",
             rule_rows={r.name: (r.family, r.subject) for r in self.rows if r.family},

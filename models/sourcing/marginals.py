@@ -78,6 +78,9 @@ def marginal_values(
     used = {a.supplier for a in plan.allocations}
     for supplier_id, y in model.onboard.items():
         _fix(y, 1.0 if supplier_id in used else 0.0)
+
+    def supplier_on(supplier_id: str) -> bool:
+        return supplier_id in used
     by_offer = defaultdict(list)
     for tier in model.tiers:
         by_offer[tier.offer].append(tier)
@@ -86,9 +89,21 @@ def marginal_values(
         reached = [t for t in tiers if qty > 0 and t.lo <= qty + 1e-6 * max(1.0, t.lo)]
         chosen = max(reached, key=lambda t: t.index) if reached else None
         for tier in tiers:
+            on = tier is chosen if tier.t is not None else supplier_on(key[0])
             if tier.t is not None:
-                _fix(tier.t, 1.0 if tier is chosen else 0.0)
+                _fix(tier.t, 1.0 if on else 0.0)
             tier.x.cat = pulp.LpContinuous
+            if on and tier.hi_is_bound:
+                # x <= hi is only the offer's derived bound (its demand), implied by the
+                # demand row once the binaries are fixed; left in, it binds together with the
+                # demand row and takes part of the dual (degenerate), yet it moves with the
+                # demand too. Lifting it (by the product's demand: never binding) makes the
+                # demand row's dual the whole value.
+                lift = max(instance.product_by_id[key[1]].demand, 1.0)
+                tier.x.upBound = None
+                row = model.problem.get_constraint_by_name(tier.hi_row)
+                if row is not None:
+                    row.changeRHS(lift)
     for key, (z, threshold) in model.count_vars.items():
         _fix(z, 1.0 if bought.get(key, 0.0) >= threshold * (1 - 1e-9) else 0.0)
     for short in model.shortage.values():
@@ -100,7 +115,12 @@ def marginal_values(
     for (_s, p), q in bought.items():
         purchased[p] += q
     values: dict[tuple[str, str], float] = defaultdict(float)
+    for product, name in model.demand_rows.items():  # hard and soft demand alike
+        row = model.problem.get_constraint_by_name(name)
+        values[("demand", product)] += (row.pi if row is not None else 0.0) or 0.0
     for name, (family, subject) in model.rule_rows.items():
+        if family == "demand":
+            continue  # counted above
         pi = model.problem.get_constraint_by_name(name).pi or 0.0
         product = subject.split("/")[-1]
         rules = instance.rules_for(product) if family in _SCALES_WITH_DEMAND else None
