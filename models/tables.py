@@ -174,10 +174,11 @@ def _kind(tp: Any) -> Kind:
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2007": " "})
 _NUMBERISH = re.compile(r"[+-]?[\d.,' ]*\d[\d.,' ]*")
-_SPACE_GROUPS = re.compile(r"[+-]?\d{1,3}( \d{3})+([.,]\d+)?")
-_COMMA_GROUPS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-_DOT_GROUPS = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
-_DOT_GROUPS_COMMA = re.compile(r"[+-]?\d{1,3}(\.\d{3})+,\d+")
+#: Thousands groups: a first group of 1-3 digits not starting with 0, then groups of three.
+_SPACE_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}( \d{3})+([.,]\d+)?")
+_COMMA_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")
+_DOT_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+")
+_DOT_GROUPS_COMMA = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 

@@ -67,7 +67,7 @@ def test_plain_text_is_left_to_the_model() -> None:
         assert read_number(text) == text
 
 
-@pytest.mark.parametrize("text", ["1,5", "1,50", "12,5000", "1,2,3", "15,00.5"])
+@pytest.mark.parametrize("text", ["1,5", "1,50", "12,5000", "1,2,3", "15,00.5", "0,835"])
 def test_a_comma_is_only_a_thousands_separator(text: str) -> None:
     with pytest.raises(CellError, match="thousands separator"):
         read_number(text)
