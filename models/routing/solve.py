@@ -48,6 +48,8 @@ SOLUTION_LIMIT_SAFETY = 300.0
 SOFT_RETRY_SECONDS = 5.0
 #: Seconds the child process keeps for sending its last solution before the limit.
 CHILD_RESERVE = 0.15
+#: Largest seed (PyVRP takes unsigned 32-bit seeds; a portfolio adds the member's number).
+MAX_SEED = 2**31 - 1
 
 
 Engine = Literal["auto", "ortools", "pyvrp"]
@@ -78,6 +80,8 @@ class RoutingOptions:
             raise ValueError("give a time limit or a solution limit")
         if self.time_limit is not None and self.time_limit <= 0:
             raise ValueError("time_limit must be positive")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be between 0 and {MAX_SEED:,}, not {self.seed}")
         if self.metaheuristic not in METAHEURISTIC:
             raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}; use "
                              f"{', '.join(METAHEURISTIC)}")

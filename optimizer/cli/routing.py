@@ -24,6 +24,7 @@ from models.routing import (
 )
 from models.routing.explain import unserved_reasons
 from models.routing.plan import Sequenceable
+from models.routing.solve import MAX_SEED
 from models.solver import SolveStatus
 from optimizer.cli.common import console, fail
 from optimizer.errors import ExitCode, InputError
@@ -104,7 +105,8 @@ def solve_command(
     ] = "auto",
     workers: Annotated[int | None, typer.Option(
         min=1, help="Independent searches run at once (default: all cores).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the first search.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED,
+                                      help="Seed of the first search (0 or more).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON.")] = False,
 ) -> None:
     """Solve a routing instance; print the summary and write the plan with --out.

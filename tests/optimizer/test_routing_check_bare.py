@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from models.routing import RoutingOptions
 from optimizer.cli import main
 from optimizer.cli.routing import edited_plan
 from optimizer.errors import InputError
@@ -161,3 +162,11 @@ def test_generate_with_a_negative_seed_is_a_clean_error(tmp_path: Path, capsys):
     assert code == 2, text
     assert "--seed" in text and "Traceback" not in text
     assert not (tmp_path / "d.json").exists()
+
+
+def test_solve_with_a_negative_seed_is_a_clean_error(instance: Path, capsys):
+    code, text = _run(capsys, "solve", instance, "--seed", "-1", "--time-limit", "1")
+    assert code == 2, text
+    assert "--seed" in text and "internal error" not in text
+    with pytest.raises(ValueError, match="seed must be between 0 and"):
+        RoutingOptions(seed=-1)
