@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from threading import Lock
+from threading import Event, Lock
 
 from models.routing import (
     Found,
@@ -104,7 +104,8 @@ def solve_portfolio(
 
     ``on_progress(elapsed, best cost so far or None)`` is called about twice a second; the best
     cost is recomputed from the members' latest solutions at most every ``PROGRESS_EVERY``
-    seconds (it costs a plan assembly)."""
+    seconds (it costs a plan assembly). A member whose search process dies stops the others
+    and raises :class:`models.routing.SearchProcessError`."""
     impossible = impossible_stops(inst)
     excluded = frozenset(impossible)
     team = members(inst, options, workers)
@@ -113,6 +114,7 @@ def solve_portfolio(
     shown: list[float | None] = [None, -math.inf]  # best cost, when it was computed
     start = time.perf_counter()
     summary0 = RoutingSummary(status=SolveStatus.FEASIBLE, engine="", stop_reason="")
+    cancel = Event()
 
     def tick(_elapsed: float, _objective: int) -> None:
         if on_progress is None:
@@ -132,7 +134,11 @@ def solve_portfolio(
             with lock:
                 latest[id(member)] = solution
 
-        result = search(inst, member_options, tick, excluded, member.engine, found)
+        try:
+            result = search(inst, member_options, tick, excluded, member.engine, found, cancel)
+        except BaseException:  # a dead search process (or Ctrl-C): stop the others at once
+            cancel.set()
+            raise
         return member, *result
 
     with ThreadPoolExecutor(max_workers=len(team)) as pool:
