@@ -99,6 +99,23 @@ class _Index:
         return getattr(self.inst.policy, name)
 
 
+def priced_allocations(
+    inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]
+) -> list[tuple[str, str, float, float | None, float | None]]:
+    """``(supplier, product, quantity, unit price in force, cost)`` for each allocation, priced
+    by the checker's own reading of the offers and price breaks (None for an offer that does
+    not exist). Used to show what a hand-made allocation table costs."""
+    ix = _Index(inst)
+    out: list[tuple[str, str, float, float | None, float | None]] = []
+    for (s, p), q in sorted(quantities.items()):
+        if (s, p) not in ix.offers or not is_number(q):
+            out.append((s, p, q, None, None))
+            continue
+        price = ix.price(s, p, q)
+        out.append((s, p, q, price, q * price))
+    return out
+
+
 def evaluate(inst: SourcingInstance, quantities: Mapping[tuple[str, str], float]) -> CheckReport:
     """Check raw quantities ``{(supplier, product): units}`` against every rule and price them."""
     report = CheckReport()
