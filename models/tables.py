@@ -239,6 +239,11 @@ def cell_value(value: Any, kind: Kind, decimal_comma: bool = False) -> Any:
     """A cell as the model reads it, or :data:`BLANK`. Raises :class:`CellError`."""
     if value is None:
         return BLANK
+    if type(value) is str:  # the common case first
+        text = value.strip()
+        if text == "":
+            return BLANK
+        return read_number(text, decimal_comma) if kind == "number" else text
     if hasattr(value, "item") and not isinstance(value, str | bytes | list | tuple | dict):
         value = value.item()  # numpy scalars
     if isinstance(value, str):
@@ -286,6 +291,8 @@ def is_blank(value: Any) -> bool:
     """An empty cell: nothing, blank text, NaN."""
     if value is None:
         return True
+    if type(value) is str:
+        return not value or value.isspace()
     if isinstance(value, str):
         return value.strip() == ""
     if isinstance(value, float):
@@ -500,10 +507,13 @@ def _place(
 
 
 def build_instance(
-    model: type[M], data: Mapping[str, Any], specs: Sequence[TableSpec], layout: Layout
+    model: type[M], data: Mapping[str, Any], specs: Sequence[TableSpec], layout: Layout,
+    check_bools: bool = True,
 ) -> M:
-    """Validate ``data`` into ``model``; raises :class:`TableError` with readable problems."""
-    problems = reject_bools(data, specs, layout)
+    """Validate ``data`` into ``model``; raises :class:`TableError` with readable problems.
+    ``check_bools`` refuses ``true``/``false`` for numbers first (not needed for data from
+    :func:`tables_to_data`, whose cells were read by kind)."""
+    problems = reject_bools(data, specs, layout) if check_bools else []
     if problems:
         raise TableError(problems)
     try:
@@ -539,7 +549,7 @@ def frames_to_instance(
     tables = [frame_table(key, frame) for key, frame in frames.items()]
     data, layout = tables_to_data(tables, specs, Places(), what="table")
     data = {"name": name, **data, **(extra or {})}
-    return build_instance(model, data, specs, layout)
+    return build_instance(model, data, specs, layout, check_bools=False)
 
 
 def instance_frames(instance: BaseModel, specs: Sequence[TableSpec]) -> dict[str, Any]:

@@ -64,13 +64,19 @@ class FilePlaces(Places):
         self.form = form
         #: Table name as found (file stem) -> the CSV file.
         self.files: dict[str, Path] = {}
+        self._texts: dict[str, str] = {}
 
     def table(self, name: str) -> str:
-        if self.form == "csv":
-            return str(self.files.get(name, self.path / f"{name}.csv"))
-        if self.form == "excel":
-            return f"{self.path}: sheet '{name}'"
-        return f"{self.path}: {name}" if name else str(self.path)
+        text = self._texts.get(name)
+        if text is None:
+            if self.form == "csv":
+                text = str(self.files.get(name, self.path / f"{name}.csv"))
+            elif self.form == "excel":
+                text = f"{self.path}: sheet '{name}'"
+            else:
+                text = f"{self.path}: {name}" if name else str(self.path)
+            self._texts[name] = text
+        return text
 
     def record(self, name: str, label: Any, single: bool) -> str:
         if self.form == "csv":
@@ -136,7 +142,8 @@ def validate_tables(
     """Validate ``data`` read by :func:`read_tables` into ``model``; raises :class:`InputError`
     whose problems name the file, the record and the field."""
     try:
-        return build_instance(model, data, specs, source.layout)
+        return build_instance(model, data, specs, source.layout,
+                              check_bools=source.form == "json")
     except TableError as exc:
         raise InputError(exc.problems) from None
 
