@@ -404,8 +404,9 @@ def _read_table(
     records: list[dict[str, Any]] = []
     labels: list[Any] = []
     reported_nameless: set[int] = set()
+    notes = {i for i, h in enumerate(header) if h is not None and is_note_column(h)}
     for label, cells in table.rows:
-        if all(is_blank(c) for c in cells):
+        if all(is_blank(c) for i, c in enumerate(cells) if i not in notes):
             continue
         record: dict[str, Any] = {}
         for i, cell in enumerate(cells):

@@ -139,6 +139,7 @@ def test_notes_files_sheets_and_columns_are_kept_out(tmp_path: Path,
     offers = folder / "offers.csv"
     rows = list(csv.reader(offers.open()))
     rows = [[*rows[0], "# comment", "_checked"]] + [[*r, "ok", "yes"] for r in rows[1:]]
+    rows.append([""] * (len(rows[0]) - 2) + ["a row with only a note is blank", ""])
     with offers.open("w", newline="") as f:
         csv.writer(f).writerows(rows)
     assert same(read_sourcing_instance(folder), starter)
