@@ -14,19 +14,25 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from models.sourcing import (
+    CheckReport,
     Measure,
     PlanCheckError,
     SolverOptions,
     SolveStatus,
+    SourcingInstance,
     check_plan,
+    evaluate,
     generate_instance,
     marginal_values,
     solve,
 )
+from models.sourcing.checker import priced_allocations
 from optimizer.cli.common import console, fail
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
+    is_allocation_table,
+    read_allocation_table,
     read_sourcing_instance,
     read_sourcing_plan,
     sourcing_schema,
@@ -185,13 +191,45 @@ def frontier_command(
 @app.command("check")
 def check_command(
     instance: InstanceArg,
-    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+    plan: Annotated[Path, typer.Argument(
+        help="plan.json (or the folder holding it), or a bare allocation table (.csv, .xlsx "
+             "or .json with the columns supplier, product, quantity).")],
 ) -> None:
-    """Check a plan against an instance with the independent checker (exit 5 on violations)."""
+    """Check a plan against an instance with the independent checker (exit 5 on violations).
+
+    A bare allocation table (a plan a person wrote or edited) is priced by the checker with
+    the instance's rules (price breaks, onboarding, shortage penalties) and checked against
+    every rule."""
     inst = read_sourcing_instance(instance)
-    report = check_plan(inst, read_sourcing_plan(plan))
+    if is_allocation_table(plan):
+        quantities = read_allocation_table(plan)
+        report = evaluate(inst, quantities)
+        console.print(_priced_table(inst, quantities))
+        console.print(_cost_line(report))
+    else:
+        report = check_plan(inst, read_sourcing_plan(plan))
     console.print(check_summary(report))
     raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CHECK_FAILED))
+
+
+def _priced_table(inst: SourcingInstance, quantities: dict[tuple[str, str], float]) -> Table:
+    """The allocations with the unit price in force and the cost, as the checker prices them."""
+    table = Table("supplier", "product", "quantity", "unit price", "cost",
+                  title="allocations, priced by the checker")
+    for supplier, product, qty, price, cost in priced_allocations(inst, quantities):
+        table.add_row(supplier, product, f"{qty:,.6g}",
+                      "no offer" if price is None else f"{price:,.4f}",
+                      "" if cost is None else f"{cost:,.2f}")
+    return table
+
+
+def _cost_line(report: CheckReport) -> str:
+    line = (f"cost {report.total:,.2f} = onboarding {report.onboarding:,.2f} + purchase "
+            f"{report.purchase:,.2f} + shortage penalty {report.shortage_penalty:,.2f}")
+    if report.cvar is not None:
+        line += (f"; expected cost {report.expected:,.2f}, VaR {report.var:,.2f}, CVaR "
+                 f"{report.cvar:,.2f}, risk objective {report.objective:,.2f}")
+    return line
 
 
 @app.command("generate")
