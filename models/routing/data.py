@@ -371,6 +371,8 @@ def _clock_slots(data: dict[str, Any]) -> tuple[dict[str, Any], list[_Slot]]:
     def note(holder: dict[str, Any], key: str, loc: tuple[str | int, ...]) -> None:
         try:
             value = clock(holder.get(key))
+            if isinstance(value, str):  # a number in a CSV/Excel cell
+                value = float(value)
         except (ValueError, PydanticCustomError):
             return
         if isinstance(value, int | float) and not isinstance(value, bool) \
@@ -383,7 +385,7 @@ def _clock_slots(data: dict[str, Any]) -> tuple[dict[str, Any], list[_Slot]]:
             parsed = parse(holder.get(key))
         except (ValueError, PydanticCustomError):
             return []
-        if not isinstance(parsed, tuple) or not all(isinstance(r, dict) for r in parsed):
+        if not isinstance(parsed, list | tuple) or not all(isinstance(r, dict) for r in parsed):
             return []
         holder[key] = [dict(r) for r in parsed]
         return holder[key]
