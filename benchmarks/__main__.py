@@ -1,5 +1,5 @@
 """``python -m benchmarks``."""
 
-from benchmarks.cli import app
+from benchmarks.cli import run
 
-app()
+run()

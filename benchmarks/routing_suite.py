@@ -11,7 +11,7 @@ from pathlib import Path
 from models.routing import PlanCheckError, RoutingOptions
 from optimizer.formats.routing_bench import read_benchmark
 from optimizer.routing_portfolio import solve_portfolio
-from optimizer.settings import bench_data_dir
+from optimizer.settings import MissingBenchDataError, require_bench_data
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,16 @@ class Row:
 
 
 def _read(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise MissingBenchDataError(f"{path} not found in the benchmark data; set "
+                                    "OPTIMIZER_BENCH_DATA to the bench-data folder")
     with path.open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
 def cases(data: Path | None = None) -> dict[str, list[Case]]:
     """Every case per set: X (CVRPLIB), Solomon (DIMACS values), Li & Lim, Cordeau."""
-    data = data or bench_data_dir()
+    data = data or require_bench_data()
     out: dict[str, list[Case]] = {"X": [], "Solomon": [], "LiLim": [], "Cordeau": []}
     for row in _read(data / "cvrplib-x" / "reference_values.csv"):
         if row["set"] == "X":
@@ -104,6 +107,9 @@ def run(cases_: list[Case], time_limit: float, workers: int, engine: str = "auto
         seed: int = 0) -> Iterator[Row]:
     """Solve each case and compare with its reference."""
     for case in cases_:
+        if not case.path.is_file():
+            raise MissingBenchDataError(f"{case.path} not found in the benchmark data; set "
+                                        "OPTIMIZER_BENCH_DATA to the bench-data folder")
         inst = read_benchmark(case.path, case.fmt, "dimacs")
         options = RoutingOptions(time_limit=time_limit, engine=engine, seed=seed)  # type: ignore[arg-type]
         start = time.perf_counter()
