@@ -455,13 +455,10 @@ def _check_solve_figures(plan: SourcingPlan, actual: float | None, report: Check
         report.add("gap", "plan", f"reports gap {gap!r}, (objective - bound) / objective is "
                                   f"{expected_gap:.6g}", gap_amount(gap, expected_gap))
     if solve.status == SolveStatus.OPTIMAL:
-        open_gap = max(gap if gap is not None and is_number(gap) else 0.0,
-                       expected_gap or 0.0)
-        if gap is not None and not is_number(gap):
-            open_gap = math.inf
-        closed_abs = bound is not None and objective - bound <= OPTIMAL_GAP
-        if open_gap > OPTIMAL_GAP and not (closed_abs and is_number(gap)
-                                           and gap * max(abs(objective), 1e-9) <= OPTIMAL_GAP):
+        reported_open = math.inf if gap is not None and not is_number(gap) else (gap or 0.0)
+        open_gap = max(reported_open, expected_gap or 0.0)
+        # closed: a relative gap of at most 1e-6, or an absolute one (tiny objectives)
+        if open_gap > OPTIMAL_GAP and open_gap * max(abs(objective), 1e-9) > OPTIMAL_GAP:
             report.add("status", "plan",
                        f"status optimal with a gap of {open_gap:.4%}; optimal requires a gap "
                        f"of at most {OPTIMAL_GAP:g} (else the status is feasible)", open_gap)
