@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import platform
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,10 +14,13 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from benchmarks.metadata import metadata_markdown, with_metadata
 from benchmarks.sourcing_suite import SUITES, Case, run_suite
 from models.sourcing import Measure, SolverOptions, solve_point
 from optimizer.atomic import atomic_write_text
+from optimizer.errors import ExitCode
 from optimizer.frontier import trace_frontier
+from optimizer.settings import MissingBenchDataError
 
 if TYPE_CHECKING:  # the routing modules load OR-Tools and PyVRP: only when a command needs them
     from benchmarks.routing_native import NativeCase, Summary
@@ -25,6 +28,7 @@ if TYPE_CHECKING:  # the routing modules load OR-Tools and PyVRP: only when a co
 app = typer.Typer(help="Benchmarks (speed is measured here, not in tests).",
                   no_args_is_help=True, add_completion=False)
 console = Console()
+err_console = Console(stderr=True)
 
 
 @app.callback()
@@ -55,10 +59,9 @@ def sourcing(
             progress.advance(task)
     frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / f"sourcing-{suite}.csv", frame.to_csv(index=False))
-    header = (f"# sourcing/{suite}\n\nsolver {solver}, time limit {time_limit:g} s, gap {gap:g}; "
-              f"{platform.python_implementation()} {platform.python_version()} on "
-              f"{platform.machine()}\n\n")
+    atomic_write_text(out / f"sourcing-{suite}.csv", with_metadata(frame).to_csv(index=False))
+    header = (f"# sourcing/{suite}\n\nsolver {solver}, time limit {time_limit:g} s, gap {gap:g}\n\n"
+              f"{metadata_markdown()}\n")
     shown_md = frame.assign(
         objective=frame["objective"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}"),
         bound=frame["bound"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}"),
@@ -102,8 +105,9 @@ def frontier(
     frame = pd.DataFrame(rows)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"frontier-{inst.name}-{measure.value}"
-    atomic_write_text(out / f"{stem}.csv", frame.to_csv(index=False))
-    text = (f"# {stem}\n\none solve {one:.2f} s; frontier of {points} points with {workers} "
+    atomic_write_text(out / f"{stem}.csv", with_metadata(frame).to_csv(index=False))
+    text = (f"# {stem}\n\n{metadata_markdown()}\n"
+            f"one solve {one:.2f} s; frontier of {points} points with {workers} "
             f"workers {result.seconds:.2f} s; target 2 x one x points / workers = "
             f"{target:.2f} s: {'met' if result.seconds <= target else 'NOT met'}\n\n"
             + frame.to_markdown(index=False) + "\n")
@@ -154,13 +158,12 @@ def routing(
     frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
     out.mkdir(parents=True, exist_ok=True)
     stem = f"routing-{suite}-{engine}-{time_limit:g}s-{workers}w"
-    atomic_write_text(out / f"{stem}.csv", frame.to_csv(index=False))
+    atomic_write_text(out / f"{stem}.csv", with_metadata(frame).to_csv(index=False))
     per_set = frame.groupby("set").agg(
         instances=("instance", "count"), mean_gap=("gap", "mean"), max_gap=("gap", "max"),
         same_vehicles=("same_vehicles", "mean"), max_wall_s=("wall_s", "max"),
         within_limit=("within_limit", "mean"))
-    text = (f"# {stem}\n\n{platform.python_implementation()} {platform.python_version()} on "
-            f"{platform.machine()}\n\n" + per_set.to_markdown() + "\n\n"
+    text = (f"# {stem}\n\n{metadata_markdown()}\n" + per_set.to_markdown() + "\n\n"
             + frame.to_markdown(index=False) + "\n")
     atomic_write_text(out / f"{stem}.md", text)
     console.print(per_set.to_string())
@@ -199,8 +202,7 @@ def _routing_native(time_limit: float, workers: int, engines: list[str], only: s
                       f"(gaps shown as -); derive them with: python -m benchmarks "
                       f"routing-references --time-limit 30 --factor 10[/]")
     out.mkdir(parents=True, exist_ok=True)
-    machine = (f"{platform.python_implementation()} {platform.python_version()} on "
-               f"{platform.machine()}")
+    machine = metadata_markdown()
     summaries, failed = [], False
     for engine in engines:
         rows = []
@@ -218,13 +220,13 @@ def _routing_native(time_limit: float, workers: int, engines: list[str], only: s
         failed |= summary.check_failed > 0
         frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
         stem = f"routing-native-{engine}-{time_limit:g}s-{workers}w"
-        atomic_write_text(out / f"{stem}.csv", frame.to_csv(index=False))
+        atomic_write_text(out / f"{stem}.csv", with_metadata(frame).to_csv(index=False))
         shown = frame.assign(
             gap=frame["gap"].map(_gap),
             cost=frame["cost"].map(_money), reference=frame["reference"].map(_money),
             unserved=frame["unserved"].map(lambda v: "-" if pd.isna(v) else str(int(v))))
         shown.loc[frame["check"] == "n/a", ["cost", "gap", "unserved"]] = "n/a"
-        text = (f"# {stem}\n\n{machine}; references: benchmarks/native/references.csv"
+        text = (f"# {stem}\n\n{machine}\nreferences: benchmarks/native/references.csv"
                 f"\n\n{_native_summary_md([summary], chosen)}\n\n"
                 + shown.to_markdown(index=False, disable_numparse=True) + "\n")
         atomic_write_text(out / f"{stem}.md", text)
@@ -238,12 +240,12 @@ def _routing_native(time_limit: float, workers: int, engines: list[str], only: s
         for s in summaries:
             if s.engine == "pyvrp":
                 per_day.loc[[c.name for c in chosen if c.pyvrp is not None], "pyvrp"] = "n/a"
-        text = (f"# {stem}\n\n{machine}; engines {', '.join(engines)}, {time_limit:g} s per "
+        text = (f"# {stem}\n\n{machine}\nengines {', '.join(engines)}, {time_limit:g} s per "
                 f"day, {workers} worker(s)\n\n{_native_summary_md(summaries, chosen)}\n\n"
                 f"## Gap per day\n\n" + per_day.to_markdown() + "\n")
         atomic_write_text(out / f"{stem}.md", text)
-        pd.DataFrame([_native_summary_row(s, chosen) for s in summaries]).to_csv(
-            out / f"{stem}.csv", index=False)
+        atomic_write_text(out / f"{stem}.csv", with_metadata(pd.DataFrame(
+            [_native_summary_row(s, chosen) for s in summaries])).to_csv(index=False))
     if failed:
         console.print("[bold red]a plan failed the independent checker[/]")
         raise typer.Exit(1)
@@ -329,3 +331,40 @@ def routing_references(
                            "unserved": "" if ref.unserved is None else ref.unserved})
     native.write_references(merged, path)
     console.print(f"wrote {path} ({len(merged)} day(s))")
+
+
+@app.command()
+def fuzz(
+    out: Annotated[Path, typer.Option(help="Markdown report of the failing cases.")] = Path(
+        "benchmarks/results/fuzz.md"),
+    only: Annotated[str | None, typer.Option(help="Only the cases whose id holds this.")] = None,
+    corpus: Annotated[bool, typer.Option(
+        help="Also run the CI corpus of tests/fuzz (about 950 cases).")] = False,
+) -> None:
+    """The slow fuzz cases (10^6 bad records, a stray cell in Excel row 1,048,576, Ctrl-C on a
+    100 x 400 solve); fails when any case breaks its contract."""
+    from benchmarks.fuzz import run_report
+
+    failing = run_report(out, only=only, with_corpus=corpus, console=console)
+    if failing:
+        console.print(f"[bold red]{failing} fuzz case(s) failed[/]; see {out}")
+        raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the harness; a missing bench-data folder is one line and exit code 7."""
+    try:
+        app(args=argv, prog_name="python -m benchmarks")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except MissingBenchDataError as exc:
+        err_console.print(f"[bold red]missing benchmark data:[/] {exc}", highlight=False,
+                          soft_wrap=True)
+        return int(ExitCode.MISSING_DATA)
+    return 0
+
+
+def run() -> None:
+    """``python -m benchmarks``."""
+    sys.exit(main())
