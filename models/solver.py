@@ -3,6 +3,13 @@
 PuLP maps a time-limited incumbent to ``LpStatusOptimal``; this module never does.  The status
 reported here is derived from the solver's own model status, the incumbent and the best bound:
 ``OPTIMAL`` only when the solver proved it (gap closed), ``FEASIBLE`` for any other incumbent.
+
+Ctrl-C (SIGINT) during a HiGHS solve stops the solver within a moment (HiGHS runs in a thread
+and is cancelled through its interrupt callbacks): with an incumbent the solve returns it as
+``FEASIBLE`` with its bound and gap and a ``stop_reason`` starting with ``interrupted``; without
+one, :class:`KeyboardInterrupt` propagates. Inside :func:`interruptible`, once a solve has been
+interrupted every later solve raises :class:`KeyboardInterrupt` at once (so a multi-round solve
+does not start its next round).
 """
 
 from __future__ import annotations
@@ -28,6 +35,34 @@ SolverName = Literal["highs", "cbc"]
 PROVEN_GAP = 1e-9
 #: An absolute gap at or below this counts as closed (proven optimal).
 PROVEN_ABS_GAP = 1e-6
+
+
+#: ``stop_reason`` of a solve stopped by Ctrl-C with an incumbent (always starts the text).
+INTERRUPTED_REASON = "interrupted (Ctrl-C): the best plan found so far"
+
+_interrupt_scopes = 0
+_interrupted = False
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """A scope in which one Ctrl-C ends the whole computation: after a solve was interrupted,
+    any further :func:`run_pulp` call raises :class:`KeyboardInterrupt` immediately."""
+    global _interrupt_scopes, _interrupted
+    if _interrupt_scopes == 0:
+        _interrupted = False
+    _interrupt_scopes += 1
+    try:
+        yield
+    finally:
+        _interrupt_scopes -= 1
+        if _interrupt_scopes == 0:
+            _interrupted = False
+
+
+def was_interrupted(stop_reason: str) -> bool:
+    """True when a solve's ``stop_reason`` says Ctrl-C stopped it."""
+    return stop_reason.startswith("interrupted")
 
 
 class SolveStatus(StrEnum):
@@ -118,6 +153,8 @@ def run_pulp(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
     """Solve a minimisation ``problem`` with HiGHS (highspy) or CBC and classify the outcome."""
     if problem.sense != pulp.LpMinimize:
         raise ValueError("run_pulp expects a minimisation problem")
+    if _interrupted and _interrupt_scopes > 0:
+        raise KeyboardInterrupt
     if options.solver == "highs":
         return _run_highs(problem, options)
     return _run_cbc(problem, options)
@@ -152,6 +189,7 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
     def __init__(self, warm_start: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.warm_start = warm_start
+        self.interrupted = False
 
     def callSolver(self, lp: pulp.LpProblem) -> None:
         if self.warm_start:
@@ -162,7 +200,26 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
             start.col_value = [float(v.varValue or 0.0) for v in columns]
             start.value_valid = True
             lp.solverModel.setSolution(start)
-        super().callSolver(lp)
+        self.interrupted = False
+        highs = lp.solverModel
+        # HiGHS runs in a thread of highspy's; this thread waits in short steps so that Ctrl-C
+        # reaches Python at once, and cancels the solve through HiGHS's interrupt callbacks.
+        highs.HandleUserInterrupt = True
+        highs.startSolve()
+        try:
+            while not highs.wait(0.1)[0]:
+                pass
+        except KeyboardInterrupt:
+            self.interrupted = True
+            highs.cancelSolve()
+            while True:
+                try:
+                    if highs.wait(0.1)[0]:
+                        break
+                except KeyboardInterrupt:  # a second Ctrl-C: the solver is already stopping
+                    continue
+        finally:
+            highs.HandleUserInterrupt = False
 
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
         try:
@@ -193,6 +250,8 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
         problem.solve(solver)
     seconds = time.perf_counter() - start
     highs = problem.solverModel
+    if solver.interrupted:
+        return _interrupted_result(problem, highs, seconds)
     engine = float(highs.getRunTime())
     model_status = highs.getModelStatus()
     info = highs.getInfo()
@@ -236,6 +295,23 @@ def _run_highs(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
         )
     status, reason, gap = _classify(has_incumbent, objective, bound, limit_hit)
     return SolveInfo(status, reason, objective, bound, gap, "highs", seconds, engine)
+
+
+def _interrupted_result(problem: pulp.LpProblem, highs: object, seconds: float) -> SolveInfo:
+    """The incumbent of a solve stopped by Ctrl-C (``FEASIBLE``, with bound and gap), or
+    :class:`KeyboardInterrupt` when there is none."""
+    global _interrupted
+    _interrupted = True
+    info = highs.getInfo()  # type: ignore[attr-defined]
+    if info.primal_solution_status != 2:  # no incumbent
+        raise KeyboardInterrupt
+    objective = float(info.objective_function_value)
+    bound = float(info.mip_dual_bound) if problem.isMIP() else None
+    if bound is not None and not math.isfinite(bound):
+        bound = None
+    return SolveInfo(SolveStatus.FEASIBLE, INTERRUPTED_REASON, objective, bound,
+                     relative_gap(objective, bound), "highs", seconds,
+                     float(highs.getRunTime()))  # type: ignore[attr-defined]
 
 
 _CBC_BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[0-9.eE+-]+)", re.MULTILINE)

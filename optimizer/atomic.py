@@ -1,4 +1,7 @@
-"""Atomic file output: write to a temporary file beside the target, then rename over it."""
+"""Atomic file output: write to a temporary file beside the target, then rename over it.
+
+Files get the user's normal permissions: ``0666`` less the umask (a temporary file from
+:func:`tempfile.mkstemp` is ``0600``, which colleagues on a shared drive could not read)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,28 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def umask() -> int:
+    """The process umask (set and restored at once: the only portable way to read it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """Mode of a new file: ``0666`` less the umask."""
+    return 0o666 & ~umask()
+
+
+def folder_mode() -> int:
+    """Mode of a new folder: ``0777`` less the umask."""
+    return 0o777 & ~umask()
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` on a temporary path in ``path``'s folder, then rename it to ``path``.
 
-    A crash or error leaves either the old file or nothing, never a half-written file.
-    """
+    A crash or error leaves either the old file or nothing, never a half-written file. The file
+    gets the user's normal permissions (``0666`` less the umask)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -20,6 +40,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        os.chmod(tmp, file_mode())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -7,8 +7,9 @@ the independent checker (a point whose plan fails it is reported with status ``c
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from models.solver import SolverOptions, SolveStatus
@@ -48,6 +49,37 @@ class Frontier:
         return sorted((p for p in self.points if not p.dominated),
                       key=lambda p: p.measure if p.measure is not None else 0.0)
 
+    @property
+    def knee(self) -> int | None:
+        """Index of the knee point: see :func:`knee_index`."""
+        return knee_index(self.efficient)
+
+
+def knee_index(efficient: Sequence[FrontierPoint]) -> int | None:
+    """The knee of an efficient frontier: the point farthest from the chord joining its two
+    ends, both axes scaled to [0, 1] by their ranges (the "maximum distance to the chord" rule
+    of the knee literature, e.g. Kneedle). Beyond it, each step of diversification costs more
+    than the frontier's average rate. None with fewer than 3 points, or when no inner point
+    lies off the chord."""
+    points = [p for p in efficient if p.measure is not None and p.cost is not None]
+    if len(points) < 3:
+        return None
+    xs = [float(p.measure) for p in points]  # type: ignore[arg-type]
+    ys = [float(p.cost) for p in points]  # type: ignore[arg-type]
+    dx, dy = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    u = [(x - min(xs)) / dx for x in xs]
+    v = [(y - min(ys)) / dy for y in ys]
+    (x0, y0), (x1, y1) = (u[0], v[0]), (u[-1], v[-1])
+    length = math.hypot(x1 - x0, y1 - y0)
+    if length == 0:
+        return None
+    best, best_distance = None, 1e-9
+    for i in range(1, len(points) - 1):
+        distance = abs((x1 - x0) * (y0 - v[i]) - (x0 - u[i]) * (y1 - y0)) / length
+        if distance > best_distance:
+            best, best_distance = points[i].index, distance
+    return best
+
 
 def _point_task(
     instance: SourcingInstance, measure: Measure, epsilon: float | None, options: SolverOptions
@@ -75,10 +107,17 @@ def trace_frontier(
     options: SolverOptions | None = None,
     workers: int = 1,
     on_solve: Callable[[str], None] | None = None,
+    caps: Sequence[float] | None = None,
 ) -> Frontier:
     """Trace ``points`` frontier points (the cost-optimal plan and ``points - 1`` caps down to
-    the least reachable value). ``on_solve(description)`` is called after each solve."""
-    if points < 2:
+    the least reachable value), or, with ``caps``, the cost-optimal plan and one point per cap
+    given (in the measure's unit, traced from the loosest; ``points`` is then ignored).
+    ``on_solve(description)`` is called after each solve."""
+    if caps is not None:
+        if not caps or any(not math.isfinite(c) or c <= 0 for c in caps):
+            raise ValueError("caps must be positive numbers")
+        caps = sorted(set(caps), reverse=True)
+    elif points < 2:
         raise ValueError("a frontier needs at least 2 points")
     if measure == Measure.CVAR and not instance.scenarios:
         raise ValueError("the cvar measure needs scenarios in the instance")
@@ -100,7 +139,7 @@ def trace_frontier(
             frontier.seconds = time.perf_counter() - start
             return frontier
         high = measure_of(instance, plan, measure)
-        grid = epsilon_grid(high, least, points)
+        grid = list(caps) if caps is not None else epsilon_grid(high, least, points)
         results = pool.map(_point_task, [(instance, measure, eps, options) for eps in grid],
                            lambda i, _r: notify(f"cap {grid[i]:.6g}"))
     for i, (eps, (p, seconds, error)) in enumerate(zip(grid, results, strict=True), start=1):

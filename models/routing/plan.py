@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,9 @@ from models.routing.data import Break, RoutingInstance, TimeWindow
 from models.routing.distances import Matrices, matrices, node_ids
 from models.routing.instance_cache import derived
 from models.solver import SolveStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class _Frozen(BaseModel):
@@ -98,6 +102,13 @@ class RoutePlan(_Frozen):
     distance: float = 0.0
     duration: float = 0.0
     cost: float = 0.0
+
+    def to_frames(self, instance: RoutingInstance) -> dict[str, pd.DataFrame]:
+        """The plan as tidy pandas tables (routes, stops, unserved) for ``instance`` (see
+        :mod:`models.routing.plan_frames`)."""
+        from models.routing.plan_frames import plan_frames
+
+        return plan_frames(self, instance)
 
 
 def _service_start(windows: Sequence[TimeWindow], arrival: float) -> float:

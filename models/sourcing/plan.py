@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.solver import SolveStatus
 from models.sourcing.data import SourcingInstance
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class _Frozen(BaseModel):
@@ -147,6 +151,13 @@ class SourcingPlan(_Frozen):
         if self.risk is not None:
             return self.risk.objective
         return None if self.cost is None else self.cost.total
+
+    def to_frames(self, currency: str | None = None) -> dict[str, pd.DataFrame]:
+        """The plan as tidy pandas tables (see :mod:`models.sourcing.plan_frames`);
+        ``currency`` (e.g. ``instance.policy.currency``) labels the money columns."""
+        from models.sourcing.plan_frames import plan_frames
+
+        return plan_frames(self, currency)
 
 
 def _clean(value: float, whole: bool) -> float:

@@ -35,12 +35,17 @@ def plan_summary(plan: RoutePlan, inst: RoutingInstance | None = None,
     head.add_row("vehicles", f"{plan.vehicles_used} used, {len(plan.unused_vehicles)} unused")
     head.add_row("distance", f"{_distance(plan.distance, metric)} {km}")
     head.add_row("duration", f"{_duration(plan.duration, metric)} {h}")
-    head.add_row("cost", f"{plan.cost:,.2f}")
+    head.add_row("cost", f"{plan.cost:,.2f}" + (
+        f" {inst.objective.currency}" if inst is not None and inst.objective.currency else ""))
     parts: list[RenderableType] = [head]
-    routes = Table("vehicle", "stops", "start", "end", f"distance ({km})", f"duration ({h})",
-                   "breaks", "cost",
-                   title=f"routes ({len(plan.routes)})"
+    currency = inst.objective.currency if inst is not None else None
+    routes = Table(title=f"routes ({len(plan.routes)})"
                          + (f", first {top}" if len(plan.routes) > top else ""))
+    routes.add_column("vehicle", no_wrap=True, overflow="fold", min_width=7)
+    for name in ("stops", "start", "end", f"distance ({km})", f"duration ({h})"):
+        routes.add_column(name, justify="right")
+    routes.add_column("breaks")
+    routes.add_column("cost" + (f" ({currency})" if currency else ""), justify="right")
     for r in plan.routes[:top]:
         breaks = ", ".join(f"{b.id} {window_text(b.start, b.end, metric)}" for b in r.breaks)
         routes.add_row(f"{r.vehicle_type}#{r.vehicle}", str(len(r.visits)),
@@ -49,7 +54,10 @@ def plan_summary(plan: RoutePlan, inst: RoutingInstance | None = None,
                        f"{r.cost:,.2f}")
     parts.append(routes)
     if plan.unserved:
-        left = Table("stop", "reason", "detail", title=f"unserved stops ({len(plan.unserved)})")
+        left = Table(title=f"unserved stops ({len(plan.unserved)})")
+        left.add_column("stop", no_wrap=True, overflow="fold", min_width=4)
+        left.add_column("reason", no_wrap=True, overflow="fold")
+        left.add_column("detail")
         for u in plan.unserved:
             left.add_row(u.stop, u.reason, u.detail)
         parts.append(left)
