@@ -37,6 +37,12 @@ from optimizer.formats.routing import (
     write_routing_plan,
 )
 from optimizer.formats.routing_bench import detect_format, read_benchmark
+from optimizer.output_folder import (
+    PLAN_MARKERS,
+    check_output,
+    check_output_folder,
+    staged_output,
+)
 from optimizer.parallel import default_workers
 from optimizer.reports.routing_summary import check_summary, plan_summary
 from optimizer.routing_portfolio import solve_portfolio
@@ -113,8 +119,8 @@ def solve_command(
 
     Exit codes: 0 plan, 2 invalid input, 3 a stop that must be served cannot be, 4 no plan
     within the limits, 5 the plan failed the independent check."""
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError([f"{out}: --out must be a folder, and this is a file"])
+    if out is not None:
+        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
     inst = load_instance(instance, fmt, convention)
     if engine not in ("auto", "ortools", "pyvrp"):
         raise InputError([f"--engine: unknown engine {engine!r}; use auto, ortools or pyvrp"])
@@ -146,11 +152,7 @@ def solve_command(
     except SearchProcessError as exc:
         fail(ExitCode.NO_SOLUTION, f"{exc}; nothing written")
     if out is not None:
-        write_routing_plan(plan, out, inst)
-        if plan.routes:
-            from optimizer.reports.route_map import write_route_map
-
-            write_route_map(inst, plan, out / "map.png")
+        write_routing_plan(plan, out, inst, inputs=[instance], with_map=True)
     if as_json:
         typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
     else:
@@ -260,9 +262,11 @@ def generate_command(
     breaks: Annotated[bool, typer.Option(help="A 30-minute lunch break per driver.")] = False,
 ) -> None:
     """Generate a realistic delivery day (reproducible from --seed)."""
+    check_output(out, _form_of(out), (), INSTANCE_MARKERS)
     inst = generate_day(stops, depots, seed, window_share, tightness, returns, name=out.stem,
                         breaks=breaks)
-    write_routing_instance(inst, out, _form_of(out))
+    with staged_output(out, _form_of(out), (), INSTANCE_MARKERS) as target:
+        write_routing_instance(inst, target, _form_of(out))
     console.print(f"wrote {inst.name}: {len(inst.depots)} depot(s), {len(inst.stops)} stops, "
                   f"{len(inst.shipments)} returns, {len(inst.vehicles)} vehicles -> {out}")
 
@@ -275,9 +279,15 @@ def convert_command(
     convention: ConventionOpt = Convention.dimacs,
 ) -> None:
     """Validate an instance (native or benchmark) and write it in the native format."""
+    check_output(out, _form_of(out), [instance], INSTANCE_MARKERS)
     inst = load_instance(instance, fmt, convention)
-    write_routing_instance(inst, out, _form_of(out))
+    with staged_output(out, _form_of(out), [instance], INSTANCE_MARKERS) as target:
+        write_routing_instance(inst, target, _form_of(out))
     console.print(f"wrote {out}")
+
+
+#: The tables by which an earlier instance written as a CSV folder is recognised.
+INSTANCE_MARKERS = ("depots.csv", "vehicle_types.csv")
 
 
 def _form_of(path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from contextlib import nullcontext
 from dataclasses import replace
 from enum import StrEnum
@@ -13,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from models.solver import interruptible, was_interrupted
 from models.sourcing import (
     CheckReport,
     Measure,
@@ -27,7 +29,7 @@ from models.sourcing import (
     solve,
 )
 from models.sourcing.checker import priced_allocations
-from optimizer.cli.common import console, fail
+from optimizer.cli.common import console, err_console, fail
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
@@ -36,11 +38,17 @@ from optimizer.formats.sourcing import (
     read_sourcing_instance,
     read_sourcing_plan,
     sourcing_schema,
-    write_marginal_values,
     write_sourcing_instance,
     write_sourcing_plan,
 )
 from optimizer.frontier import trace_frontier
+from optimizer.output_folder import (
+    FRONTIER_MARKERS,
+    PLAN_MARKERS,
+    check_output,
+    check_output_folder,
+    staged_output,
+)
 from optimizer.parallel import default_workers
 from optimizer.reports.sourcing_summary import check_summary, marginals_table, plan_summary
 
@@ -93,32 +101,40 @@ def solve_command(
 
     Exit codes: 0 plan, 2 invalid input, 3 infeasible (the plan says which rules have to give),
     4 no plan within the limits, 5 the plan failed the independent check."""
-    if out is not None and out.exists() and not out.is_dir():
-        raise InputError([f"{out}: --out must be a folder, and this is a file"])
+    if out is not None:
+        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
     inst = read_sourcing_instance(instance)
+    currency = inst.policy.currency
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
                             threads=threads, seed=seed, log=log)
     try:
-        with console.status(f"solving {inst.name} with {solver.value}...") if not (
-                log or as_json) else nullcontext():
+        with (console.status(f"solving {inst.name} with {solver.value}... (Ctrl-C keeps the "
+                             f"best plan so far)") if not (log or as_json) else nullcontext(),
+              interruptible()):
             plan = solve(inst, options)
     except PlanCheckError as exc:
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "
                                     "nothing was written")
+    interrupted = was_interrupted(plan.solve.stop_reason)
     values = None
-    if marginals and plan.solve.status.has_solution:
-        values = marginal_values(inst, plan, replace(options, time_limit=None, gap=0.0))
-    written = write_sourcing_plan(plan, out) if out is not None else []
-    if values is not None and out is not None:
-        written += write_marginal_values(values, out)
+    if marginals and plan.solve.status.has_solution and not interrupted:
+        with interruptible():
+            values = marginal_values(inst, plan, replace(options, time_limit=None, gap=0.0))
+    written = (write_sourcing_plan(plan, out, currency, values, inputs=[instance])
+               if out is not None else [])
+    if interrupted:
+        err_console.print(f"[bold yellow]interrupted[/]: Ctrl-C stopped the solver; this is "
+                          f"the best plan found so far (status {plan.solve.status.value}, gap "
+                          f"{'-' if plan.solve.gap is None else f'{plan.solve.gap:.2%}'})",
+                          highlight=False)
     if as_json:
         data = plan.model_dump(mode="json")
         if values is not None:
             data["marginal_values"] = values.model_dump(mode="json")
         typer.echo(json.dumps(data, indent=2))
     else:
-        console.print(plan_summary(plan))
+        console.print(plan_summary(plan, currency=currency))
         if values is not None:
             console.print(marginals_table(values))
         if out is not None:
@@ -143,13 +159,20 @@ def frontier_command(
     gap: Annotated[float, typer.Option(
         min=0.0, max=0.999, help="Relative gap per solve (0 = prove optimality).")] = 0.0,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
+    caps: Annotated[str | None, typer.Option(
+        help="Caps to trace instead of evenly spaced ones, comma-separated, in the measure's "
+             "unit: shares as fractions or percent (0.7,0.6,0.5 or 70%,60%), CVaR in money. "
+             "--points is then ignored.")] = None,
 ) -> None:
     """Trace the cost-vs-diversification frontier by epsilon constraints, in parallel."""
-    if out.exists() and not out.is_dir():
-        raise InputError([f"{out}: --out must be a folder, and this is a file"])
+    check_output_folder(out, [instance], FRONTIER_MARKERS)  # before any solve: exit 2
+    cap_values = parse_caps(caps, measure) if caps is not None else None
     inst = read_sourcing_instance(instance)
+    currency = inst.policy.currency
     if measure == Measure.CVAR and not inst.scenarios:
         raise InputError([f"{instance}: --measure cvar needs scenarios (a 'scenarios' table)"])
+    if cap_values is not None:
+        points = len(cap_values) + 1
     count = workers or default_workers()
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap, threads=1,
                             seed=seed)
@@ -161,28 +184,39 @@ def frontier_command(
         def advance(_what: str) -> None:
             progress.advance(task)
 
-        frontier = trace_frontier(inst, measure, points, options, count, advance)
+        with interruptible():
+            frontier = trace_frontier(inst, measure, points, options, count, advance,
+                                      cap_values)
     if not frontier.plans:
         first = frontier.points[0]
         fail(ExitCode.INFEASIBLE if first.status == SolveStatus.INFEASIBLE
              else ExitCode.NO_SOLUTION,
              f"no cost-optimal plan ({first.status.value}); run 'optimizer sourcing solve' "
              f"for the explanation")
-    write_frontier(frontier, out)
-    table = Table("#", "cap", "cost", measure.value, "suppliers", "status", "gap", "s",
-                  "efficient", title=f"frontier: {inst.name}, {len(frontier.efficient)} "
-                                     f"efficient points in {frontier.seconds:.1f} s")
+    write_frontier(frontier, out, currency, inputs=[instance])
+    table = Table(title=f"frontier: {inst.name}, {len(frontier.efficient)} "
+                        f"efficient points in {frontier.seconds:.1f} s",
+                  caption="knee: the efficient point farthest from the line joining the ends "
+                          "(axes scaled to their ranges)", pad_edge=False)
+    for header in ("#", "cap", "cost" + (f" ({currency})" if currency else ""), measure.value,
+                   "suppl.", "status", "gap", "s", "efficient"):
+        table.add_column(header, overflow="fold", justify="left" if header in (
+            "status", "efficient") else "right")
+
     def shown(value: float | None) -> str:
         if value is None:
             return "-"
-        return f"{value:,.0f}" if measure == Measure.CVAR else f"{value:.4f}"
+        if measure == Measure.CVAR:
+            return f"{value:,.0f}"
+        return f"{value:.1%}" if measure == Measure.MAX_SHARE else f"{value:.4f}"
 
     for p in frontier.points:
         table.add_row(str(p.index), shown(p.epsilon),
                       "-" if p.cost is None else f"{p.cost:,.0f}", shown(p.measure),
                       "-" if p.suppliers_used is None else str(p.suppliers_used),
                       p.status.value, "-" if p.gap is None else f"{p.gap:.2%}",
-                      f"{p.seconds:.1f}", "no" if p.dominated else "yes")
+                      f"{p.seconds:.1f}", "no" if p.dominated else
+                      ("yes (knee)" if p.index == frontier.knee else "yes"))
     console.print(table)
     console.print(f"frontier written to {out}/ (frontier.csv, frontier.json, frontier.png, "
                   f"points/)")
@@ -237,7 +271,7 @@ def generate_command(
     out: Annotated[Path, typer.Option(help="Where to write the instance.")],
     suppliers: Annotated[int, typer.Option(min=2)] = 20,
     products: Annotated[int, typer.Option(min=1)] = 50,
-    seed: Annotated[int, typer.Option()] = 0,
+    seed: Annotated[int, typer.Option(min=0)] = 0,
     offers_per_product: Annotated[int, typer.Option(min=1)] = 10,
     scenarios: Annotated[int, typer.Option(
         min=0, help="Disruption scenarios (supplier failures, regional events).")] = 0,
@@ -245,11 +279,13 @@ def generate_command(
         help="json, csv (a folder) or excel; default from the --out suffix.")] = None,
 ) -> None:
     """Generate a realistic random instance (reproducible from --seed)."""
+    chosen = form.value if form else _form_of(out)
+    check_output(out, chosen, (), INSTANCE_MARKERS)
     inst = generate_instance(suppliers, products, seed=seed,
                              offers_per_product=offers_per_product, name=out.stem,
                              scenarios=scenarios)
-    chosen = form.value if form else _form_of(out)
-    write_sourcing_instance(inst, out, chosen)
+    with staged_output(out, chosen, (), INSTANCE_MARKERS) as target:
+        write_sourcing_instance(inst, target, chosen)
     console.print(f"wrote {inst.name}: {len(inst.suppliers)} suppliers, {len(inst.products)} "
                   f"products, {len(inst.offers)} offers, {len(inst.price_breaks)} price breaks "
                   f"-> {out} ({chosen})")
@@ -263,9 +299,11 @@ def convert_command(
         help="json, csv (a folder) or excel; default from the target's suffix.")] = None,
 ) -> None:
     """Validate an instance and write it in another form."""
-    inst = read_sourcing_instance(instance)
     chosen = form.value if form else _form_of(out)
-    write_sourcing_instance(inst, out, chosen)
+    check_output(out, chosen, [instance], INSTANCE_MARKERS)
+    inst = read_sourcing_instance(instance)
+    with staged_output(out, chosen, [instance], INSTANCE_MARKERS) as target:
+        write_sourcing_instance(inst, target, chosen)
     console.print(f"wrote {out} ({chosen})")
 
 
@@ -273,6 +311,28 @@ def convert_command(
 def schema_command() -> None:
     """Print the JSON Schema of the sourcing instance."""
     typer.echo(json.dumps(sourcing_schema(), indent=2))
+
+
+#: The tables by which an earlier instance written as a CSV folder is recognised.
+INSTANCE_MARKERS = ("products.csv", "suppliers.csv", "offers.csv")
+
+
+def parse_caps(text: str, measure: Measure) -> list[float]:
+    """``0.7,0.6,0.5`` or ``70%,60%`` -> [0.7, 0.6, 0.5]; shares must lie in (0, 1]."""
+    values = []
+    for part in (p.strip() for p in text.split(",")):
+        try:
+            value = float(part[:-1]) / 100 if part.endswith("%") else float(part)
+        except ValueError:
+            raise InputError([f"--caps: {part!r} is not a number"]) from None
+        share = measure != Measure.CVAR
+        if not math.isfinite(value) or value <= 0 or (share and value > 1):
+            raise InputError([f"--caps: {part!r} must be " + (
+                "a share in (0, 1] (or a percentage)" if share else "a positive amount")])
+        values.append(value)
+    if not values:
+        raise InputError(["--caps: give at least one cap"])
+    return values
 
 
 def _form_of(path: Path) -> str:

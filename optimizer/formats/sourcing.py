@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +28,11 @@ from models.tables import (
     tables_to_data,
 )
 from optimizer.errors import InputError
-from optimizer.formats.results import read_result_json, write_result_folder
+from optimizer.formats.results import (
+    read_result_json,
+    write_result_files,
+    write_result_folder,
+)
 from optimizer.formats.tables import (
     EXCEL_SUFFIXES,
     Form,
@@ -76,53 +81,36 @@ def read_sourcing_plan(path: Path | str) -> SourcingPlan:
     return read_result_json(path, SourcingPlan)
 
 
-def plan_frames(plan: SourcingPlan) -> dict[str, pd.DataFrame]:
-    """The plan as tables: summary, allocations, suppliers, products."""
-    summary: dict[str, Any] = {"instance": plan.instance, **plan.solve.model_dump(mode="json")}
-    if plan.cost is not None:
-        summary.update({f"cost_{k}": v for k, v in plan.cost.model_dump().items()})
-    if plan.risk is not None:
-        summary.update({"expected_cost": plan.risk.expected_cost, "alpha": plan.risk.alpha,
-                        "var": plan.risk.var, "cvar": plan.risk.cvar,
-                        "risk_objective": plan.risk.objective})
-    summary["infeasibility"] = " | ".join(plan.infeasibility)
-    products = []
-    for k in plan.products:
-        row = k.model_dump()
-        row["supplier_shares"] = ";".join(f"{s}:{v:g}" for s, v in k.supplier_shares.items())
-        row["region_shares"] = ";".join(f"{r}:{v:g}" for r, v in k.region_shares.items())
-        products.append(row)
-    frames = {
-        "summary": pd.DataFrame([summary]),
-        "allocations": pd.DataFrame([a.model_dump() for a in plan.allocations],
-                                    columns=["supplier", "product", "quantity", "unit_price",
-                                             "cost"]),
-        "suppliers": pd.DataFrame([s.model_dump() for s in plan.suppliers],
-                                  columns=["supplier", "name", "region", "onboarding_cost",
-                                           "units", "spend"]),
-        "products": pd.DataFrame(products),
-    }
-    if plan.risk is not None:
-        frames["scenarios"] = pd.DataFrame([o.model_dump() for o in plan.risk.scenarios])
-    if plan.explanation is not None:
-        frames["explanation"] = pd.DataFrame(
-            [r.model_dump() for r in plan.explanation.relaxations],
-            columns=["rule", "title", "subject", "message", "amount"])
-    return frames
+def plan_frames(plan: SourcingPlan, currency: str | None = None) -> dict[str, pd.DataFrame]:
+    """The plan as tidy tables (:meth:`SourcingPlan.to_frames`)."""
+    return plan.to_frames(currency)
 
 
-def write_sourcing_plan(plan: SourcingPlan, out_dir: Path | str) -> list[Path]:
-    """Write ``plan.json`` and the CSV tables into ``out_dir``, each file atomically."""
-    return write_result_folder(out_dir, {"plan": plan.model_dump(mode="json")},
-                               plan_frames(plan))
+def marginal_frame(values: MarginalValues) -> pd.DataFrame:
+    """One row per marginal value."""
+    return pd.DataFrame([v.model_dump() for v in values.values],
+                        columns=["kind", "subject", "value", "unit"])
 
 
-def write_marginal_values(values: MarginalValues, out_dir: Path | str) -> list[Path]:
-    """Write ``marginal_values.json`` and ``marginal_values.csv`` into ``out_dir``."""
-    frame = pd.DataFrame([v.model_dump() for v in values.values],
-                         columns=["kind", "subject", "value", "unit"])
-    return write_result_folder(out_dir, {"marginal_values": values.model_dump(mode="json")},
-                               {"marginal_values": frame})
+def write_sourcing_plan(
+    plan: SourcingPlan, out_dir: Path | str, currency: str | None = None,
+    marginal_values: MarginalValues | None = None, inputs: Iterable[Path | str] = (),
+) -> list[Path]:
+    """Replace ``out_dir`` by ``plan.json``, the CSV tables and ``plan.xlsx`` (and
+    ``marginal_values.json`` / ``.csv`` when given), as a whole: see
+    :mod:`optimizer.output_folder`. ``inputs`` are paths the folder must not be or hold."""
+    documents: dict[str, Any] = {"plan": plan.model_dump(mode="json")}
+    frames = plan_frames(plan, currency)
+    if marginal_values is not None:
+        documents["marginal_values"] = marginal_values.model_dump(mode="json")
+        frames["marginal_values"] = marginal_frame(marginal_values)
+    return write_result_folder(out_dir, documents, frames, inputs)
+
+
+def write_plan_files(plan: SourcingPlan, folder: Path, currency: str | None = None) -> list[str]:
+    """Write a plan's files into an existing (staging) folder; returns their names."""
+    return write_result_files(folder, {"plan": plan.model_dump(mode="json")},
+                              plan_frames(plan, currency))
 
 
 def sourcing_schema() -> dict[str, Any]:

@@ -113,14 +113,14 @@ def test_geo_routes_table_has_clocks_km_and_hours() -> None:
     routes = plan_frames(geo_plan(inst), inst)["routes"]
     assert list(routes.columns) == [
         "vehicle", "vehicle_type", "start_depot", "end_depot", "stops", "start", "end",
-        "distance_km", "duration_h", "cost", "breaks", "start_s", "end_s", "distance",
-        "duration"]
+        "distance_km", "duration_h", "cost", "breaks", "start_s", "end_s", "distance_m",
+        "duration_s"]
     van, truck = routes.to_dict("records")
     assert (van["vehicle"], van["start"], van["end"], van["stops"]) == (
         "van#0", "11:15", "13:45", 2)
     assert (van["start_s"], van["end_s"]) == (40500.0, 49500.0)
-    assert (van["distance"], van["distance_km"]) == (40000.0, 40.0)
-    assert (van["duration"], van["duration_h"]) == (9000.0, 2.5)
+    assert (van["distance_m"], van["distance_km"]) == (40000.0, 40.0)
+    assert (van["duration_s"], van["duration_h"]) == (9000.0, 2.5)
     assert van["breaks"] == "lunch@11:50-12:20"
     assert (truck["start"], truck["end"], truck["breaks"]) == ("1d 07:15", "1d 07:55", "")
     assert (truck["distance_km"], truck["duration_h"]) == (20.0, 0.67)
@@ -143,8 +143,8 @@ def test_geo_stops_table_is_the_route_timeline() -> None:
     assert (rows.loc["b", "service_start_s"], rows.loc["b", "arrival_s"]) == (46800.0, 44700.0)
     # 10 min of the 15-min leg a-b are driven before lunch: 2/3 of its 10 km
     assert list(van.distance_km.fillna(-1)) == [-1, 10.0, 6.67, 3.33, 20.0]
-    assert van.distance.sum() == pytest.approx(40000.0)
-    assert list(van.load) == ["5", "3", "3", "0", "0"]
+    assert van.distance_m.sum() == pytest.approx(40000.0)
+    assert list(van.load_1) == [5, 3, 3, 0, 0]
     assert (rows.loc["a", "lat"], rows.loc["a", "lon"]) == (52.0 + STEP, 5.0)
     assert pd.isna(rows.loc["lunch", "lat"])
     truck = stops[stops.vehicle == "truck#0"]
@@ -213,11 +213,12 @@ def test_written_files_and_plan_json_round_trip(tmp_path: Path) -> None:
     inst = geo_instance()
     plan = geo_plan(inst)
     written = write_routing_plan(plan, tmp_path / "out", inst)
-    assert [p.name for p in written] == ["plan.json", "routes.csv", "stops.csv", "unserved.csv"]
+    assert [p.name for p in written] == ["plan.json", "routes.csv", "stops.csv", "unserved.csv",
+                                         "plan.xlsx"]
     assert read_routing_plan(tmp_path / "out") == plan
     lines = (tmp_path / "out" / "stops.csv").read_text().splitlines()
     assert lines[0].startswith("vehicle,sequence,kind,stop,lat,lon,window,arrival,")
-    assert lines[3].startswith("van#0,3,break,lunch,,,11:45-11:50,11:50,11:50,12:20,0.0,3,6.67,")
+    assert lines[3].startswith("van#0,3,break,lunch,,,11:45-11:50,11:50,11:50,12:20,0.0,3.0,6.67,")
     routes = pd.read_csv(tmp_path / "out" / "routes.csv", dtype=str)
     assert list(routes.start) == ["11:15", "1d 07:15"]
 
