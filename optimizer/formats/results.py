@@ -3,6 +3,7 @@ reading a result JSON back."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -75,7 +76,9 @@ def write_workbook(path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
         for i, column in enumerate(frame.columns, start=1):
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(500))])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, longest + 2)
-    book.save(path)
+    buffer = io.BytesIO()  # a failing file write then fails once, here, not in zipfile
+    book.save(buffer)
+    path.write_bytes(buffer.getvalue())
 
 
 def _excel_value(value: Any) -> Any:
