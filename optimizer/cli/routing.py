@@ -40,7 +40,9 @@ from optimizer.formats.routing_bench import detect_format, read_benchmark
 from optimizer.output_folder import (
     PLAN_MARKERS,
     check_output,
+    check_output_file,
     check_output_folder,
+    staged_file,
     staged_output,
 )
 from optimizer.parallel import default_workers
@@ -226,16 +228,21 @@ def plan_mismatch(inst: RoutingInstance, plan: RoutePlan) -> list[str]:
 @app.command("plot")
 def plot_command(
     instance: InstanceArg,
-    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+    plan: Annotated[Path, typer.Argument(
+        help="plan.json (or the folder holding it), or bare routes as for check.")],
     out: Annotated[Path, typer.Option(help="PNG file to write.")],
     fmt: FormatOpt = Format.native,
     convention: ConventionOpt = Convention.dimacs,
 ) -> None:
     """Draw the routes of a plan on a map (PNG)."""
-    from optimizer.reports.route_map import write_route_map
+    from optimizer.reports.route_map import map_coordinates, write_route_map
 
+    check_output_file(out, [instance, plan])  # before reading anything: exit 2
     inst = load_instance(instance, fmt, convention)
-    drawn = read_routing_plan(plan)
+    if is_route_sequences(plan):
+        drawn = edited_plan(inst, read_route_sequences(plan, inst), plan)
+    else:
+        drawn = read_routing_plan(plan)
     unknown = plan_mismatch(inst, drawn)
     if unknown:
         named = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5
@@ -243,9 +250,11 @@ def plot_command(
         raise InputError([f"{plan}: not a plan of {instance} (plan of instance "
                           f"'{drawn.instance}', this is '{inst.name}'): {instance} has no "
                           f"{named}"])
-    if inst.distance.kind == "matrix":
-        raise InputError([f"{instance}: a matrix instance has no coordinates to draw a map on"])
-    write_route_map(inst, drawn, out)
+    if map_coordinates(inst) is None:
+        raise InputError([f"{instance}: a matrix instance without lat/lon for every depot and "
+                          f"stop has no map"])
+    with staged_file(out, [instance, plan]) as target:  # OSError: exit 6, nothing written
+        write_route_map(inst, drawn, target)
     console.print(f"wrote {out}")
 
 

@@ -170,3 +170,38 @@ def test_solve_with_a_negative_seed_is_a_clean_error(instance: Path, capsys):
     assert "--seed" in text and "internal error" not in text
     with pytest.raises(ValueError, match="seed must be between 0 and"):
         RoutingOptions(seed=-1)
+
+
+def _plan_folder(instance: Path, tmp_path: Path) -> Path:
+    """A plan of ``instance`` written by check's own assembly (no solver needed)."""
+    from optimizer.formats.routing import write_routing_plan
+
+    inst = read_routing_instance(instance)
+    routes = tmp_path / "r.csv"
+    routes.write_text("vehicle,stop\nvan#0,a\nvan#0,b\n")
+    folder = tmp_path / "plan"
+    write_routing_plan(edited_plan(inst, read_route_sequences(routes, inst), routes), folder,
+                       inst)
+    return folder
+
+
+def test_plot_refuses_an_out_that_is_a_folder_or_an_input(instance: Path, tmp_path: Path,
+                                                          capsys):
+    folder = _plan_folder(instance, tmp_path)
+    before = (folder / "plan.json").read_bytes(), instance.read_bytes()
+    for out in (tmp_path, folder / "plan.json", instance):
+        code, text = _run(capsys, "plot", instance, folder, "--out", out)
+        assert code == 2, text
+        assert str(out) in text and "internal error" not in text
+    assert ((folder / "plan.json").read_bytes(), instance.read_bytes()) == before
+    code, text = _run(capsys, "plot", instance, folder, "--out", tmp_path / "map.png")
+    assert code == 0, text
+    assert (tmp_path / "map.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_plot_draws_bare_routes(instance: Path, tmp_path: Path, capsys):
+    routes = tmp_path / "edited.csv"
+    routes.write_text("vehicle,stop\nvan#0,a\nvan#0,b\n")
+    code, text = _run(capsys, "plot", instance, routes, "--out", tmp_path / "edited.png")
+    assert code == 0, text
+    assert (tmp_path / "edited.png").read_bytes().startswith(b"\x89PNG")
