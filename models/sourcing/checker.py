@@ -367,9 +367,16 @@ def check_plan(inst: SourcingInstance, plan: SourcingPlan) -> CheckReport:
         quantities[(a.supplier, a.product)] += a.quantity
     report = evaluate(inst, quantities)
     if not plan.solve.status.has_solution:
-        if plan.allocations:
+        if plan.allocations or plan.suppliers or plan.cost is not None or plan.risk is not None:
             report.add("no_solution_with_allocations", "plan",
-                       f"status {plan.solve.status} but the plan lists allocations", 1.0)
+                       f"status {plan.solve.status} but the plan lists allocations, suppliers, "
+                       f"a cost or risk figures", 1.0)
+        if plan.explanation is not None:
+            for r in plan.explanation.relaxations:
+                if not is_number(r.amount) or r.amount < 0:
+                    report.add("explanation", r.subject, f"relaxation {r.rule} reports amount "
+                                                         f"{r.amount!r}, not a finite number "
+                                                         f">= 0", gap_amount(r.amount, 0.0))
         _check_solve_figures(plan, None, report)
         return report
     ix = _Index(inst)

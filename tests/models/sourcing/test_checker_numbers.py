@@ -20,6 +20,7 @@ from models.sourcing import (
     generate_instance,
     solve,
 )
+from models.sourcing.plan import CostBreakdown
 
 NAN, INF = math.nan, math.inf
 
@@ -197,9 +198,29 @@ def test_model_copy_revalidates_the_update(
 ) -> None:
     inst, _plan = solved
     with pytest.raises(ValidationError):
-        inst.model_copy(update={"offers": inst.offers + (inst.offers[0],)})  # duplicate
+        inst.model_copy(update={"offers": (*inst.offers, inst.offers[0])})  # duplicate
     bad = inst.products[0].model_copy(update={"demand": -5.0})  # not validated by pydantic
     with pytest.raises(ValidationError):
         inst.model_copy(update={"products": (bad, *inst.products[1:])})
     with pytest.raises(ValidationError):
         inst.model_copy(update={"policy": {"max_supplier_share": 2.0}})
+
+
+def test_an_infeasible_plan_may_not_carry_figures() -> None:
+    inst = SourcingInstance.model_validate({
+        "products": [{"id": "P", "demand": 10}],
+        "suppliers": [{"id": "S", "region": "R"}],
+        "offers": [{"supplier": "S", "product": "P", "unit_price": 1, "capacity": 4}],
+    })
+    plan = solve(inst)
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert plan.explanation is not None and plan.explanation.relaxations
+    # the empty plan breaks demand (that is why it is infeasible), nothing else
+    assert check_plan(inst, plan).rules() == {"demand"}
+    relaxations = plan.explanation.relaxations
+    bad = _copy(plan, explanation=_copy(plan.explanation, relaxations=(
+        _copy(relaxations[0], amount=NAN), *relaxations[1:])))
+    assert "explanation" in check_plan(inst, bad).rules()
+    costed = _copy(plan, cost=CostBreakdown(onboarding=0, purchase=0, shortage_penalty=0,
+                                            total=NAN))
+    assert "no_solution_with_allocations" in check_plan(inst, costed).rules()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from models.sourcing import SourcingInstance, SolveStatus, check_plan, evaluate, solve
+from models.sourcing import SolveStatus, SourcingInstance, check_plan, evaluate, solve
 
 
 def _inst(products: list[dict[str, Any]], offers: list[tuple[str, str, float]],
