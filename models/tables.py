@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import re
 import types
@@ -30,6 +31,7 @@ from functools import cache
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core.core_schema import ErrorType
 
 Kind = Literal["number", "numbers", "bool", "list", "text"]
 M = TypeVar("M", bound=BaseModel)
@@ -41,11 +43,9 @@ NOTE_TABLES = frozenset({"notes", "readme"})
 #: Characters that separate the ids of a list cell (``must_use``, ``skills``).
 LIST_SEPARATORS = (";", ",")
 
-#: Error types raised by the models' own validators; their messages already show the value.
-_OWN_ERRORS = {"unknown_reference", "duplicate", "price_increase", "missing_weight",
-               "whole_units", "probability_sum", "one_target", "recourse", "dimensions",
-               "missing_location", "out_of_range", "window_order", "same_stop", "not_square",
-               "missing_matrix", "break_format"}
+#: Error types of pydantic itself; any other type is raised by the models' own validators,
+#: whose messages already show the value.
+_PYDANTIC_ERRORS = frozenset(get_args(ErrorType))
 _FRIENDLY = {
     "missing": "Field required",
     "extra_forbidden": "unknown field (not part of the format; see the schema command)",
@@ -434,34 +434,59 @@ def _read_table(
 
 def reject_bools(data: Mapping[str, Any], specs: Sequence[TableSpec], layout: Layout) -> list[str]:
     """Problems for ``true``/``false`` given where a number is expected (JSON and Python data,
-    where pydantic would read them as 1 and 0)."""
+    where pydantic would read them as 1 and 0): in number fields, lists of numbers, nested
+    records such as time windows, and data beside the tables such as a routing matrix. Only
+    fields declared yes/no (``whole_units``) take them."""
     problems = []
-    for spec in specs:
-        value = data.get(spec.name)
+    by_name = {spec.name: spec for spec in specs}
+    for key, value in data.items():
+        spec = by_name.get(key)
+        if spec is None:
+            if key != "name" and _has_bool(value):
+                problems.append(f"{layout.table_place(key)}: expected numbers, got "
+                                f"{_json_text(_first_bool(value))} (true/false are not "
+                                f"numbers)")
+            continue
         if isinstance(value, Mapping) and spec.single:
             rows: list[Any] = [value]
         elif isinstance(value, list | tuple) and not spec.single:
             rows = list(value)
         else:
             continue
-        numeric = [f for f, k in spec.kinds.items() if k in ("number", "numbers")]
+        kinds = spec.kinds
         for i, row in enumerate(rows):
             if not isinstance(row, Mapping):
                 continue
-            for name in numeric:
-                cell = row.get(name)
-                if isinstance(cell, bool) or (isinstance(cell, list | tuple)
-                                              and any(isinstance(v, bool) for v in cell)):
-                    problems.append(f"{layout.record_place(spec.name, i, spec.single)}: field "
-                                    f"'{name}': expected a number, got "
-                                    f"{_json_text(cell)} (true/false are not numbers)")
+            for name, cell in row.items():
+                if kinds.get(name, "text") in ("bool", "text") or not _has_bool(cell):
+                    continue
+                problems.append(f"{layout.record_place(spec.name, i, spec.single)}: field "
+                                f"'{name}': expected a number, got {_json_text(cell)} "
+                                f"(true/false are not numbers)")
     return problems
 
 
-def _json_text(value: Any) -> str:
+def _has_bool(value: Any) -> bool:
+    return _first_bool(value) is not None
+
+
+def _first_bool(value: Any) -> Any:
     if isinstance(value, bool):
-        return str(value).lower()
-    return "[" + ", ".join(_json_text(v) for v in value) + "]"
+        return value
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        for item in value:
+            found = _first_bool(item)
+            if found is not None:
+                return found
+    return None
+
+
+def _json_text(value: Any) -> str:
+    """``value`` as JSON shows it (short)."""
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def validation_problems(
@@ -481,7 +506,7 @@ def validation_problems(
             continue
         where, name = _place(loc, layout, by_name)
         message = _FRIENDLY.get(kind, err["msg"])
-        if kind not in _OWN_ERRORS and kind not in _FRIENDLY:
+        if kind in _PYDANTIC_ERRORS and kind not in _FRIENDLY:
             message += f" (got {err['input']!r})"
         problems.append(f"{where}: field '{name}': {message}" if name else f"{where}: {message}")
     return problems

@@ -11,8 +11,9 @@ from models.tables import TableSpec
 ROUTING_TABLES: tuple[TableSpec, ...] = (
     TableSpec("depots", Depot),
     TableSpec("vehicle_types", VehicleType, list_fields=("capacity", "skills", "breaks")),
-    TableSpec("stops", Stop, optional=True,
-              list_fields=("delivery", "pickup", "skills", "time_windows")),
+    # required in CSV, Excel and frames: a folder whose stops file is missing or misnamed
+    # must not solve to an empty plan (an empty stops table is an explicit "no stops")
+    TableSpec("stops", Stop, list_fields=("delivery", "pickup", "skills", "time_windows")),
     TableSpec("shipments", Shipment, optional=True),
     TableSpec("distance", DistanceSpec, optional=True, single=True),
     TableSpec("objective", Objective, optional=True, single=True),

@@ -360,7 +360,8 @@ def table_rows(data: Mapping[str, Any], specs: Sequence[TableSpec], path: Path
         rows = [value] if spec.single else list(value or [])
         if spec.optional and not any(rows):
             continue
-        columns = [c for c in spec.columns if any(c in r for r in rows)]
+        columns = [c for c in spec.columns
+                   if c in spec.required or any(c in r for r in rows)]
         cells = [[_list_cell(r.get(c)) for c in columns] for r in rows]
         tables[spec.name] = (columns, cells)
     return tables

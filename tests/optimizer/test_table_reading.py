@@ -180,6 +180,17 @@ def test_routing_files_with_capitals_including_the_matrix(tmp_path: Path) -> Non
     assert back.vehicle_types == inst.vehicle_types
 
 
+def test_a_routing_folder_without_its_stops_file_is_refused(tmp_path: Path) -> None:
+    inst = RoutingInstance.model_validate({
+        "depots": [{"id": "D", "x": 0, "y": 0}], "vehicle_types": [{"id": "v", "start_depot": "D"}],
+        "stops": [{"id": "a", "x": 1, "y": 1}]})
+    folder = tmp_path / "r"
+    write_routing_instance(inst, folder, "csv")
+    (folder / "stops.csv").unlink()
+    assert problems_of(folder, read_routing_instance) == [
+        f"{folder / 'stops.csv'}: required table 'stops' is missing"]
+
+
 # ---- spreadsheet realities -------------------------------------------------------------------
 
 def test_blank_rows_are_skipped_and_lines_stay_physical(tmp_path: Path,
@@ -330,6 +341,22 @@ def test_routing_json_true_is_not_a_count_or_capacity(tmp_path: Path) -> None:
         f"not numbers)",
         f"{path}: vehicle_types[0]: field 'capacity': expected a number, got [true] (true/false "
         f"are not numbers)"]
+
+
+def test_routing_json_true_in_windows_breaks_and_matrix(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({
+        "distance": {"kind": "matrix"}, "depots": [{"id": "D", "matrix_index": 0}],
+        "vehicle_types": [{"id": "v", "start_depot": "D",
+                           "breaks": [{"earliest": True, "latest": 5, "duration": 1}]}],
+        "stops": [{"id": "a", "matrix_index": 1, "time_windows": [[True, 500]]}],
+        "matrix": {"distances": [[0, True], [1, 0]]}}))
+    assert problems_of(path, read_routing_instance) == [
+        f"{path}: vehicle_types[0]: field 'breaks': expected a number, got [{{\"earliest\": "
+        f"true, \"latest\": 5, \"duration\": 1}}] (true/false are not numbers)",
+        f"{path}: stops[0]: field 'time_windows': expected a number, got [[true, 500]] "
+        f"(true/false are not numbers)",
+        f"{path}: matrix: expected numbers, got true (true/false are not numbers)"]
 
 
 def test_excel_formula_without_a_stored_value_is_refused(tmp_path: Path,
