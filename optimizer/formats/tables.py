@@ -12,7 +12,6 @@ import codecs
 import csv
 import io
 import json
-import os
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +34,9 @@ from models.tables import (
 from optimizer.atomic import atomic_write, atomic_write_text
 from optimizer.errors import InputError
 
-__all__ = ["EXCEL_SUFFIXES", "Form", "TableSource", "TableSpec", "detect_form", "read_tables",
-           "validate_tables", "write_tables"]
+__all__ = ["EXCEL_SUFFIXES", "Form", "TableSource", "TableSpec", "decode_text", "detect_form",
+           "read_bytes", "read_csv_table", "read_tables", "read_workbook_tables",
+           "sniff_delimiter", "validate_tables", "write_tables"]
 
 Form = Literal["json", "csv", "excel"]
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -258,9 +258,11 @@ def _csv_table(file: Path, stem: str) -> RawTable:
 
 
 def _workbook_tables(path: Path) -> list[RawTable]:
-    """The worksheets of a workbook as raw tables. Formula cells take their stored value; a
-    formula without one (a workbook written by a program, never opened in Excel) is refused."""
+    """The worksheets of a workbook as raw tables (wholly empty rows dropped early). Formula
+    cells take the value the spreadsheet stored; a formula without one (a workbook written by a
+    program, never opened in a spreadsheet) is refused naming the sheet and the cell."""
     import openpyxl
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
     read_bytes(path)  # a regular, readable file (a FIFO would block openpyxl)
     try:
@@ -268,23 +270,27 @@ def _workbook_tables(path: Path) -> list[RawTable]:
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise InputError([f"{path}: unreadable Excel workbook: {exc}"]) from None
     tables = []
-    formulas: dict[str, list[tuple[int, int, str]]] = {}
+    #: Cells that may be formulas: text starting with '=' (a formula, or text that looks like
+    #: one; the stored values tell them apart) and array/data-table formulas.
+    maybe: dict[str, list[tuple[int, int]]] = {}
     try:
         for sheet in book.worksheets:
             sheet.reset_dimensions()  # never trust a stored size; read every row there is
             rows: list[tuple[int, list[Any]]] = []
-            for r, cells in enumerate(sheet.iter_rows(min_row=1, min_col=1), start=1):
-                values = []
-                for c, cell in enumerate(cells):
-                    if cell.data_type == "f":
-                        formulas.setdefault(sheet.title, []).append((r, c, str(cell.value)))
-                    values.append(cell.value)
-                rows.append((r, values))
+            for r, values in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True),
+                                       start=1):
+                if values.count(None) == len(values):
+                    continue
+                for c, value in enumerate(values):
+                    if (type(value) is str and value.startswith("=")) \
+                            or isinstance(value, ArrayFormula | DataTableFormula):
+                        maybe.setdefault(sheet.title, []).append((r, c))
+                rows.append((r, list(values)))
             tables.append(RawTable(sheet.title, [], rows))
     finally:
         book.close()
-    if formulas:
-        _formula_values(path, tables, formulas)
+    if maybe:
+        _formula_values(path, tables, maybe)
     for table in tables:
         rows = list(table.rows)
         while rows and not table.header:
@@ -299,8 +305,9 @@ def _filled(value: Any) -> bool:
 
 
 def _formula_values(path: Path, tables: list[RawTable],
-                    formulas: dict[str, list[tuple[int, int, str]]]) -> None:
-    """Replace formula cells by the values Excel stored for them; refuse those without one."""
+                    maybe: dict[str, list[tuple[int, int]]]) -> None:
+    """Put the stored values in place of formulas: a cell whose stored value equals its text
+    is text; a formula whose stored value is missing is refused."""
     import openpyxl
     from openpyxl.utils import get_column_letter
 
@@ -308,20 +315,24 @@ def _formula_values(path: Path, tables: list[RawTable],
     problems = []
     try:
         for table in tables:
-            cells = formulas.get(table.name)
+            cells = maybe.get(table.name)
             if not cells:
                 continue
+            wanted = {r for r, _ in cells}
             sheet = book[table.name]
             sheet.reset_dimensions()
             stored = {r: row for r, row in enumerate(
-                sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1)}
+                sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1)
+                if r in wanted}
             rows = dict(table.rows)
-            for r, c, formula in cells:
+            for r, c in cells:
                 row = stored.get(r, ())
                 value = row[c] if c < len(row) else None
+                formula = rows[r][c]
                 if value is None:
+                    text = getattr(formula, "text", formula)
                     problems.append(f"{path}: sheet '{table.name}' cell {get_column_letter(c + 1)}"
-                                    f"{r}: the formula {formula} has no stored value (the file "
+                                    f"{r}: the formula {text} has no stored value (the file "
                                     f"was not saved by a spreadsheet program); open and save "
                                     f"it in Excel or LibreOffice, or type the value")
                 rows[r][c] = value
@@ -432,9 +443,6 @@ def _with_header(columns: list[str], rows: list[list[Any]]) -> Iterator[list[Any
     yield from rows
 
 
-def is_regular_file(path: Path) -> bool:
-    """``path`` is a regular file (not a folder, FIFO or device), without opening it."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
+#: Public names for readers of other tables (bare plans): one CSV file, every sheet of a book.
+read_csv_table = _csv_table
+read_workbook_tables = _workbook_tables
