@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import replace
 from enum import StrEnum
@@ -79,7 +81,21 @@ InstanceArg = Annotated[Path, typer.Argument(
     help="Instance: a .json file, a folder of .csv tables, or an .xlsx workbook.")]
 
 
+def _interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
+    """Ctrl-C / SIGTERM during ``command`` (with no plan to keep): say that nothing was
+    written and exit 130 (Typer would exit 130 silently)."""
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            fail(ExitCode.INTERRUPTED, "interrupted (Ctrl-C or SIGTERM): nothing was written")
+
+    return run
+
+
 @app.command("solve")
+@_interrupt_exits_130
 def solve_command(
     instance: InstanceArg,
     out: Annotated[Path | None, typer.Option(
@@ -143,6 +159,7 @@ def solve_command(
 
 
 @app.command("frontier")
+@_interrupt_exits_130
 def frontier_command(
     instance: InstanceArg,
     out: Annotated[Path, typer.Option(
