@@ -71,9 +71,13 @@ def instance_tables(instance: SourcingInstance) -> dict[str, Any]:
     return data
 
 
-def write_sourcing_instance(instance: SourcingInstance, path: Path | str, form: Form) -> None:
-    """Write ``instance`` as a JSON file, a CSV folder or an Excel workbook."""
-    write_tables(instance_tables(instance), SOURCING_TABLES, Path(path), form)
+def write_sourcing_instance(instance: SourcingInstance, path: Path | str, form: Form,
+                            shown: Path | str | None = None) -> None:
+    """Write ``instance`` as a JSON file, a CSV folder or an Excel workbook. An instance that
+    CSV or Excel cannot hold (a list id with ';' or ',') raises :class:`InputError` naming
+    ``shown`` (the user's target when ``path`` is a staging copy) and writes nothing."""
+    write_tables(instance_tables(instance), SOURCING_TABLES, Path(path), form,
+                 Path(shown) if shown is not None else None)
 
 
 def read_sourcing_plan(path: Path | str) -> SourcingPlan:

@@ -399,16 +399,18 @@ def _csv_text(columns: list[str], rows: list[list[Any]]) -> str:
 
 
 def write_tables(
-    data: Mapping[str, Any], specs: Sequence[TableSpec], path: Path, form: Form
+    data: Mapping[str, Any], specs: Sequence[TableSpec], path: Path, form: Form,
+    shown: Path | None = None,
 ) -> None:
     """Write a table set in ``form``; every file is written atomically. Text is written as
     text (an id ``=x`` is not an Excel formula). Raises :class:`InputError` before writing
-    anything for data a CSV or Excel copy would change."""
+    anything for data a CSV or Excel copy would change; its problems name ``shown`` (the
+    target the user gave, when ``path`` is a staging copy) or ``path``."""
     path = Path(path)
     if form == "json":
         atomic_write_text(path, json.dumps(data, indent=2) + "\n")
         return
-    tables = table_rows(data, specs, path)
+    tables = table_rows(data, specs, Path(shown) if shown is not None else path)
     if form == "csv":
         path.mkdir(parents=True, exist_ok=True)
         for name, (columns, rows) in tables.items():

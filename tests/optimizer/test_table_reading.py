@@ -418,6 +418,11 @@ def test_list_ids_with_separators_are_refused_when_written(tmp_path: Path, form:
     assert caught.value.problems[0] == (
         f"{target}: policy: field 'must_use': 'Izmir; Knit, Ltd' {CANNOT_HOLD}")
     assert not target.exists()
+    staged = tmp_path / f".{target.name}.partial"
+    with pytest.raises(InputError) as caught:
+        write_sourcing_instance(inst, staged, form, shown=target)
+    assert caught.value.problems[0].startswith(f"{target}: policy: field 'must_use'")
+    assert not staged.exists()
     write_sourcing_instance(inst, tmp_path / "x.json", "json")
     assert read_sourcing_instance(tmp_path / "x.json") == inst
 
