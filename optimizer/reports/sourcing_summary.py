@@ -28,7 +28,7 @@ def _unit(currency: str | None) -> str:
 
 #: An id column is at least as wide as its longest id, up to this many characters (longer ids
 #: fold onto a second line; no id is ever cut with an ellipsis).
-ID_WIDTH = 24
+ID_WIDTH = 32
 
 
 def _id_table(*ids: str, **kwargs: object) -> Table:
