@@ -50,6 +50,12 @@ def measure_text(value: float, measure: str, currency: str | None = None) -> str
 
 
 def write_frontier_chart(frontier: Frontier, path: Path, currency: str | None = None) -> None:
+    """Write :func:`frontier_figure` as a PNG (atomically)."""
+    fig = frontier_figure(frontier, currency)
+    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+
+
+def frontier_figure(frontier: Frontier, currency: str | None = None) -> Figure:
     """Efficient points joined by a line, each labelled; dominated points and points without a
     plan are left out; the knee is marked with a star."""
     measure = frontier.measure.value
@@ -90,4 +96,4 @@ def write_frontier_chart(frontier: Frontier, path: Path, currency: str | None = 
     if points:
         ax.legend(loc="upper right", fontsize=8)
     fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format="png"))
+    return fig
