@@ -38,6 +38,8 @@ IN_PROCESS_TIMEOUT = 60.0
 SUBPROCESS_TIMEOUT = 90.0
 #: An invalid-input listing: a title, 50 problems and "... and N more" (lines may wrap once).
 MAX_REFUSAL_LINES = 120
+#: Seconds the processes of a finished subprocess run get to disappear.
+LEFTOVER_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -174,10 +176,13 @@ def _subprocess(run: Run, cwd: Path, timeout: float) -> tuple[int | str, str, li
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         output, _ = proc.communicate()
-        code = f"hang (over {timeout:g} s)"
-    time.sleep(0.2)
+        return f"hang (over {timeout:g} s)", output.decode("utf-8", "replace"), extra
+    deadline = time.monotonic() + LEFTOVER_GRACE
+    while _leftover(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
     if _leftover(proc.pid):
-        extra.append("processes of the run are still alive after it exited")
+        extra.append(f"processes of the run (workers, resource tracker) still alive "
+                     f"{LEFTOVER_GRACE:g} s after it exited")
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
     return code, output.decode("utf-8", "replace"), extra
@@ -189,6 +194,7 @@ def _squash(text: str) -> str:
 
 def execute(case: Case, folder: Path) -> Outcome:
     """Build the case in ``folder`` (empty), run it and check every promise."""
+    folder.mkdir(parents=True, exist_ok=True)
     run = case.build(folder)
     before_inputs = {str(p): snapshot(p) for p in run.inputs}
     before_out = snapshot(run.out) if run.out is not None else None
