@@ -228,6 +228,24 @@ def read_number(text: str, decimal_comma: bool = False) -> float | str:
     return float(value)
 
 
+def number_list(text: str, decimal_comma: bool = False) -> list[float | str] | str:
+    """A list cell of numbers (``1200;8.5``). In a decimal-comma table the values are
+    separated by ``;`` only and may use a decimal comma (``1200;8,5``); elsewhere ``,`` also
+    separates values, so a value written with a thousands separator (``1,200``) is refused
+    rather than read as two values. Raises :class:`CellError`."""
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    if decimal_comma:
+        return [read_number(p, True) for p in parts]
+    for part in parts:
+        core = part.translate(_SPACES)
+        if _COMMA_GROUPS.fullmatch(core) or _SPACE_GROUPS.fullmatch(core):
+            raise CellError(f"{part!r} in a list cell: ',' and ';' separate the values here, "
+                            f"so write numbers without thousands separators "
+                            f"({core.replace(',', '').replace(' ', '')}), and two values as "
+                            f"{core.replace(',', ';', 1) if ',' in core else 'a;b'}")
+    return text
+
+
 class _Blank:
     """An empty cell (the field is not given)."""
 
@@ -243,14 +261,15 @@ def cell_value(value: Any, kind: Kind, decimal_comma: bool = False) -> Any:
         text = value.strip()
         if text == "":
             return BLANK
-        return read_number(text, decimal_comma) if kind == "number" else text
+        if kind == "number":
+            return read_number(text, decimal_comma)
+        if kind == "numbers":
+            return number_list(text, decimal_comma)
+        return text
     if hasattr(value, "item") and not isinstance(value, str | bytes | list | tuple | dict):
         value = value.item()  # numpy scalars
     if isinstance(value, str):
-        text = value.strip()
-        if text == "":
-            return BLANK
-        return read_number(text, decimal_comma) if kind == "number" else text
+        return cell_value(str(value), kind, decimal_comma)
     if isinstance(value, bool):
         if kind in ("number", "numbers"):
             raise CellError(f"expected a number, got {str(value).lower()} (a yes/no value)")

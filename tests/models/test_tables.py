@@ -18,6 +18,7 @@ from models.tables import (
     is_note_table,
     match_names,
     name_key,
+    number_list,
     read_number,
 )
 
@@ -82,6 +83,16 @@ def test_decimal_comma_tables() -> None:
     assert read_number("0.5", decimal_comma=True) == "0.5"
     with pytest.raises(CellError, match="ambiguous"):
         read_number("15.000", decimal_comma=True)
+
+
+def test_number_lists() -> None:
+    assert number_list("1200;8,5", decimal_comma=True) == ["1200", 8.5]
+    assert number_list("1200;8.5") == "1200;8.5"  # the model splits it
+    with pytest.raises(CellError, match="in a list cell"):
+        number_list("1,200")
+    with pytest.raises(CellError, match="in a list cell"):
+        number_list("8.5;15 000")
+    assert cell_value("08:00-10:00;13:00-15:00", "list") == "08:00-10:00;13:00-15:00"
 
 
 def test_cells_by_kind() -> None:

@@ -6,6 +6,7 @@ true as 1, ...)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import os
 import shutil
@@ -304,13 +305,34 @@ def test_routing_list_cells_survive_a_semicolon_csv(tmp_path: Path) -> None:
                    "time_windows": [[0, 100], [200, 300]]}]})
     folder = tmp_path / "r"
     write_routing_instance(inst, folder, "csv")
+    def comma(cell: str) -> str:
+        return ";".join(p.replace(".", ",") if p.replace(".", "").isdigit() else p
+                        for p in cell.split(";"))
+
     for file in folder.glob("*.csv"):
         rows = list(csv.reader(file.open()))
         with file.open("w", newline="") as f:
-            csv.writer(f, delimiter=";").writerows(
-                [[c.replace(".", ",") if c.replace(".", "").isdigit() else c for c in r]
-                 for r in rows])
+            csv.writer(f, delimiter=";").writerows([[comma(c) for c in r] for r in rows])
+    assert '"5,0;1,5"' in (folder / "vehicle_types.csv").read_text()
     assert read_routing_instance(folder) == inst
+
+
+def test_excel_time_cells_and_window_lists_reach_the_time_parser(tmp_path: Path) -> None:
+    inst = RoutingInstance.model_validate({
+        "depots": [{"id": "D", "x": 0, "y": 0}],
+        "vehicle_types": [{"id": "v", "start_depot": "D", "shift_start": 28800}],
+        "stops": [{"id": "a", "x": 1, "y": 1, "time_windows": [[28800, 36000],
+                                                               [46800, 54000]]}]})
+    book = tmp_path / "t.xlsx"
+    write_routing_instance(inst, book, "excel")
+    wb = openpyxl.load_workbook(book)
+    for sheet, column, value in (("vehicle_types", "shift_start", dt.time(8, 0)),
+                                 ("stops", "time_windows", "08:00-10:00;13:00-15:00")):
+        ws = wb[sheet]
+        index = [c.value for c in ws[1]].index(column) + 1
+        ws.cell(row=2, column=index, value=value)
+    wb.save(book)
+    assert read_routing_instance(book) == inst.model_copy(update={"name": "t"})
 
 
 # ---- values that used to change on the way --------------------------------------------------
