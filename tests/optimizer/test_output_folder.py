@@ -132,10 +132,10 @@ def test_a_write_error_becomes_output_error_and_changes_nothing(tmp_path: Path) 
     out = tmp_path / "result"
     out.mkdir()
     (out / "plan.json").write_text("{}")
-    with pytest.raises(OutputError, match="result: could not be written"):
-        with staged_folder(out) as stage:
-            (stage / "plan.json").write_text("new")
-            raise OSError(28, "No space left on device", str(stage / "a.csv"))
+    with (pytest.raises(OutputError, match="result: could not be written"),
+          staged_folder(out) as stage):
+        (stage / "plan.json").write_text("new")
+        raise OSError(28, "No space left on device", str(stage / "a.csv"))
     assert snapshot(out) == {"plan.json": b"{}"}
     assert siblings(out) == []
 
