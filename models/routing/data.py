@@ -100,8 +100,9 @@ def duration(value: Any) -> Any:
     return clock(value)
 
 
-Seconds = Annotated[float, BeforeValidator(clock), Field(ge=0, le=WEEK, allow_inf_nan=False)]
-Duration = Annotated[float, BeforeValidator(duration),
+Seconds = Annotated[float, BeforeValidator(clock, json_schema_input_type=float | str),
+                    Field(ge=0, le=WEEK, allow_inf_nan=False)]
+Duration = Annotated[float, BeforeValidator(duration, json_schema_input_type=float | str),
                      Field(ge=0, le=WEEK, allow_inf_nan=False)]
 
 

@@ -297,7 +297,14 @@ def test_an_instance_without_stops_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as read:
         read_routing_instance(folder)
     assert read.value.problems[0].startswith(str(folder))
-    assert "the instance has no stops" in read.value.problems[0]
+    assert "stops" in read.value.problems[0]
+    empty = tmp_path / "empty.json"
+    empty.write_text(json.dumps(_day(stops=[])), encoding="utf-8")
+    with pytest.raises(InputError) as read:
+        read_routing_instance(empty)
+    assert read.value.problems == [f"{empty}: stops: the instance has no stops (and so no "
+                                   f"shipments): "
+                                   f"there is nothing to plan"]
     out = tmp_path / "plan"
     assert main(["routing", "solve", str(folder), "--out", str(out)]) == 2
     assert not out.exists()
