@@ -527,8 +527,18 @@ def validation_problems(
         message = _FRIENDLY.get(kind, err["msg"])
         if kind in _PYDANTIC_ERRORS and kind not in _FRIENDLY:
             message += f" (got {err['input']!r})"
+        if kind == "extra_forbidden" and loc:
+            message += _extra_hint(loc, by_name)
         problems.append(f"{where}: field '{name}': {message}" if name else f"{where}: {message}")
     return problems
+
+
+def _extra_hint(loc: Sequence[str | int], specs: Mapping[str, TableSpec]) -> str:
+    """A "did you mean" for an unknown JSON key: a table name at the top, else a column."""
+    if len(loc) == 1:
+        return did_you_mean(loc[0], specs)
+    spec = specs.get(str(loc[0]))
+    return did_you_mean(loc[-1], spec.columns) if spec is not None else ""
 
 
 def _place(

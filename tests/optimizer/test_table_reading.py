@@ -353,6 +353,19 @@ def test_json_true_is_not_a_quantity(tmp_path: Path) -> None:
         f"numbers)"]
 
 
+def test_json_keys_are_exact_with_a_hint(tmp_path: Path) -> None:
+    data = json.loads(STARTER.read_text())
+    data["Policy"] = data.pop("policy")
+    data["offers"][0]["unit_prices"] = data["offers"][0].pop("unit_price")
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps(data))
+    unknown = "unknown field (not part of the format; see the schema command)"
+    assert problems_of(path) == [
+        f"{path}: offers[0]: field 'unit_price': Field required",
+        f"{path}: offers[0]: field 'unit_prices': {unknown} (did you mean 'unit_price'?)",
+        f"{path}: Policy: {unknown} (did you mean 'policy'?)"]
+
+
 def test_routing_json_true_is_not_a_count_or_capacity(tmp_path: Path) -> None:
     path = tmp_path / "r.json"
     path.write_text(json.dumps({
