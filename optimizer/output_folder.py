@@ -95,8 +95,11 @@ def check_output_folder(out: Path | str, inputs: Iterable[Path | str] = (),
     if (source := _overlaps(out, inputs)) is not None:
         raise InputError([f"{out}: the output folder is or holds the input {source}; "
                           f"choose another --out (it would be replaced)"])
-    if out.exists() or out.is_symlink():
-        if not out.is_dir() or out.is_symlink():
+    if out.is_symlink():
+        raise InputError([f"{out}: is a symbolic link; give the folder it points to (the "
+                          f"output replaces the path as a whole)"])
+    if out.exists():
+        if not out.is_dir():
             raise InputError([f"{out}: --out must be a folder, and this is a file"])
         _check_replaceable(out, markers)
     return out
