@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import vrplib
 from pydantic import ValidationError
-from vrplib.parse import parse_vrplib
+from vrplib.parse import parse_solution, parse_vrplib
 
 from models.routing import RoutingInstance
 from optimizer.errors import InputError
@@ -141,9 +140,14 @@ def _problem(path: Path, error: Any, lines: Lines) -> str:
 def read_solution(path: Path | str) -> list[list[str]]:
     """Routes of a CVRPLIB / DIMACS ``.sol`` or a SINTEF Li & Lim solution, as stop ids."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = _text(path)
     if "Route #" in text:
-        return [[str(c) for c in route] for route in vrplib.read_solution(str(path))["routes"]]
+        try:
+            routes = parse_solution(text)["routes"]
+        except Exception as exc:  # the VRPLIB parser raises many kinds for a broken file
+            raise InputError([f"{path}: not a valid solution file: {type(exc).__name__}: "
+                              f"{exc}"]) from None
+        return [[str(c) for c in route] for route in routes]
     routes = []
     for line in text.splitlines():
         head, sep, tail = line.partition(":")

@@ -14,7 +14,7 @@ from models.routing import RoutingInstance
 from optimizer.cli import main
 from optimizer.cli.routing import Convention, Format, load_instance
 from optimizer.errors import InputError
-from optimizer.formats.routing_bench import detect_format, read_benchmark
+from optimizer.formats.routing_bench import detect_format, read_benchmark, read_solution
 from optimizer.settings import bench_data_dir
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "routing"
@@ -39,6 +39,34 @@ def test_global_service_time_is_every_customers_service_time() -> None:
     assert inst.stops[1].time_windows[0].start == 100 and inst.stops[1].time_windows[0].end == 400
     assert inst.vehicle_types[0].count == 3 and inst.vehicle_types[0].capacity == (50.0,)
     _same_instance(inst, read_benchmark(SOLOMON_TXT, "solomon"))
+
+
+def test_service_time_section_per_node_and_a_depot_not_first(tmp_path: Path) -> None:
+    """A ``SERVICE_TIME_SECTION`` gives each node its own time; the depot is the node the
+    ``DEPOT_SECTION`` names (here node 2), and the other nodes keep their numbers as ids."""
+    text = _edit(BENCH / "tiny_service.vrp", "SERVICE_TIME : 10\n", "")
+    text = text.replace("DEPOT_SECTION\n1\n", "SERVICE_TIME_SECTION\n1 0\n2 0\n3 5\n4 6\n5 7\n"
+                                              "6 8\nDEPOT_SECTION\n2\n")
+    path = tmp_path / "section.vrp"
+    path.write_text(text, encoding="utf-8")
+    inst = read_benchmark(path)
+    assert (inst.depots[0].x, inst.depots[0].y) == (45, 68)
+    assert (inst.depots[0].open, inst.depots[0].close) == (0, 1000)
+    assert [(s.id, s.service_time) for s in inst.stops] == [
+        ("0", 0.0), ("2", 5.0), ("3", 6.0), ("4", 7.0), ("5", 8.0)]
+
+
+def test_solution_files_and_their_errors(tmp_path: Path) -> None:
+    sol = tmp_path / "tiny.sol"
+    sol.write_text("Route #1: 1 2\nRoute #2: 3\nCost 30\n", encoding="utf-8")
+    assert read_solution(sol) == [["1", "2"], ["3"]]
+    folder = tmp_path / "folder.sol"
+    folder.mkdir()
+    for path, message in ((folder, "a folder, not a benchmark file"),
+                          (tmp_path / "none.sol", "no such file")):
+        with pytest.raises(InputError) as caught:
+            read_solution(path)
+        assert caught.value.problems == [f"{path}: {message}"]
 
 
 SOLOMON_NAMES = sorted(p.stem for p in (DATA / "solomon" / "vrplib").glob("*.vrp")) \
