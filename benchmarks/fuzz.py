@@ -5,9 +5,9 @@ The CI corpus (tests/fuzz) keeps every case small; these are the same contract a
 * 10^6 bad records in a CSV table and in a JSON instance: exit 2, the listing capped at 50
   problems and a count (it once printed 10^6 lines, 130 MB, in 79 s);
 * a stray cell in Excel row 1,048,576 of a real-size workbook: one problem, not 2.1 M;
-* Ctrl-C (SIGINT) and SIGTERM on a 100 x 400 sourcing solve and a 50 x 200 frontier: exit 130
-  soon after the signal (the report shows how soon), no worker left running, ``--out`` absent
-  or complete;
+* Ctrl-C (SIGINT) and SIGTERM on a 100 x 400 sourcing solve (exit 0 keeping a checked
+  incumbent, else 130) and a 50 x 200 frontier (exit 130), soon after the signal (the report
+  shows how soon), no worker left running, ``--out`` absent or complete;
 * kill -9 at several moments of a solve that writes ``--out``: the folder is absent or complete.
 
 Each case runs in a real subprocess with a timeout; the report lists the failures like
@@ -89,7 +89,8 @@ def _stray_cell(d: Path) -> Run:
 def _interrupt(sig: int, after: float) -> object:
     def build(d: Path) -> Run:
         inst = _generated(d, 100, 400)
-        return Run(["sourcing", "solve", str(inst), "--out", str(d / "out")], (130,), (),
+        # docs: an incumbent meeting every rule is kept and written (exit 0), else exit 130
+        return Run(["sourcing", "solve", str(inst), "--out", str(d / "out")], (0, 130), (),
                    (inst,), d / "out", signal=sig, signal_after=after, timeout=60.0)
     return build
 
