@@ -401,12 +401,12 @@ def _clock_slots(data: dict[str, Any]) -> tuple[dict[str, Any], list[_Slot]]:
                 note(vt, key, ("vehicle_types", i, key))
             for j, brk in enumerate(records(vt, "breaks", _breaks)):
                 for key in ("earliest", "latest"):
-                    note(brk, key, ("vehicle_types", i, "breaks", j, key))
+                    note(brk, key, ("vehicle_types", i, "breaks", j))
     for i, stop in enumerate(rows("stops")):
         if isinstance(stop, dict):
             for j, window in enumerate(records(stop, "time_windows", _windows)):
                 for key in ("start", "end"):
-                    note(window, key, ("stops", i, "time_windows", j, key))
+                    note(window, key, ("stops", i, "time_windows", j))
     return data, slots
 
 
@@ -425,12 +425,14 @@ def _shift_absolute(data: dict[str, Any]) -> dict[str, Any]:
         copy["time_origin"] = origin
     if not isinstance(origin, int | float) or isinstance(origin, bool):
         return data  # the field refuses it
+    mixed = {loc: seconds for _h, _k, seconds, loc in slots if seconds < ABSOLUTE_FROM}
+    early = {loc: seconds for _h, _k, seconds, loc in slots
+             if ABSOLUTE_FROM <= seconds < origin}
     errors = [_error(loc, "mixed_times", "absolute UNIX times elsewhere in the instance "
-                     "(e.g. " + _iso(max(absolute)) + "): give this time as one too",
-                     seconds)
-              for _h, _k, seconds, loc in slots if seconds < ABSOLUTE_FROM]
+                     "(e.g. " + _iso(max(absolute)) + "): give this time as one too", seconds)
+              for loc, seconds in mixed.items()]
     errors += [_error(loc, "before_origin", f"before the time origin {_iso(origin)}", seconds)
-               for _h, _k, seconds, loc in slots if ABSOLUTE_FROM <= seconds < origin]
+               for loc, seconds in early.items()]
     if errors:
         raise ValidationError.from_exception_data("RoutingInstance", errors)
     for holder, key, seconds, _loc in slots:

@@ -267,8 +267,7 @@ def test_mixed_absolute_and_relative_times_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         RoutingInstance.model_validate(data)
     locs = [e["loc"] for e in caught.value.errors()]
-    assert locs == [("depots", 0, "close"), ("stops", 0, "time_windows", 1, "start"),
-                    ("stops", 0, "time_windows", 1, "end")]
+    assert locs == [("depots", 0, "close"), ("stops", 0, "time_windows", 1)]
     assert "absolute UNIX times elsewhere in the instance" in caught.value.errors()[0]["msg"]
     path = tmp_path / "mixed.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -280,7 +279,7 @@ def test_absolute_times_beyond_a_week_are_refused() -> None:
     data["stops"][0]["time_windows"][1] = [MIDNIGHT + 9 * 86400, MIDNIGHT + 9 * 86400 + 60]
     with pytest.raises(ValidationError) as caught:
         RoutingInstance.model_validate(data)
-    assert caught.value.errors()[0]["loc"] == ("stops", 0, "time_windows", 1, "start")
+    assert caught.value.errors()[0]["loc"][:4] == ("stops", 0, "time_windows", 1)
 
 
 # -- nothing to plan --------------------------------------------------------------------
