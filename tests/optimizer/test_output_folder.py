@@ -217,3 +217,26 @@ def test_kill_9_while_writing_leaves_the_earlier_result(tmp_path: Path, starter:
     assert json.loads((out / "plan.json").read_text())["instance"] == "starter"
     leftovers = siblings(out)  # kill -9 can leave only a hidden staging folder
     assert all(name.endswith(".partial") for name in leftovers)
+
+
+def test_convert_over_an_earlier_instance_folder_drops_its_stale_tables(
+        tmp_path: Path, starter: Path, sourcing_instances: Path) -> None:
+    folder = tmp_path / "inst"
+    assert main(["sourcing", "convert", str(starter), str(folder)]) == 0
+    assert (folder / "product_policies.csv").exists()
+    generated = sourcing_instances / "generated-20x50.json"
+    assert main(["sourcing", "convert", str(generated), str(folder)]) == 0
+    assert not (folder / "product_policies.csv").exists()  # it would change the instance
+    assert main(["sourcing", "convert", str(folder), str(tmp_path / "back.json")]) == 0
+    assert json.loads((tmp_path / "back.json").read_text())["name"] != "starter"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_parent_is_refused_before_solving(tmp_path: Path, starter: Path) -> None:
+    parent = tmp_path / "locked"
+    parent.mkdir()
+    parent.chmod(0o555)
+    try:
+        assert main(["sourcing", "solve", str(starter), "--out", str(parent / "p")]) == 2
+    finally:
+        parent.chmod(0o755)
