@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import json
 import math
+import signal
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import replace
@@ -82,16 +84,26 @@ InstanceArg = Annotated[Path, typer.Argument(
 
 
 def _interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
-    """Ctrl-C / SIGTERM during ``command`` (with no plan to keep): say that nothing was
-    written and exit 130 (Typer would exit 130 silently)."""
+    """SIGTERM acts as Ctrl-C during ``command`` (the solver stops, an incumbent is kept);
+    an interruption with no plan to keep says that nothing was written and exits 130
+    (Typer would exit 130 silently)."""
     @functools.wraps(command)
     def run(*args: object, **kwargs: object) -> None:
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
         try:
             command(*args, **kwargs)
         except KeyboardInterrupt:
             fail(ExitCode.INTERRUPTED, "interrupted (Ctrl-C or SIGTERM): nothing was written")
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
     return run
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @app.command("solve")

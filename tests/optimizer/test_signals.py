@@ -69,8 +69,9 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_on_a_big_solve_keeps_the_incumbent_or_writes_nothing(
-        tmp_path: Path, big: Path) -> None:
+        tmp_path: Path, big: Path, signum: signal.Signals) -> None:
     out = tmp_path / "plan"
     process = _start("sourcing", "solve", str(big), "--log", "--out", str(out))
     seen = []
@@ -82,7 +83,7 @@ def test_ctrl_c_on_a_big_solve_keeps_the_incumbent_or_writes_nothing(
     else:
         pytest.fail("the solve ended before branch and bound started:\n" + "".join(seen))
     children = _children(process.pid)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     assert process.stdout is not None
     rest = process.stdout.read()
     code = process.wait(timeout=600)
