@@ -29,8 +29,18 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+def _not_bool(value: Any) -> Any:
+    """JSON ``true``/``false`` are not numbers (pydantic would take them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("bool_number", "a number, not true/false")
+    return value
+
+
+NotBool = BeforeValidator(_not_bool)
+NonNeg = Annotated[float, NotBool, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)]
 #: A day is at most a week of seconds; larger numbers are input mistakes.
 WEEK = 7 * 86400
 #: Clock values at or above this (2001-09-09 UTC) are absolute UNIX times (see
@@ -182,12 +192,12 @@ def _windows(value: Any) -> Any:
 
 
 class _Located(_Frozen):
-    x: float | None = Field(default=None, allow_inf_nan=False)
-    y: float | None = Field(default=None, allow_inf_nan=False)
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    x: Annotated[float, NotBool, Field(allow_inf_nan=False)] | None = None
+    y: Annotated[float, NotBool, Field(allow_inf_nan=False)] | None = None
+    lat: Annotated[float, NotBool, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, NotBool, Field(ge=-180, le=180)] | None = None
     #: Row/column of this place in a user-supplied matrix.
-    matrix_index: Annotated[int, Field(ge=0)] | None = None
+    matrix_index: Annotated[int, NotBool, Field(ge=0)] | None = None
 
 
 class Depot(_Located):
@@ -239,7 +249,7 @@ class VehicleType(_Frozen):
     volume); ``end_depot`` None means back to the start depot."""
 
     id: Id
-    count: Annotated[int, Field(ge=1, le=10000)] = 1
+    count: Annotated[int, NotBool, Field(ge=1, le=10000)] = 1
     capacity: tuple[NonNeg, ...] = ()
     fixed_cost: NonNeg = 0.0
     cost_per_km: NonNeg = 1.0
@@ -251,7 +261,7 @@ class VehicleType(_Frozen):
     max_duration: Duration | None = None
     max_distance: NonNeg | None = None
     speed_kmh: Positive = 40.0
-    detour_factor: Annotated[float, Field(ge=1, le=5)] = 1.3
+    detour_factor: Annotated[float, NotBool, Field(ge=1, le=5)] = 1.3
     skills: tuple[Id, ...] = ()
     breaks: tuple[Break, ...] = ()
 

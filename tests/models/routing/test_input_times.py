@@ -389,3 +389,22 @@ def test_window_past_the_horizon_is_infeasible_with_a_reason(tmp_path: Path) -> 
     code = main(["routing", "solve", str(path), "--engine", "ortools", "--workers", "1",
                  "--solution-limit", "50", "--time-limit", "30"])
     assert code == 3
+
+
+@pytest.mark.parametrize(("table", "field", "value"), [
+    ("stops", "delivery", [True]),
+    ("stops", "x", False),
+    ("stops", "drop_penalty", True),
+    ("vehicle_types", "count", True),
+    ("vehicle_types", "capacity", [True]),
+    ("vehicle_types", "cost_per_km", False),
+])
+def test_true_and_false_are_not_numbers_in_the_library(table: str, field: str,
+                                                       value: Any) -> None:
+    """``RoutingInstance.model_validate`` took ``true`` as 1 (the file readers refuse it)."""
+    data = _day()
+    data[table][0][field] = value
+    with pytest.raises(ValidationError) as caught:
+        RoutingInstance.model_validate(data)
+    assert any(e["loc"][:3] == (table, 0, field) and e["msg"] == "a number, not true/false"
+               for e in caught.value.errors()), caught.value.errors()
