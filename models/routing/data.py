@@ -429,12 +429,16 @@ def _shift_absolute(data: dict[str, Any]) -> dict[str, Any]:
     if not absolute:
         return data
     origin = data.get("time_origin")
+    if (isinstance(origin, str) and origin.strip().isdigit()) \
+            or (isinstance(origin, float) and origin.is_integer()):
+        origin = int(origin)
     if origin is None:
         first = dt.datetime.fromtimestamp(min(absolute), dt.UTC)
         origin = int(first.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
         copy["time_origin"] = origin
-    if not isinstance(origin, int | float) or isinstance(origin, bool):
-        return data  # the field refuses it
+    if not isinstance(origin, int) or isinstance(origin, bool) or origin < 0:
+        raise ValidationError.from_exception_data("RoutingInstance", [_error(
+            ("time_origin",), "time_origin", "UNIX seconds: a whole number, 0 or more", origin)])
     mixed = {loc: seconds for _h, _k, seconds, loc in slots if seconds < ABSOLUTE_FROM}
     early = {loc: seconds for _h, _k, seconds, loc in slots
              if ABSOLUTE_FROM <= seconds < origin}

@@ -408,3 +408,19 @@ def test_true_and_false_are_not_numbers_in_the_library(table: str, field: str,
         RoutingInstance.model_validate(data)
     assert any(e["loc"][:3] == (table, 0, field) and e["msg"] == "a number, not true/false"
                for e in caught.value.errors()), caught.value.errors()
+
+
+@pytest.mark.parametrize("origin", ["soon", 1.5, True, -86400])
+def test_a_bad_time_origin_is_one_problem(origin: Any) -> None:
+    data = _absolute(MIDNIGHT)
+    data["time_origin"] = origin
+    with pytest.raises(ValidationError) as caught:
+        RoutingInstance.model_validate(data)
+    assert [e["loc"] for e in caught.value.errors()] == [("time_origin",)]
+
+
+@pytest.mark.parametrize("origin", [str(MIDNIGHT), float(MIDNIGHT)])
+def test_a_time_origin_as_text_or_a_whole_float(origin: Any) -> None:
+    data = _absolute(MIDNIGHT)
+    data["time_origin"] = origin
+    assert RoutingInstance.model_validate(data).time_origin == MIDNIGHT
