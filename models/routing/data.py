@@ -46,6 +46,8 @@ WEEK = 7 * 86400
 #: Clock values at or above this (2001-09-09 UTC) are absolute UNIX times (see
 #: :class:`RoutingInstance`); below it they are seconds from the start of the planning day.
 ABSOLUTE_FROM = 10**9
+#: The largest absolute time read (2**40 s, about the year 36812).
+ABSOLUTE_UNTIL = 2**40
 
 _NUMBER = r"(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _CLOCK = r"(?:(\d+)\s*d\s*)?(\d{1,3}):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?"
@@ -425,18 +427,19 @@ def _shift_absolute(data: dict[str, Any]) -> dict[str, Any]:
     (>= ``ABSOLUTE_FROM``), every clock value given must be one, and all become seconds from
     ``time_origin`` (given, or midnight UTC of the earliest day)."""
     copy, slots = _clock_slots(data)
-    absolute = [seconds for *_x, seconds, _loc in slots if seconds >= ABSOLUTE_FROM]
+    absolute = [seconds for *_x, seconds, _loc in slots
+                if ABSOLUTE_FROM <= seconds <= ABSOLUTE_UNTIL]
     if not absolute:
         return data
     origin = data.get("time_origin")
     if (isinstance(origin, str) and origin.strip().isdigit()) \
             or (isinstance(origin, float) and origin.is_integer()):
         origin = int(origin)
-    if origin is None:
-        first = dt.datetime.fromtimestamp(min(absolute), dt.UTC)
-        origin = int(first.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+    if origin is None:  # midnight UTC (UNIX time counts 86400 s a day, no leap seconds)
+        origin = int(min(absolute) // 86400 * 86400)
         copy["time_origin"] = origin
-    if not isinstance(origin, int) or isinstance(origin, bool) or origin < 0:
+    if not isinstance(origin, int) or isinstance(origin, bool) \
+            or not 0 <= origin <= ABSOLUTE_UNTIL:
         raise ValidationError.from_exception_data("RoutingInstance", [_error(
             ("time_origin",), "time_origin", "UNIX seconds: a whole number, 0 or more", origin)])
     mixed = {loc: seconds for _h, _k, seconds, loc in slots if seconds < ABSOLUTE_FROM}
@@ -450,12 +453,17 @@ def _shift_absolute(data: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError.from_exception_data("RoutingInstance", errors)
     for holder, key, seconds, _loc in slots:
-        holder[key] = seconds - origin
+        if seconds <= ABSOLUTE_UNTIL:  # larger ones stay, for the field to refuse
+            holder[key] = seconds - origin
     return copy
 
 
 def _iso(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    """A UNIX time as a UTC date and time (the number itself when out of the calendar)."""
+    try:
+        return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (ValueError, OverflowError, OSError):
+        return f"{seconds:.15g}"
 
 
 class RoutingInstance(_Frozen):
@@ -471,7 +479,7 @@ class RoutingInstance(_Frozen):
     objective: Objective = Objective()
     #: UNIX time (seconds, UTC) of time 0 when the instance was given in absolute UNIX times
     #: (set by validation: midnight UTC of the earliest day); None for day-relative times.
-    time_origin: Annotated[int, Field(ge=0, le=2**40)] | None = None
+    time_origin: Annotated[int, Field(ge=0, le=ABSOLUTE_UNTIL)] | None = None
 
     @model_validator(mode="before")
     @classmethod

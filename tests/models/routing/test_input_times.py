@@ -424,3 +424,15 @@ def test_a_time_origin_as_text_or_a_whole_float(origin: Any) -> None:
     data = _absolute(MIDNIGHT)
     data["time_origin"] = origin
     assert RoutingInstance.model_validate(data).time_origin == MIDNIGHT
+
+
+@pytest.mark.parametrize("absolute", [False, True])
+@pytest.mark.parametrize("value", [1e300, 1e18, 2.0**40 + 1])
+def test_times_beyond_any_calendar_are_refused_by_the_field(value: float,
+                                                            absolute: bool) -> None:
+    data = _absolute(MIDNIGHT) if absolute else _day()
+    data["stops"][0]["time_windows"] = [[value, value]]
+    with pytest.raises(ValidationError) as caught:
+        RoutingInstance.model_validate(data)
+    assert caught.value.errors()[0]["loc"] == ("stops", 0, "time_windows", 0, "start")
+    assert caught.value.errors()[0]["type"] == "less_than_equal"
