@@ -2,6 +2,8 @@
 
 Units: distances in metres, times in seconds from the start of the planning day, money in one
 currency. Benchmark instances keep their own abstract units and state them in ``distance``.
+Times are also read as ``HH:MM`` text, ``start-end`` window text and absolute UNIX or ISO times
+(shifted to ``time_origin``): :func:`clock`, :func:`duration` and docs/routing-format.md, "Times".
 
 Locations are planar ``x``/``y`` (metres, Euclidean), ``lat``/``lon`` (degrees, great-circle
 distance times a road-detour factor), or indices into a user-supplied matrix. Validation happens
