@@ -66,7 +66,8 @@ def _check_path(out: Path) -> None:
         if len(os.fsencode(part)) > limit - 24:  # leave room for the .partial sibling's name
             raise InputError([f"{out}: not a valid path (the name {part[:40]!r}... is longer "
                               f"than {limit - 24} bytes)"])
-    ancestor = _existing_ancestor(absolute)
+    # The output itself (an earlier result) is replaced, so its parent is what must be usable.
+    ancestor = _existing_ancestor(absolute.parent)
     if not ancestor.is_dir():
         raise InputError([f"{out}: cannot be created: {ancestor} is a file, not a folder"])
     if not os.access(ancestor, os.W_OK | os.X_OK):

@@ -240,3 +240,16 @@ def test_a_read_only_parent_is_refused_before_solving(tmp_path: Path, starter: P
         assert main(["sourcing", "solve", str(starter), "--out", str(parent / "p")]) == 2
     finally:
         parent.chmod(0o755)
+
+
+@pytest.mark.parametrize("kind", ["sourcing", "routing"])
+def test_an_output_file_of_an_earlier_run_is_replaced(tmp_path: Path, kind: str) -> None:
+    """Writing a generated instance twice to the same file replaces it (the existing file is
+    the output, not a folder in the way)."""
+    out = tmp_path / "day.json"
+    args = (["sourcing", "generate", "--suppliers", "3", "--products", "2"] if kind == "sourcing"
+            else ["routing", "generate", "--stops", "5"])
+    assert main([*args, "--seed", "1", "--out", str(out)]) == ExitCode.OK
+    first = out.read_text()
+    assert main([*args, "--seed", "1", "--out", str(out)]) == ExitCode.OK
+    assert out.read_text() == first
