@@ -18,7 +18,8 @@ class ExitCode(IntEnum):
     OUTPUT_FAILED = 6
     #: Benchmark data (``OPTIMIZER_BENCH_DATA`` / ``../shared/bench-data``) is missing.
     MISSING_DATA = 7
-    #: Stopped by Ctrl-C / SIGTERM (an incumbent plan, if any, was kept and said so).
+    #: Stopped by Ctrl-C / SIGTERM with no plan to keep; nothing was written (a sourcing solve
+    #: that has an incumbent keeps it, says so, and exits 0).
     INTERRUPTED = 130
 
 

@@ -142,7 +142,11 @@ def solve_portfolio(
         return member, *result
 
     with ThreadPoolExecutor(max_workers=len(team)) as pool:
-        results = list(pool.map(run, team))
+        try:
+            results = list(pool.map(run, team))
+        except BaseException:  # Ctrl-C reaches this (main) thread: stop every search first,
+            cancel.set()       # or leaving the pool would wait for them to reach the limit
+            raise
     other = fallback_engine(inst, options, {m.engine for m in team})
     if other is not None and all(found is None for _m, found, _r, _s in results):
         fallback = Member(other, options.first_solution, options.metaheuristic, options.seed)

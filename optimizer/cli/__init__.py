@@ -54,9 +54,6 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as exc:
         _list_problems("cannot write the output", exc.problems)
         return int(ExitCode.OUTPUT_FAILED)
-    except KeyboardInterrupt:
-        err_console.print("[bold red]interrupted[/]: nothing was written", highlight=False)
-        return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
         if os.environ.get("OPTIMIZER_DEBUG"):
             raise

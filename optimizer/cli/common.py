@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import signal
+import threading
+from collections.abc import Callable
 from typing import NoReturn
 
 import typer
@@ -17,3 +21,26 @@ def fail(code: ExitCode, message: str) -> NoReturn:
     """Print ``message`` on stderr and exit with ``code``."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(int(code))
+
+
+def interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
+    """SIGTERM acts as Ctrl-C during ``command`` (the solver stops, an incumbent is kept);
+    an interruption with no plan to keep says that nothing was written and exits 130
+    (Typer would exit 130 silently)."""
+    @functools.wraps(command)
+    def run(*args: object, **kwargs: object) -> None:
+        main_thread = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            fail(ExitCode.INTERRUPTED, "interrupted (Ctrl-C or SIGTERM): nothing was written")
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    return run
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

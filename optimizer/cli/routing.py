@@ -26,7 +26,7 @@ from models.routing.explain import unserved_reasons
 from models.routing.plan import Sequenceable
 from models.routing.solve import MAX_SEED
 from models.solver import SolveStatus
-from optimizer.cli.common import console, fail
+from optimizer.cli.common import console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.route_sequences import is_route_sequences, read_route_sequences
 from optimizer.formats.routing import (
@@ -94,6 +94,7 @@ def load_instance(path: Path, fmt: Format, convention: Convention) -> RoutingIns
 
 
 @app.command("solve")
+@interrupt_exits_130
 def solve_command(
     instance: InstanceArg,
     out: Annotated[Path | None, typer.Option(

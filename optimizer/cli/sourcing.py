@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import signal
-import threading
-from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import replace
 from enum import StrEnum
@@ -33,7 +29,7 @@ from models.sourcing import (
     solve,
 )
 from models.sourcing.checker import priced_allocations
-from optimizer.cli.common import console, err_console, fail
+from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
@@ -83,31 +79,8 @@ InstanceArg = Annotated[Path, typer.Argument(
     help="Instance: a .json file, a folder of .csv tables, or an .xlsx workbook.")]
 
 
-def _interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
-    """SIGTERM acts as Ctrl-C during ``command`` (the solver stops, an incumbent is kept);
-    an interruption with no plan to keep says that nothing was written and exits 130
-    (Typer would exit 130 silently)."""
-    @functools.wraps(command)
-    def run(*args: object, **kwargs: object) -> None:
-        main_thread = threading.current_thread() is threading.main_thread()
-        previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
-        try:
-            command(*args, **kwargs)
-        except KeyboardInterrupt:
-            fail(ExitCode.INTERRUPTED, "interrupted (Ctrl-C or SIGTERM): nothing was written")
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
-
-    return run
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 @app.command("solve")
-@_interrupt_exits_130
+@interrupt_exits_130
 def solve_command(
     instance: InstanceArg,
     out: Annotated[Path | None, typer.Option(
@@ -171,7 +144,7 @@ def solve_command(
 
 
 @app.command("frontier")
-@_interrupt_exits_130
+@interrupt_exits_130
 def frontier_command(
     instance: InstanceArg,
     out: Annotated[Path, typer.Option(

@@ -127,3 +127,32 @@ def test_sigterm_to_frontier_leaves_no_worker_behind(tmp_path: Path, big: Path) 
             break
         time.sleep(0.1)
     assert _alive(children) == set()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_on_a_routing_solve_says_so_and_leaves_no_search_behind(
+        tmp_path: Path, signum: signal.Signals) -> None:
+    out = tmp_path / "plan"
+    # a 600 s limit: a Ctrl-C that only took effect at the limit fails the 300 s wait below
+    process = _start("routing", "solve", "instances/routing/two-depots-120.json",
+                     "--time-limit", "600", "--workers", "2", "--out", str(out))
+    children: set[int] = set()
+    while process.poll() is None and len(children) < 2:  # the search processes
+        children |= _children(process.pid)
+        time.sleep(0.1)
+    assert process.poll() is None, "the solve ended before its searches started"
+    time.sleep(2.0)  # let the searches import and start
+    children |= _children(process.pid)
+    process.send_signal(signum)
+    assert process.stdout is not None
+    code = process.wait(timeout=300)
+    rest = process.stdout.read()
+    assert code == 130, rest[-2000:]
+    assert "interrupted" in rest and "nothing was written" in rest
+    assert "Traceback" not in rest
+    assert not out.exists()
+    for _ in range(300):
+        if not _alive(children):
+            break
+        time.sleep(0.1)
+    assert _alive(children) == set()
