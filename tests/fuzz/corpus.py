@@ -576,7 +576,8 @@ def _sourcing_tables() -> Iterator[Case]:
 
                     book = _copy(SOURCING_XLSX, d)
                     wb = openpyxl.load_workbook(book)
-                    wb[old].title = new
+                    wb[old].title = "renaming"  # openpyxl would make 'Policy' 'Policy1'
+                    wb["renaming"].title = new
                     wb.save(book)
                     if command == "solve":
                         out = d / "out"
@@ -999,6 +1000,7 @@ def _routing_tables() -> Iterator[Case]:
             names: tuple[str, ...] = ("lunch-breaks-30.xlsx",)
             post = same_instance("routing", book, ROUTING_XLSX)
             if how in ("Stops", "stop"):
+                ws.title = "renaming"  # openpyxl would make 'Stops' 'Stops1'
                 ws.title = how
                 names += (how,)
             elif how == "extra-sheet":

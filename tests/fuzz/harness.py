@@ -153,12 +153,18 @@ def _leftover(pgid: int) -> bool:
     return True
 
 
+def _default_signals() -> None:
+    """In the child: SIGINT as in a terminal (a background shell job starts with it ignored,
+    and Python then never raises KeyboardInterrupt)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _subprocess(run: Run, cwd: Path, timeout: float) -> tuple[int | str, str, list[str]]:
     env = {**os.environ, "COLUMNS": "250", "PYTHONPATH": str(ROOT)}
     env.pop("OPTIMIZER_DEBUG", None)
     proc = subprocess.Popen([sys.executable, "-m", "optimizer", *run.argv], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_signals)
     extra: list[str] = []
     try:
         if run.signal is not None:
