@@ -23,7 +23,7 @@ from models.routing.data import (
     VehicleType,
 )
 from models.routing.distances import matrices, node_ids
-from models.routing.explain import impossible_stops
+from models.routing.explain import impossible_stops, unserved_reasons
 from models.routing.generator import generate_day
 from models.routing.ortools_engine import Found
 from models.routing.plan import (
@@ -31,12 +31,15 @@ from models.routing.plan import (
     Route,
     RoutePlan,
     RoutingSummary,
+    Sequenceable,
     Unserved,
     Visit,
     assemble_plan,
 )
+from models.routing.plan_frames import clock, is_metric, time_text, window_text
 from models.routing.pyvrp_engine import unsupported as pyvrp_unsupported
 from models.routing.solve import (
+    MAX_SEED,
     PlanCheckError,
     RoutingOptions,
     SearchProcessError,
@@ -47,8 +50,12 @@ from models.routing.solve import (
     search,
     solve,
 )
+from models.routing.tables import MATRIX_FILES, ROUTING_TABLES
 
 __all__ = [
+    "MATRIX_FILES",
+    "MAX_SEED",
+    "ROUTING_TABLES",
     "Break",
     "BreakTaken",
     "CheckReport",
@@ -64,6 +71,7 @@ __all__ = [
     "RoutingOptions",
     "RoutingSummary",
     "SearchProcessError",
+    "Sequenceable",
     "Shipment",
     "Stop",
     "TimeWindow",
@@ -73,15 +81,20 @@ __all__ = [
     "Visit",
     "assemble_plan",
     "check_plan",
+    "clock",
     "engine_for",
     "fallback_engine",
     "finish_plan",
     "generate_day",
     "impossible_stops",
+    "is_metric",
     "matrices",
     "node_ids",
     "plan_key",
     "pyvrp_unsupported",
     "search",
     "solve",
+    "time_text",
+    "unserved_reasons",
+    "window_text",
 ]

@@ -9,7 +9,7 @@ Public API::
 
 from models.checking import Violation
 from models.solver import SolverOptions, SolveStatus
-from models.sourcing.checker import CheckReport, check_plan, evaluate
+from models.sourcing.checker import CheckReport, check_plan, evaluate, priced_allocations
 from models.sourcing.data import (
     Disruption,
     Offer,
@@ -39,8 +39,10 @@ from models.sourcing.generator import generate_instance
 from models.sourcing.marginals import MarginalValue, MarginalValues, marginal_values
 from models.sourcing.plan import Explanation, Relaxation, RiskKpis, SourcingPlan
 from models.sourcing.solve import PlanCheckError, solve
+from models.sourcing.tables import SOURCING_TABLES
 
 __all__ = [
+    "SOURCING_TABLES",
     "CheckReport",
     "Disruption",
     "Explanation",
@@ -75,6 +77,7 @@ __all__ = [
     "mark_dominated",
     "measure_of",
     "point_cost",
+    "priced_allocations",
     "solve",
     "solve_point",
     "with_cvar_limit",

@@ -11,20 +11,20 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from models.routing import (
+    MAX_SEED,
     PlanCheckError,
     RoutePlan,
     RoutingInstance,
     RoutingOptions,
     RoutingSummary,
     SearchProcessError,
+    Sequenceable,
     assemble_plan,
     check_plan,
     generate_day,
     pyvrp_unsupported,
+    unserved_reasons,
 )
-from models.routing.explain import unserved_reasons
-from models.routing.plan import Sequenceable
-from models.routing.solve import MAX_SEED
 from models.solver import SolveStatus
 from optimizer.cli.common import console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
@@ -238,7 +238,8 @@ def plot_command(
     """Draw the routes of a plan on a map (PNG)."""
     from optimizer.reports.route_map import map_coordinates, write_route_map
 
-    check_output_file(out, [instance, plan])  # before reading anything: exit 2
+    read = [instance, plan / "plan.json" if plan.is_dir() else plan]  # the files read
+    check_output_file(out, read)  # before reading anything: exit 2
     inst = load_instance(instance, fmt, convention)
     if is_route_sequences(plan):
         drawn = edited_plan(inst, read_route_sequences(plan, inst), plan)
@@ -254,7 +255,7 @@ def plot_command(
     if map_coordinates(inst) is None:
         raise InputError([f"{instance}: a matrix instance without lat/lon for every depot and "
                           f"stop has no map"])
-    with staged_file(out, [instance, plan]) as target:  # OSError: exit 6, nothing written
+    with staged_file(out, read) as target:  # OSError: exit 6, nothing written
         write_route_map(inst, drawn, target)
     console.print(f"wrote {out}")
 

@@ -26,9 +26,9 @@ from models.sourcing import (
     evaluate,
     generate_instance,
     marginal_values,
+    priced_allocations,
     solve,
 )
-from models.sourcing.checker import priced_allocations
 from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.frontier import write_frontier

@@ -20,8 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from models.routing import RoutingInstance
-from models.routing.plan import Sequenceable
+from models.routing import RoutingInstance, Sequenceable
 from models.tables import name_key
 from optimizer.errors import InputError
 from optimizer.formats.tables import decode_text, read_bytes, sniff_delimiter

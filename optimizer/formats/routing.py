@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 
 from models.routing import (
+    MATRIX_FILES,
+    ROUTING_TABLES,
     RoutePlan,
     RoutingInstance,
 )
-from models.routing.tables import MATRIX_FILES, ROUTING_TABLES
 from optimizer.atomic import atomic_write_text
 from optimizer.errors import InputError
 from optimizer.formats.results import read_result_json, write_result_files

@@ -11,12 +11,12 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.sourcing import (
+    SOURCING_TABLES,
     MarginalValues,
     RiskPolicy,
     SourcingInstance,
     SourcingPlan,
 )
-from models.sourcing.tables import SOURCING_TABLES
 from models.tables import (
     Places,
     RawTable,

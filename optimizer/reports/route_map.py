@@ -17,9 +17,8 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from models.routing import RoutePlan, RoutingInstance
+from models.routing import RoutePlan, RoutingInstance, is_metric
 from optimizer.atomic import atomic_write
-from optimizer.reports.clock import is_metric
 
 #: Vehicles named in the legend; the rest are counted in a last "+N more" entry.
 MAX_LEGEND_VEHICLES = 20

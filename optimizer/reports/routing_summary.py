@@ -5,8 +5,14 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.table import Table
 
-from models.routing import CheckReport, RoutePlan, RoutingInstance
-from optimizer.reports.clock import is_metric, time_text, window_text
+from models.routing import (
+    CheckReport,
+    RoutePlan,
+    RoutingInstance,
+    is_metric,
+    time_text,
+    window_text,
+)
 
 
 def _distance(value: float, metric: bool) -> str:

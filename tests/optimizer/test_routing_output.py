@@ -16,9 +16,9 @@ from models.routing import (
     assemble_plan,
     check_plan,
 )
+from models.routing.plan_frames import clock, plain
 from models.solver import SolveStatus
 from optimizer.formats.routing import plan_frames, read_routing_plan, write_routing_plan
-from optimizer.reports.clock import clock, plain
 from optimizer.reports.routing_summary import plan_summary
 
 SUMMARY = RoutingSummary(status=SolveStatus.FEASIBLE, engine="hand", stop_reason="test")
