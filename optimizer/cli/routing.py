@@ -277,7 +277,7 @@ def generate_command(
     inst = generate_day(stops, depots, seed, window_share, tightness, returns, name=out.stem,
                         breaks=breaks)
     with staged_output(out, _form_of(out), (), INSTANCE_MARKERS) as target:
-        write_routing_instance(inst, target, _form_of(out))
+        write_routing_instance(inst, target, _form_of(out), shown=out)
     console.print(f"wrote {inst.name}: {len(inst.depots)} depot(s), {len(inst.stops)} stops, "
                   f"{len(inst.shipments)} returns, {len(inst.vehicles)} vehicles -> {out}")
 
@@ -293,7 +293,7 @@ def convert_command(
     check_output(out, _form_of(out), [instance], INSTANCE_MARKERS)
     inst = load_instance(instance, fmt, convention)
     with staged_output(out, _form_of(out), [instance], INSTANCE_MARKERS) as target:
-        write_routing_instance(inst, target, _form_of(out))
+        write_routing_instance(inst, target, _form_of(out), shown=out)
     console.print(f"wrote {out}")
 
 

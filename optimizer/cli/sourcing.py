@@ -287,7 +287,7 @@ def generate_command(
                              offers_per_product=offers_per_product, name=out.stem,
                              scenarios=scenarios)
     with staged_output(out, chosen, (), INSTANCE_MARKERS) as target:
-        write_sourcing_instance(inst, target, chosen)
+        write_sourcing_instance(inst, target, chosen, shown=out)
     console.print(f"wrote {inst.name}: {len(inst.suppliers)} suppliers, {len(inst.products)} "
                   f"products, {len(inst.offers)} offers, {len(inst.price_breaks)} price breaks "
                   f"-> {out} ({chosen})")
@@ -305,7 +305,7 @@ def convert_command(
     check_output(out, chosen, [instance], INSTANCE_MARKERS)
     inst = read_sourcing_instance(instance)
     with staged_output(out, chosen, [instance], INSTANCE_MARKERS) as target:
-        write_sourcing_instance(inst, target, chosen)
+        write_sourcing_instance(inst, target, chosen, shown=out)
     console.print(f"wrote {out} ({chosen})")
 
 

@@ -86,28 +86,72 @@ def routing_tables(instance: RoutingInstance) -> dict[str, Any]:
     return instance.model_dump(mode="json", exclude_none=True)
 
 
-def write_routing_instance(instance: RoutingInstance, path: Path | str, form: Form) -> None:
-    """Write ``instance`` as JSON, a CSV folder or an Excel workbook."""
+def write_routing_instance(instance: RoutingInstance, path: Path | str, form: Form,
+                           shown: Path | str | None = None) -> None:
+    """Write ``instance`` as JSON, a CSV folder or an Excel workbook; the copy reads back as
+    an equal instance, or nothing is written (:class:`InputError` naming ``shown``, the
+    user's target when ``path`` is a staging copy).
+
+    In CSV and Excel, numbers are written in full (shortest round-trip) precision, and an
+    instance in absolute time (``time_origin``) has its clock values written as UNIX seconds,
+    which read back to the same origin when it is a midnight (UTC)."""
     data = routing_tables(instance)
     matrix = data.pop("matrix", None)
+    shown = Path(shown) if shown is not None else Path(path)
     if form == "json" and matrix is not None:
         data["matrix"] = matrix
     if form != "json":
         if matrix is not None and form != "csv":
-            raise InputError([f"{path}: an instance with a user matrix is written as JSON or "
+            raise InputError([f"{shown}: an instance with a user matrix is written as JSON or "
                               f"a CSV folder"])
+        origin = data.pop("time_origin", None)
+        if origin is not None:
+            if origin % 86400:
+                raise InputError([f"{shown}: time_origin {origin} is not a midnight (UTC); "
+                                  f"the CSV and Excel forms cannot hold it: write JSON"])
+            _to_absolute(data, origin)
+        problems = [f"{shown}: vehicle type '{vt['id']}': break id '{b['id']}' holds ';', "
+                    f"which the breaks cell cannot hold: write JSON"
+                    for vt in data["vehicle_types"] for b in vt.get("breaks", [])
+                    if ";" in str(b["id"])]
+        if problems:
+            raise InputError(problems)
         for stop in data.get("stops", []):
-            stop["time_windows"] = ";".join(f"{w['start']:.15g}-{w['end']:.15g}"
+            stop["time_windows"] = ";".join(f"{_num(w['start'])}-{_num(w['end'])}"
                                             for w in stop.get("time_windows", []))
         for vt in data["vehicle_types"]:
-            vt["breaks"] = ";".join(f"{b['id']}@{b['earliest']:.15g}-{b['latest']:.15g}"
-                                    f"+{b['duration']:.15g}" for b in vt.get("breaks", []))
-    write_tables(data, ROUTING_TABLES, Path(path), form)
+            vt["breaks"] = ";".join(f"{b['id']}@{_num(b['earliest'])}-{_num(b['latest'])}"
+                                    f"+{_num(b['duration'])}" for b in vt.get("breaks", []))
+    write_tables(data, ROUTING_TABLES, Path(path), form, shown)
     if form == "csv" and matrix is not None:
         for name in ("distances", "durations"):
             if matrix.get(name) is not None:
-                text = "\n".join(",".join(f"{v:.15g}" for v in row) for row in matrix[name])
+                text = "\n".join(",".join(_num(v) for v in row) for row in matrix[name])
                 atomic_write_text(Path(path) / f"{name}.csv", text + "\n")
+
+
+def _num(value: float) -> str:
+    """The shortest text that reads back as exactly ``value`` (``36000``, ``0.1``)."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _to_absolute(data: dict[str, Any], origin: int) -> None:
+    """Every clock value of the plain tables as UNIX seconds (``origin`` + relative)."""
+    def shift(record: dict[str, Any], *keys: str) -> None:
+        for key in keys:
+            if record.get(key) is not None:
+                record[key] = origin + record[key]
+
+    for depot in data["depots"]:
+        shift(depot, "open", "close")
+    for vt in data["vehicle_types"]:
+        shift(vt, "shift_start", "shift_end")
+        for b in vt.get("breaks", []):
+            shift(b, "earliest", "latest")
+    for stop in data.get("stops", []):
+        for w in stop.get("time_windows", []):
+            shift(w, "start", "end")
 
 
 def read_routing_plan(path: Path | str) -> RoutePlan:
