@@ -30,17 +30,11 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from models.numbers import NotBool
+
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 
 
-def _not_bool(value: Any) -> Any:
-    """JSON ``true``/``false`` are not numbers (pydantic would take them as 1 and 0)."""
-    if isinstance(value, bool):
-        raise PydanticCustomError("bool_number", "a number, not true/false")
-    return value
-
-
-NotBool = BeforeValidator(_not_bool)
 NonNeg = Annotated[float, NotBool, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)]
 #: A day is at most a week of seconds; larger numbers are input mistakes.

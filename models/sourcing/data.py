@@ -24,11 +24,13 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from models.numbers import NotBool
+
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Rate = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-Share = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+NonNeg = Annotated[float, NotBool, Field(ge=0, allow_inf_nan=False)]
+Positive = Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)]
+Rate = Annotated[float, NotBool, Field(ge=0, le=1, allow_inf_nan=False)]
+Share = Annotated[float, NotBool, Field(gt=0, le=1, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
@@ -85,7 +87,7 @@ class Scenario(_Frozen):
     most 1; the rest is the nominal scenario in which nothing happens."""
 
     id: Id
-    probability: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    probability: Annotated[float, NotBool, Field(gt=0, le=1, allow_inf_nan=False)]
     description: str = ""
 
 
@@ -106,7 +108,7 @@ class RiskPolicy(_Frozen):
     ``(1 - cvar_weight) * expected cost + cvar_weight * CVaR_alpha(cost)``; with ``cvar_limit``
     the plan's CVaR must also stay at or below that amount."""
 
-    alpha: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.95
+    alpha: Annotated[float, NotBool, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.95
     cvar_weight: Rate = 0.0
     cvar_limit: NonNeg | None = None
 
@@ -127,7 +129,7 @@ class PolicyRules(_Frozen):
     """Business rules; ``None`` means the rule is off (or, in an override, inherited)."""
 
     max_supplier_share: Share | None = None
-    min_suppliers: Annotated[int, Field(ge=0, le=1000)] | None = None
+    min_suppliers: Annotated[int, NotBool, Field(ge=0, le=1000)] | None = None
     min_share: Rate | None = None
     max_region_share: Share | None = None
     max_defect_rate: Rate | None = None
