@@ -54,6 +54,9 @@ ROUTING_TINY: dict[str, Any] = {
     "shipments": [],
 }
 ROUTING_SOLVE = ["--time-limit", "1", "--workers", "1", "--solution-limit", "20"]
+#: Where a plan is needed: the solution limit ends the search in about a second; the time
+#: limit only guards a slow machine.
+ROUTING_SOLVE_PLAN = ["--time-limit", "20", "--workers", "1", "--solution-limit", "20"]
 
 VRPLIB_CVRP = """NAME : tiny-cvrp
 TYPE : CVRP
@@ -176,7 +179,7 @@ def routing_plan(instance: Path | None = None) -> Path:
     """plan.json of the tiny routing day (solved once)."""
     def make(target: Path) -> None:
         source = instance or _write_json(_cache_dir() / "tiny.json", ROUTING_TINY)
-        _quiet(["routing", "solve", str(source), "--out", str(target), *ROUTING_SOLVE])
+        _quiet(["routing", "solve", str(source), "--out", str(target), *ROUTING_SOLVE_PLAN])
     return _cached(f"rplan-{instance.name if instance else 'tiny'}", make) / "plan.json"
 
 
@@ -1444,11 +1447,12 @@ def _options() -> Iterator[Case]:
 def _outputs() -> Iterator[Case]:
     """--out: under a file, too long, read-only, equal to or holding the input,
     an existing file; stale files of an earlier run; file permissions."""
-    def argv_for(command: str, inst: Path, out: Path, d: Path) -> list[str]:
+    def argv_for(command: str, inst: Path, out: Path, d: Path, plan: bool = False
+                 ) -> list[str]:
         kind, verb = command.split("-")
         if verb == "solve":
             return [kind, "solve", str(inst), "--out", str(out)] + (
-                ROUTING_SOLVE if kind == "routing" else [])
+                (ROUTING_SOLVE_PLAN if plan else ROUTING_SOLVE) if kind == "routing" else [])
         if verb == "frontier":
             return [kind, "frontier", str(inst), "--out", str(out), "--points", "2",
                     "--workers", "1"]
@@ -1560,7 +1564,7 @@ def _outputs() -> Iterator[Case]:
             kind = command.split("-")[0]
             inst = instance_for(kind, d)
             out = d / "out"
-            _quiet(argv_for(command, inst, out, d))  # an earlier run, then files beside it
+            _quiet(argv_for(command, inst, out, d, plan=True))  # an earlier run, then files
             stale = ["explanation.csv", "marginal_values.csv", "marginal_values.json",
                      "points/07/plan.json", "frontier.png", "unserved.csv", "map.png"]
             for name in stale:
@@ -1571,7 +1575,7 @@ def _outputs() -> Iterator[Case]:
             produced = {"sourcing-solve": {"plan.json"}, "sourcing-frontier": {
                 "frontier.png"}, "routing-solve": {"unserved.csv", "map.png"}}[command]
             stale = [s for s in stale if s not in produced]
-            return Run(argv_for(command, inst, out, d), (0,), (), (inst,), out,
+            return Run(argv_for(command, inst, out, d, plan=True), (0,), (), (inst,), out,
                        complete="frontier.json" if "frontier" in command else "plan.json",
                        post=stale_gone(out, stale))
         yield Case(f"{command}/out/stale-files-of-an-earlier-run",

@@ -68,6 +68,10 @@ def markdown(results: list[tuple[Case, Outcome | str]], seconds: float) -> str:
         totals[case.klass] += 1
     for klass in sorted(totals, key=lambda k: -len(by_class.get(k, []))):
         lines.append(f"| {klass} | {len(by_class.get(klass, []))} | {totals[klass]} |")
+    timed = sorted(((o.seconds, c.id) for c, o in results if isinstance(o, Outcome)),
+                   reverse=True)
+    lines += ["", "Slowest cases: " + ", ".join(f"`{i}` {t:.1f} s" for t, i in timed[:8])
+              + "."]
     for klass, items in sorted(by_class.items(), key=lambda kv: -len(kv[1])):
         lines += ["", f"## {klass} ({len(items)})", ""]
         for case, outcome in items:
