@@ -53,7 +53,7 @@ ROUTING_TINY: dict[str, Any] = {
     ],
     "shipments": [],
 }
-ROUTING_SOLVE = ["--time-limit", "1", "--workers", "1", "--solution-limit", "20"]
+ROUTING_SOLVE = ["--time-limit", "5", "--workers", "1", "--solution-limit", "20"]
 #: Where a plan is needed: the solution limit ends the search in about a second; the time
 #: limit only guards a slow machine.
 ROUTING_SOLVE_PLAN = ["--time-limit", "20", "--workers", "1", "--solution-limit", "20"]
