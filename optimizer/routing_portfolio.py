@@ -161,9 +161,11 @@ def solve_portfolio(
         summary = _summary(member, reason, seconds, options, blocked, results, choice)
         plan = finish_plan(inst, found.sequences, summary, blocked)
         candidates.append(plan)
-    if not candidates:
-        summary = RoutingSummary(status=SolveStatus.NO_SOLUTION, engine="portfolio",
-                                 stop_reason="no member found a plan",
+    if not candidates:  # proven impossible must-serve stops make it infeasible, as in solve()
+        summary = RoutingSummary(status=SolveStatus.INFEASIBLE if blocked
+                                 else SolveStatus.NO_SOLUTION, engine="portfolio",
+                                 stop_reason=_blocked_reason(blocked) if blocked
+                                 else "no member found a plan",
                                  engine_choice=choice,
                                  seconds=round(time.perf_counter() - start, 3),
                                  time_limit=options.time_limit, seed=options.seed)
@@ -175,11 +177,15 @@ def _summary(member: Member, reason: str, seconds: float, options: RoutingOption
              blocked: frozenset[str], results: list, choice: str) -> RoutingSummary:
     status = SolveStatus.INFEASIBLE if blocked else SolveStatus.FEASIBLE
     if blocked:
-        reason = f"{len(blocked)} stop(s) that must be served cannot be: " \
-                 f"{', '.join(sorted(blocked)[:5])}"
+        reason = _blocked_reason(blocked)
     others = "; ".join(f"{m.label}: {'plan' if f is not None else 'none'} ({r})"
                        for m, f, r, _s in results)
     return RoutingSummary(status=status, engine=member.label, stop_reason=reason,
                           seconds=round(max(s for *_x, s in results), 3),
                           time_limit=options.time_limit, seed=member.seed,
                           portfolio=others if len(results) > 1 else "", engine_choice=choice)
+
+
+def _blocked_reason(blocked: frozenset[str]) -> str:
+    return f"{len(blocked)} stop(s) that must be served cannot be: " \
+           f"{', '.join(sorted(blocked)[:5])}"

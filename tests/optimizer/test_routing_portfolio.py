@@ -35,3 +35,23 @@ def test_portfolio_with_limits_is_reproducible_and_keeps_the_best() -> None:
     assert all(m.label in first.solve.portfolio for m in members(inst, LIMITED, 2))
     single = solve_portfolio(inst, LIMITED, workers=1)
     assert plan_key(inst, first) <= plan_key(inst, single)
+
+
+def test_no_plan_with_a_proven_impossible_stop_is_infeasible_not_no_solution(
+        monkeypatch) -> None:
+    """When every search ends without a plan (a short time limit on a loaded machine) and a
+    must-serve stop is proven impossible, the answer is infeasible (exit 3) with the reason,
+    as solve() says, not no_solution (exit 4)."""
+    import optimizer.routing_portfolio as portfolio
+    from models.solver import SolveStatus
+
+    inst = tiny_instance(3, stops=4)
+    data = inst.model_dump()
+    data["depots"][0]["close"] = 36000
+    data["stops"][0]["time_windows"] = [{"start": 40000, "end": 41000}]
+    data["stops"][0]["drop_penalty"] = None
+    late = type(inst).model_validate(data)
+    monkeypatch.setattr(portfolio, "search", lambda *args, **kwargs: (None, "time limit", 1.0))
+    plan = solve_portfolio(late, LIMITED, workers=2)
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert late.stops[0].id in plan.solve.stop_reason
