@@ -13,6 +13,7 @@ Classes follow issue 10 (sections 1 and 4). :func:`cases` lists them all; the sl
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -1346,6 +1347,113 @@ def _routing_plans() -> Iterator[Case]:
                        skip=_is_root if how == "chmod000" else None)
 
 
+def _bare_plans() -> Iterator[Case]:
+    """Plans a person wrote: a bare allocation table (sourcing check) and bare routes (routing
+    check and plot), valid and malformed, in CSV, Excel and JSON."""
+    allocations = [["supplier", "product", "quantity"], ["S1", "P1", "50"], ["S2", "P1", "50"],
+                   ["S1", "P2", "50"]]
+    sourcing: dict[str, tuple[Callable[[list[list[str]]], None], tuple[int, ...]]] = {
+        "as-solved": (lambda r: None, (0,)),
+        "quantity-changed": (lambda r: r[1].__setitem__(2, "70"), (5,)),
+        "quantity-nan": (lambda r: r[1].__setitem__(2, "nan"), (2,)),
+        "quantity-inf": (lambda r: r[1].__setitem__(2, "inf"), (2,)),
+        "quantity-negative": (lambda r: r[1].__setitem__(2, "-5"), (2,)),
+        "quantity-text": (lambda r: r[1].__setitem__(2, "fifty"), (2,)),
+        "quantity-thousands": (lambda r: r[1].__setitem__(2, "1,000"), (5,)),
+        "quantity-column-misspelt": (lambda r: r[0].__setitem__(2, "quantty"), (2,)),
+        "product-column-missing": (lambda r: [row.pop(1) for row in r], (2,)),
+        "unknown-supplier": (lambda r: r[1].__setitem__(0, "ZZ"), (5,)),
+        "empty-id": (lambda r: r[1].__setitem__(0, ""), (2,)),
+        "duplicate-row": (lambda r: r.append(list(r[1])), (2,)),
+        "blank-row": (lambda r: r.insert(2, ["", "", ""]), (0,)),
+        "header-only": (lambda r: r.__delitem__(slice(1, None)), (5,)),
+    }
+    for how, (change, expect) in sourcing.items():
+        for form in ("csv", "json", "xlsx"):
+            if form != "csv" and how not in ("as-solved", "quantity-nan", "quantity-changed",
+                                             "duplicate-row", "quantity-column-misspelt"):
+                continue
+            def build(d: Path, change=change, expect=expect, form=form) -> Run:
+                rows = copy.deepcopy(allocations)
+                change(rows)
+                if form == "csv":
+                    path = d / "edited.csv"
+                    _write_rows(path, rows)
+                elif form == "json":
+                    path = d / "edited.json"
+                    records = [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+                    for rec in records:
+                        with contextlib.suppress(KeyError, ValueError):
+                            rec["quantity"] = float(rec["quantity"])
+                    path.write_text(json.dumps({"allocations": records}, allow_nan=True))
+                else:
+                    import openpyxl
+
+                    path = d / "edited.xlsx"
+                    wb = openpyxl.Workbook()
+                    ws = wb.active
+                    ws.title = "allocations"
+                    for row in rows:
+                        ws.append([float(v) if v.replace(".", "").isdigit() else v
+                                   for v in row])
+                    wb.save(path)
+                return Run(["sourcing", "check", str(SOURCING_JSON), str(path)], expect,
+                           (path.name,), (path, SOURCING_JSON))
+            yield Case(f"sourcing-check/bare-table/{how}/{form}", "bare plans given to check",
+                       build)
+
+    routes = [["vehicle", "stop"], ["van#0", "d"], ["van#0", "a"], ["van#0", "c"],
+              ["van#0", "b"]]
+    routing: dict[str, tuple[Callable[[list[list[str]]], None], tuple[int, ...]]] = {
+        "as-planned": (lambda r: None, (0,)),
+        "mandatory-stop-left-out": (lambda r: r.pop(4), (5,)),
+        "stop-twice": (lambda r: r.append(["van#1", "a"]), (5,)),
+        "unknown-stop": (lambda r: r[1].__setitem__(1, "zz"), (2, 5)),
+        "unknown-vehicle": (lambda r: r[1].__setitem__(0, "truck#0"), (2, 5)),
+        "vehicle-index-out-of-range": (lambda r: r[1].__setitem__(0, "van#9"), (2, 5)),
+        "column-misspelt": (lambda r: r[0].__setitem__(1, "stp"), (2,)),
+        "empty-stop": (lambda r: r[2].__setitem__(1, ""), (2,)),
+        "sequence-out-of-order": (lambda r: [r[0].append("sequence")] + [
+            row.append(str(n)) for n, row in zip((3, 1, 2, 4), r[1:], strict=False)], (2,)),
+        "semicolon": (lambda r: None, (0,)),
+    }
+    for how, (change, expect) in routing.items():
+        for command in ("check", "plot"):
+            if command == "plot" and how not in ("as-planned", "unknown-stop", "column-misspelt"):
+                continue
+            def rbuild(d: Path, change=change, expect=expect, how=how, command=command) -> Run:
+                rows = copy.deepcopy(routes)
+                change(rows)
+                path = d / "routes.csv"
+                _write_rows(path, rows, delimiter=";" if how == "semicolon" else ",")
+                inst = _write_json(d / "tiny.json", ROUTING_TINY)
+                if command == "plot":
+                    want = (2,) if how == "unknown-stop" else expect
+                    return Run(["routing", "plot", str(inst), str(path), "--out",
+                                str(d / "map.png")], want, (path.name,), (path, inst),
+                               d / "map.png", complete=None)
+                return Run(["routing", "check", str(inst), str(path)], expect, (path.name,),
+                           (path, inst))
+            yield Case(f"routing-{command}/bare-routes/{how}", "bare plans given to check",
+                       rbuild)
+    for how, text, expect in [
+            ("json-list", '[{"vehicle": "van#0", "stops": ["d", "a", "c", "b"]}]', (0,)),
+            ("json-routes", '{"routes": [{"vehicle": "van#0", "stops": ["d", "a", "c", "b"]}]}',
+             (0,)),
+            ("json-vehicle-reused", '[{"vehicle": "van#0", "stops": ["d", "a"]}, '
+             '{"vehicle": "van#0", "stops": ["c", "b"]}]', (5,)),
+            ("json-stops-not-list", '[{"vehicle": "van#0", "stops": "d;a;c;b"}]', (2,)),
+            ("json-stop-number", '[{"vehicle": "van#0", "stops": [1, 2]}]', (2, 5)),
+            ("json-nan", '[{"vehicle": "van#0", "stops": ["d", NaN]}]', (2,))]:
+        def jbuild(d: Path, text=text, expect=expect) -> Run:
+            path = d / "routes.json"
+            path.write_text(text)
+            inst = _write_json(d / "tiny.json", ROUTING_TINY)
+            return Run(["routing", "check", str(inst), str(path)], expect, (path.name,),
+                       (path, inst))
+        yield Case(f"routing-check/bare-routes/{how}", "bare plans given to check", jbuild)
+
+
 def _options() -> Iterator[Case]:
     """Options: --time-limit inf/nan, seeds, counts, --measure without scenarios."""
     sjson, tiny = str(SOURCING_JSON), "tiny.json"
@@ -1947,7 +2055,8 @@ def _subprocess_cases() -> Iterator[Case]:
 def cases() -> list[Case]:
     """The whole CI corpus."""
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
-             *_ids(), *_sourcing_plans(), *_routing_plans(), *_options(), *_outputs(),
+             *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
+             *_outputs(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
