@@ -16,13 +16,13 @@ CASES = cases()
 
 def test_the_corpus_is_large_and_covers_both_problems_and_every_command() -> None:
     assert len(CASES) >= 300
-    commands = Counter(c.id.split("/")[0].removeprefix("subprocess/") for c in CASES)
-    seen = {c.id.split("/")[1] if c.id.startswith("subprocess/") else c.id.split("/")[0]
-            for c in CASES}
+    heads = {c.id.removeprefix("subprocess/").split("/")[0].split("--")[0] for c in CASES}
     wanted = {f"sourcing-{v}" for v in ("solve", "check", "convert", "frontier", "generate")}
     wanted |= {f"routing-{v}" for v in ("solve", "check", "convert", "plot", "generate")}
-    assert wanted <= {s.split("--")[0] for s in seen} | set(commands), wanted - seen
-    assert len({c.klass for c in CASES}) >= 20
+    assert wanted <= heads, wanted - heads
+    classes = Counter(c.klass for c in CASES)
+    assert len(classes) >= 25 and min(classes.values()) >= 2
+    assert sum(c.subprocess for c in CASES) >= 10
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
