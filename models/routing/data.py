@@ -35,8 +35,18 @@ from models.numbers import NotBool
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 
 
-NonNeg = Annotated[float, NotBool, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)]
+# Upper limits far above any real day that keep the engines' integer arithmetic (int64, loads
+# in thousandths, money in up to 10^9 units per currency unit) exact: 1e308 is a typing error.
+#: A load, capacity: at most 10^12 units.
+Quantity = Annotated[float, NotBool, Field(ge=0, le=1e12, allow_inf_nan=False)]
+#: A fixed cost or drop penalty: at most 10^9 currency units.
+Amount = Annotated[float, NotBool, Field(ge=0, le=1e9, allow_inf_nan=False)]
+#: A price per km or per hour: at most 10^5 currency units.
+Price = Annotated[float, NotBool, Field(ge=0, le=1e5, allow_inf_nan=False)]
+#: A distance (metres, or instance units): at most 10^9.
+Length = Annotated[float, NotBool, Field(ge=0, le=1e9, allow_inf_nan=False)]
+#: A planar coordinate: at most 10^8 from the origin.
+Coordinate = Annotated[float, NotBool, Field(ge=-1e8, le=1e8, allow_inf_nan=False)]
 #: A day is at most a week of seconds; larger numbers are input mistakes.
 WEEK = 7 * 86400
 #: Clock values at or above this (2001-09-09 UTC) are absolute UNIX times (see
@@ -190,8 +200,8 @@ def _windows(value: Any) -> Any:
 
 
 class _Located(_Frozen):
-    x: Annotated[float, NotBool, Field(allow_inf_nan=False)] | None = None
-    y: Annotated[float, NotBool, Field(allow_inf_nan=False)] | None = None
+    x: Coordinate | None = None
+    y: Coordinate | None = None
     lat: Annotated[float, NotBool, Field(ge=-90, le=90)] | None = None
     lon: Annotated[float, NotBool, Field(ge=-180, le=180)] | None = None
     #: Row/column of this place in a user-supplied matrix.
@@ -248,17 +258,17 @@ class VehicleType(_Frozen):
 
     id: Id
     count: Annotated[int, NotBool, Field(ge=1, le=10000)] = 1
-    capacity: tuple[NonNeg, ...] = ()
-    fixed_cost: NonNeg = 0.0
-    cost_per_km: NonNeg = 1.0
-    cost_per_hour: NonNeg = 0.0
+    capacity: tuple[Quantity, ...] = ()
+    fixed_cost: Amount = 0.0
+    cost_per_km: Price = 1.0
+    cost_per_hour: Price = 0.0
     start_depot: Id
     end_depot: Id | None = None
     shift_start: Seconds = 0.0
     shift_end: Seconds = 7 * 86400
     max_duration: Duration | None = None
-    max_distance: NonNeg | None = None
-    speed_kmh: Positive = 40.0
+    max_distance: Length | None = None
+    speed_kmh: Annotated[float, NotBool, Field(gt=0, le=1000, allow_inf_nan=False)] = 40.0
     detour_factor: Annotated[float, NotBool, Field(ge=1, le=5)] = 1.3
     skills: tuple[Id, ...] = ()
     breaks: tuple[Break, ...] = ()
@@ -293,12 +303,12 @@ class Stop(_Located):
     unserved at that cost."""
 
     id: Id
-    delivery: tuple[NonNeg, ...] = ()
-    pickup: tuple[NonNeg, ...] = ()
+    delivery: tuple[Quantity, ...] = ()
+    pickup: tuple[Quantity, ...] = ()
     service_time: Duration = 0.0
     time_windows: tuple[TimeWindow, ...] = ()
     skills: tuple[Id, ...] = ()
-    drop_penalty: NonNeg | None = None
+    drop_penalty: Amount | None = None
 
     @field_validator("skills", mode="before")
     @classmethod
@@ -337,14 +347,14 @@ class DistanceSpec(_Frozen):
 
     kind: Literal["euclidean", "haversine", "matrix"] = "euclidean"
     rounding: Rounding = "real"
-    time_per_distance: Positive = 1.0
+    time_per_distance: Annotated[float, NotBool, Field(gt=0, le=1e4, allow_inf_nan=False)] = 1.0
 
 
 class MatrixData(_Frozen):
     """User-supplied square matrices (metres, seconds), indexed by ``matrix_index``."""
 
-    distances: tuple[tuple[NonNeg, ...], ...]
-    durations: tuple[tuple[NonNeg, ...], ...] | None = None
+    distances: tuple[tuple[Length, ...], ...]
+    durations: tuple[tuple[Annotated[float, NotBool, Field(ge=0, le=WEEK)], ...], ...] | None = None
 
 
 class Objective(_Frozen):
