@@ -27,8 +27,16 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from models.numbers import NotBool
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
-NonNeg = Annotated[float, NotBool, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, NotBool, Field(gt=0, allow_inf_nan=False)]
+# Upper limits far above any real instance that keep every coefficient and the objective well
+# inside what the MILP solvers treat as finite (HiGHS: 1e20); 1e308 is a typing error.
+#: A quantity (demand, capacity, MOQ, tier threshold): at most 10^9 units.
+Quantity = Annotated[float, NotBool, Field(ge=0, le=1e9, allow_inf_nan=False)]
+#: A price per unit (purchase, shortage, spot): at most 10^6.
+UnitPrice = Annotated[float, NotBool, Field(ge=0, le=1e6, allow_inf_nan=False)]
+#: A lead time: at most 10 years of days.
+Days = Annotated[float, NotBool, Field(ge=0, le=3650, allow_inf_nan=False)]
+#: A total amount of money (onboarding, budget, CVaR limit): at most 10^15.
+Money = Annotated[float, NotBool, Field(ge=0, le=1e15, allow_inf_nan=False)]
 Rate = Annotated[float, NotBool, Field(ge=0, le=1, allow_inf_nan=False)]
 Share = Annotated[float, NotBool, Field(gt=0, le=1, allow_inf_nan=False)]
 
@@ -42,10 +50,10 @@ class Product(_Frozen):
     ``spot_price`` per unit is what the spot market charges in a disruption scenario."""
 
     id: Id
-    demand: NonNeg
-    unit_weight: Positive | None = None
-    shortage_penalty: NonNeg | None = None
-    spot_price: NonNeg | None = None
+    demand: Quantity
+    unit_weight: Annotated[float, NotBool, Field(gt=0, le=1e6, allow_inf_nan=False)] | None = None
+    shortage_penalty: UnitPrice | None = None
+    spot_price: UnitPrice | None = None
 
 
 class Supplier(_Frozen):
@@ -54,8 +62,8 @@ class Supplier(_Frozen):
     id: Id
     name: str = ""
     region: Id
-    onboarding_cost: NonNeg = 0.0
-    capacity: NonNeg | None = None
+    onboarding_cost: Money = 0.0
+    capacity: Quantity | None = None
     capacity_unit: Literal["units", "weight"] = "units"
 
 
@@ -64,10 +72,10 @@ class Offer(_Frozen):
 
     supplier: Id
     product: Id
-    unit_price: NonNeg
-    capacity: NonNeg | None = None
-    moq: NonNeg = 0.0
-    lead_time_days: NonNeg = 0.0
+    unit_price: UnitPrice
+    capacity: Quantity | None = None
+    moq: Quantity = 0.0
+    lead_time_days: Days = 0.0
     defect_rate: Rate = 0.0
     on_time_rate: Rate = 1.0
 
@@ -78,8 +86,8 @@ class PriceBreak(_Frozen):
 
     supplier: Id
     product: Id
-    min_quantity: Positive
-    unit_price: NonNeg
+    min_quantity: Annotated[float, NotBool, Field(gt=0, le=1e9, allow_inf_nan=False)]
+    unit_price: UnitPrice
 
 
 class Scenario(_Frozen):
@@ -100,7 +108,7 @@ class Disruption(_Frozen):
     supplier: Id | None = None
     region: Id | None = None
     capacity_loss: Rate = 0.0
-    price_multiplier: Positive = 1.0
+    price_multiplier: Annotated[float, NotBool, Field(gt=0, le=100, allow_inf_nan=False)] = 1.0
 
 
 class RiskPolicy(_Frozen):
@@ -110,7 +118,7 @@ class RiskPolicy(_Frozen):
 
     alpha: Annotated[float, NotBool, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.95
     cvar_weight: Rate = 0.0
-    cvar_limit: NonNeg | None = None
+    cvar_limit: Money | None = None
 
 
 _LIST_FIELDS = ("must_use", "excluded")
@@ -134,8 +142,8 @@ class PolicyRules(_Frozen):
     max_region_share: Share | None = None
     max_defect_rate: Rate | None = None
     min_on_time_rate: Rate | None = None
-    max_lead_time_days: NonNeg | None = None
-    budget: NonNeg | None = None
+    max_lead_time_days: Days | None = None
+    budget: Money | None = None
     must_use: tuple[Id, ...] = ()
     excluded: tuple[Id, ...] = ()
 
