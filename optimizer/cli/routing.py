@@ -102,7 +102,9 @@ def solve_command(
     fmt: FormatOpt = Format.native,
     convention: ConventionOpt = Convention.dimacs,
     time_limit: Annotated[float | None, typer.Option(
-        min=0.1, help="Seconds; the plan comes back within it plus about half a second.")] = 10.0,
+        min=0.1, max=7 * 86400,
+        help="Seconds (at most a week); the plan comes back within it plus about half a "
+             "second.")] = 10.0,
     solution_limit: Annotated[int | None, typer.Option(
         min=1, help="Stop after this many solutions (reproducible).")] = None,
     first_solution: Annotated[str, typer.Option(

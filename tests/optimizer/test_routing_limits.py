@@ -48,3 +48,11 @@ def test_a_huge_planar_coordinate_is_refused(tmp_path: Path,
     assert main(["routing", "solve", str(path), "--solution-limit", "5"]) \
         == ExitCode.INVALID_INPUT
     assert "'x'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limit", ["inf", "nan", "1e308", "-1"])
+def test_an_endless_or_invalid_time_limit_is_a_usage_error(
+        capsys: pytest.CaptureFixture[str], limit: str) -> None:
+    """--time-limit inf was an internal error (float infinity to integer)."""
+    assert main(["routing", "solve", str(DAY), "--time-limit", limit]) == 2
+    assert "--time-limit" in capsys.readouterr().err
