@@ -6,6 +6,7 @@ Files get the user's normal permissions: ``0666`` less the umask (a temporary fi
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     A crash or error leaves either the old file or nothing, never a half-written file. The file
     gets the user's normal permissions (``0666`` less the umask)."""
     path = Path(path)
+    _refuse_special(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
@@ -41,10 +43,22 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     try:
         write(tmp)
         os.chmod(tmp, file_mode())
+        _refuse_special(path)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _refuse_special(path: Path) -> None:
+    """Never rename over a device, FIFO or socket (as root, over /dev/full): only a regular
+    file (or a link, which is replaced, not followed) is an earlier output."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        raise FileExistsError(17, "exists and is not a regular file", str(path))
 
 
 def atomic_write_text(path: Path, text: str) -> None:

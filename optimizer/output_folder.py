@@ -24,6 +24,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -115,6 +116,9 @@ def check_output_file(out: Path | str, inputs: Iterable[Path | str] = ()) -> Pat
         raise InputError([f"{out}: the output is the input {source}; choose another path"])
     if out.is_dir():
         raise InputError([f"{out}: is a folder; give a file name"])
+    if os.path.lexists(out) and not (out.is_symlink() or stat.S_ISREG(os.lstat(out).st_mode)):
+        raise InputError([f"{out}: exists and is not a regular file (a device, FIFO or "
+                          f"socket); give a file name"])
     return out
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from optimizer.errors import InputError
+from optimizer.formats.tables import decode_text, read_bytes
 from optimizer.output_folder import PLAN_MARKERS, staged_folder
 
 
@@ -106,8 +107,9 @@ def read_result_json(path: Path | str, model: type[M]) -> M:
         path = path / "plan.json"
     if not path.exists():
         raise InputError([f"{path}: no such file"])
+    text = decode_text(read_bytes(path), path)  # a regular file only: a FIFO never blocks
     try:
-        return model.model_validate_json(path.read_text(encoding="utf-8"))
+        return model.model_validate_json(text)
     except ValidationError as exc:
         raise InputError([f"{path}: {'.'.join(str(p) for p in e['loc']) or '(top level)'}: "
                           f"{e['msg']}" for e in exc.errors(include_url=False)]) from None

@@ -253,3 +253,44 @@ def test_an_output_file_of_an_earlier_run_is_replaced(tmp_path: Path, kind: str)
     first = out.read_text()
     assert main([*args, "--seed", "1", "--out", str(out)]) == ExitCode.OK
     assert out.read_text() == first
+
+
+@pytest.mark.parametrize("command", [["sourcing", "generate", "--suppliers", "3"],
+                                     ["routing", "generate", "--stops", "5"]])
+def test_an_output_that_is_a_fifo_or_device_is_refused_and_kept(tmp_path: Path,
+                                                                 command: list[str]) -> None:
+    """An existing --out that is not a regular file is refused before anything (as root, the
+    atomic rename once replaced /dev/full with a file)."""
+    fifo = tmp_path / "out.json"
+    os.mkfifo(fifo)
+    assert main([*command, "--out", str(fifo)]) == ExitCode.INVALID_INPUT
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_the_atomic_writer_never_renames_over_a_special_file(tmp_path: Path) -> None:
+    from optimizer.atomic import atomic_write_text
+
+    fifo = tmp_path / "x.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        atomic_write_text(fifo, "a,b\n")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.csv"]
+
+
+@pytest.mark.parametrize("kind", ["utf-16", "fifo"])
+def test_a_plan_folder_whose_plan_json_is_utf16_or_a_fifo(tmp_path: Path, starter: Path,
+                                                         kind: str) -> None:
+    """check INSTANCE FOLDER: a UTF-16 plan.json is read (it was exit 1); a FIFO named
+    plan.json is refused, never opened (it hung)."""
+    out = tmp_path / "plan"
+    assert main(["sourcing", "solve", str(starter), "--out", str(out)]) == ExitCode.OK
+    plan = out / "plan.json"
+    text = plan.read_text(encoding="utf-8")
+    plan.unlink()
+    if kind == "fifo":
+        os.mkfifo(plan)
+        assert main(["sourcing", "check", str(starter), str(out)]) == ExitCode.INVALID_INPUT
+    else:
+        plan.write_bytes(text.encode("utf-16"))
+        assert main(["sourcing", "check", str(starter), str(out)]) == ExitCode.OK
