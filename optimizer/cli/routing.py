@@ -295,7 +295,7 @@ def convert_command(
     check_output(out, _form_of(out), [instance], INSTANCE_MARKERS)
     inst = load_instance(instance, fmt, convention)
     with staged_output(out, _form_of(out), [instance], INSTANCE_MARKERS) as target:
-        write_routing_instance(inst, target, _form_of(out), shown=out)
+        write_routing_instance(inst, target, _form_of(out), shown=instance)
     console.print(f"wrote {out}")
 
 

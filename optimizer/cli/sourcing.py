@@ -305,7 +305,7 @@ def convert_command(
     check_output(out, chosen, [instance], INSTANCE_MARKERS)
     inst = read_sourcing_instance(instance)
     with staged_output(out, chosen, [instance], INSTANCE_MARKERS) as target:
-        write_sourcing_instance(inst, target, chosen, shown=out)
+        write_sourcing_instance(inst, target, chosen, shown=instance)
     console.print(f"wrote {out} ({chosen})")
 
 

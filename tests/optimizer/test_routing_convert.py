@@ -50,7 +50,7 @@ def test_a_break_id_with_a_semicolon_is_refused_naming_the_target(
     out = tmp_path / "day-csv"
     assert main(["routing", "convert", str(source), str(out)]) == ExitCode.INVALID_INPUT
     err = capsys.readouterr().err
-    assert "lunch;1" in err and f"{out}:" in err and ".partial" not in err
+    assert "lunch;1" in err and f"{source}:" in err and ".partial" not in err
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["day.json"]
 
 
