@@ -1690,6 +1690,36 @@ def _outputs() -> Iterator[Case]:
                    "half-written or mixed --out folders", sbuild)
 
 
+def _full_disk() -> Iterator[Case]:
+    """A full disk while writing (a file size limit in a real process): exit 6 naming the
+    path, and the output as it was (absent, or the earlier run intact)."""
+    def make(command: str, earlier: bool) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            kind, verb = command.split("-")
+            inst = _copy(SOURCING_FOLDER, d) if kind == "sourcing" else _write_json(
+                d / "tiny.json", ROUTING_TINY)
+            out = d / {"convert": "out.xlsx", "plot": "map.png"}.get(verb, "out")
+            argv = {"solve": [kind, "solve", str(inst), "--out", str(out)]
+                    + (ROUTING_SOLVE_PLAN if kind == "routing" else []),
+                    "frontier": [kind, "frontier", str(inst), "--out", str(out), "--points",
+                                 "3", "--workers", "1"],
+                    "convert": [kind, "convert", str(inst), str(out)],
+                    "plot": [kind, "plot", str(inst), str(routing_plan()), "--out",
+                             str(out)]}[verb]
+            if earlier:
+                _quiet(argv)
+            complete = {"solve": "plan.json", "frontier": "frontier.json"}.get(verb)
+            return Run(argv, (6,), (out.name,), (inst,), out, complete=complete,
+                       file_size_limit=4096, timeout=60.0)
+        return build
+
+    for command in ("sourcing-solve", "sourcing-frontier", "sourcing-convert",
+                    "routing-solve", "routing-plot"):
+        for earlier in (False, True):
+            yield Case(f"{command}/full-disk/{'over-an-earlier-run' if earlier else 'new'}",
+                       "a full disk while writing", make(command, earlier), subprocess=True)
+
+
 def _routing_runtime() -> Iterator[Case]:
     """A mandatory stop that no vehicle can serve in time: exit 3, not an engine failure."""
     variants = {
@@ -2056,7 +2086,7 @@ def cases() -> list[Case]:
     """The whole CI corpus."""
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
-             *_outputs(),
+             *_outputs(), *_full_disk(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}

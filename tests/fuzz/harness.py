@@ -21,6 +21,7 @@ import hashlib
 import io
 import os
 import re
+import resource
 import signal
 import stat
 import subprocess
@@ -65,6 +66,8 @@ class Run:
     signal_after: float = 0.0
     #: Seconds before the case counts as a hang.
     timeout: float | None = None
+    #: Subprocess only: the largest file it may write (RLIMIT_FSIZE, bytes): a full disk.
+    file_size_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -153,10 +156,15 @@ def _leftover(pgid: int) -> bool:
     return True
 
 
-def _default_signals() -> None:
-    """In the child: SIGINT as in a terminal (a background shell job starts with it ignored,
-    and Python then never raises KeyboardInterrupt)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+def _child_setup(file_size_limit: int | None) -> Callable[[], None]:
+    def setup() -> None:
+        """In the child: SIGINT as in a terminal (a background shell job starts with it
+        ignored, and Python then never raises KeyboardInterrupt); a file size limit stands
+        for a full disk (Python ignores SIGXFSZ: a write past it fails with EFBIG)."""
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if file_size_limit is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+    return setup
 
 
 def _subprocess(run: Run, cwd: Path, timeout: float) -> tuple[int | str, str, list[str]]:
@@ -164,7 +172,8 @@ def _subprocess(run: Run, cwd: Path, timeout: float) -> tuple[int | str, str, li
     env.pop("OPTIMIZER_DEBUG", None)
     proc = subprocess.Popen([sys.executable, "-m", "optimizer", *run.argv], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True, preexec_fn=_default_signals)
+                            start_new_session=True,
+                            preexec_fn=_child_setup(run.file_size_limit))
     extra: list[str] = []
     try:
         if run.signal is not None:
