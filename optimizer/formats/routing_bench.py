@@ -177,6 +177,9 @@ def _vrplib(text: str, name: str, convention: SolomonConvention) -> dict[str, An
     if len(depots) != 1 or not 0 <= int(depots[0]) < n:
         raise _Malformed(0, f"DEPOT_SECTION must name one depot among the {n} nodes")
     depot = int(depots[0])
+    kind = str(raw.get("edge_weight_type", "EUC_2D")).strip().upper()
+    if kind not in ("EUC_2D", "EXPLICIT"):
+        raise _Malformed(0, f"EDGE_WEIGHT_TYPE {kind} is not read (EUC_2D or EXPLICIT)")
     if "time_window" in raw:
         return _vrptw(raw, name, convention, n, depot, demand)
     customers = [i for i in range(n) if i != depot]

@@ -222,6 +222,9 @@ MALFORMED: dict[str, tuple[str, str, str]] = {
         "vrplib", (BENCH / "tiny_service.vrp").read_text(encoding="utf-8")[:200],
         "not a valid vrplib file"),
     "vrplib_empty": ("vrplib", "", "not a valid vrplib file"),
+    "vrplib_unknown_edge_weight_type": (
+        "vrplib", _edit(BENCH / "tiny_cvrp.vrp", "EUC_2D", "MAGIC_3D"),
+        "not a valid vrplib file: EDGE_WEIGHT_TYPE MAGIC_3D is not read (EUC_2D or EXPLICIT)"),
     "lilim_short_header": (
         "lilim", _edit(BENCH / "tiny_lilim.txt", "2\t20\t1", "2\t20"),
         "line 1: not a valid lilim file: expected 3 numbers (vehicles, capacity, speed), "
