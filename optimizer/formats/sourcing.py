@@ -37,11 +37,11 @@ from optimizer.formats.tables import (
     EXCEL_SUFFIXES,
     Form,
     TableSource,
-    _csv_table,
-    _workbook_tables,
     decode_text,
     read_bytes,
+    read_csv_table,
     read_tables,
+    read_workbook_tables,
     validate_tables,
     write_tables,
 )
@@ -190,10 +190,10 @@ def read_allocation_table(path: Path | str) -> dict[tuple[str, str], float]:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        raw = _csv_table(path, "allocations")
+        raw = read_csv_table(path, "allocations")
         places: Places = _BarePlaces(path, "csv")
     elif suffix in EXCEL_SUFFIXES:
-        sheets = [t for t in _workbook_tables(path) if not is_note_table(t.name)]
+        sheets = [t for t in read_workbook_tables(path) if not is_note_table(t.name)]
         named = [t for t in sheets if name_key(t.name) == "allocations"]
         if len(named) == 1:
             sheets = named

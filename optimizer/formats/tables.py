@@ -127,7 +127,7 @@ def read_tables(
         tables = _csv_folder_tables(path, places, extra_files, extra)
         what, name = "table", path.name
     else:
-        tables = _workbook_tables(path)
+        tables = read_workbook_tables(path)
         what, name = "sheet", path.stem
     try:
         data, layout = tables_to_data(tables, specs, places, what)
@@ -221,7 +221,7 @@ def _csv_folder_tables(
             continue
         places.files[stem] = file
         try:
-            tables.append(_csv_table(file, stem))
+            tables.append(read_csv_table(file, stem))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -237,7 +237,7 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _csv_table(file: Path, stem: str) -> RawTable:
+def read_csv_table(file: Path, stem: str) -> RawTable:
     text = decode_text(read_bytes(file), file)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
@@ -257,7 +257,7 @@ def _csv_table(file: Path, stem: str) -> RawTable:
     return RawTable(stem, header, rows, decimal_comma=delimiter == ";")
 
 
-def _workbook_tables(path: Path) -> list[RawTable]:
+def read_workbook_tables(path: Path) -> list[RawTable]:
     """The worksheets of a workbook as raw tables (wholly empty rows dropped early). Formula
     cells take the value the spreadsheet stored; a formula without one (a workbook written by a
     program, never opened in a spreadsheet) is refused naming the sheet and the cell."""
@@ -444,7 +444,3 @@ def _with_header(columns: list[str], rows: list[list[Any]]) -> Iterator[list[Any
     yield list(columns)
     yield from rows
 
-
-#: Public names for readers of other tables (bare plans): one CSV file, every sheet of a book.
-read_csv_table = _csv_table
-read_workbook_tables = _workbook_tables
