@@ -1690,6 +1690,187 @@ def _outputs() -> Iterator[Case]:
                    "half-written or mixed --out folders", sbuild)
 
 
+ROUTING_MATRIX: dict[str, Any] = {
+    "name": "mtx",
+    "depots": [{"id": "D", "matrix_index": 0}],
+    "vehicle_types": [{"id": "van", "count": 1, "capacity": [10], "start_depot": "D",
+                       "speed_kmh": 30}],
+    "stops": [{"id": "a", "matrix_index": 1, "delivery": [3]},
+              {"id": "b", "matrix_index": 2, "delivery": [4]}],
+    "distance": {"kind": "matrix"},
+    "matrix": {"distances": [[0, 1000, 2000], [1000, 0, 1500], [2000, 1500, 0]]},
+}
+
+
+def _more_tables() -> Iterator[Case]:
+    """Spreadsheet rules of docs/sourcing-format.md "Tables in CSV and Excel" beyond the
+    classes of the issue: two names for one table, decimal commas, ambiguous numbers, the header
+    below blank rows, a value without a header; routing matrices; round trips of every shipped
+    instance through every form."""
+    def sourcing_folder(how: str, d: Path) -> tuple[Path, tuple[int, ...], tuple[str, ...]]:
+        inst = _copy(SOURCING_FOLDER, d)
+        offers = _rows(inst / "offers.csv")
+        policy = _rows(inst / "policy.csv")
+        if how == "two-names-for-one-table":
+            shutil.copy(inst / "policy.csv", inst / "Policy.csv")
+            return inst, (2,), ("olicy",)
+        if how == "spaced-table-name":
+            (inst / "price_breaks.csv").rename(inst / "Price Breaks.csv")
+            return inst, (0,), ()
+        if how == "dashed-table-name":
+            (inst / "product_policies.csv").rename(inst / "product-policies.csv")
+            return inst, (0,), ()
+        if how == "two-names-for-one-column":
+            offers = [[*r, r[2]] for r in offers]
+            offers[0][-1] = "Unit Price"
+            _write_rows(inst / "offers.csv", offers)
+            return inst, (2,), ("offers.csv",)
+        if how == "decimal-comma-in-semicolon-csv":
+            for table in inst.glob("*.csv"):
+                rows = _rows(table)
+                rows = [rows[0]] + [[c.replace(".", ",") if _is_number(c) else c for c in r]
+                                    for r in rows[1:]]
+                _write_rows(table, rows, delimiter=";")
+            return inst, (0,), ()
+        if how == "ambiguous-15.000-in-semicolon-csv":
+            products = _rows(inst / "products.csv")
+            products[1][1] = "12.000"
+            _write_rows(inst / "products.csv", products)
+            for table in inst.glob("*.csv"):
+                _write_rows(table, _rows(table), delimiter=";")
+            return inst, (2,), ("products.csv",)
+        if how == "decimal-comma-in-comma-csv":
+            offers[1][2] = "2,1"
+            _write_rows(inst / "offers.csv", offers)
+            return inst, (2,), ("offers.csv",)
+        if how == "header-below-blank-lines":
+            (inst / "offers.csv").write_text("\n,,,\n" + (inst / "offers.csv").read_text())
+            return inst, (0,), ()
+        if how == "value-without-header":
+            offers[2] = offers[2] + ["stray"]
+            _write_rows(inst / "offers.csv", offers)
+            return inst, (2,), ("offers.csv",)
+        if how == "percent-over-100":
+            policy[1][0] = "160%"
+            _write_rows(inst / "policy.csv", policy)
+            return inst, (2,), ("policy.csv",)
+        if how == "hidden-and-lock-files":
+            (inst / ".offers.csv").write_text("junk\n")
+            (inst / "~$offers.csv").write_text("junk\n")
+            return inst, (0,), ()
+        if how == "non-csv-file":
+            (inst / "offers.txt").write_text("junk\n")
+            return inst, (0,), ()
+        raise ValueError(how)
+
+    for how in ("two-names-for-one-table", "spaced-table-name", "dashed-table-name",
+                "two-names-for-one-column", "decimal-comma-in-semicolon-csv",
+                "ambiguous-15.000-in-semicolon-csv", "decimal-comma-in-comma-csv",
+                "header-below-blank-lines", "value-without-header", "percent-over-100",
+                "hidden-and-lock-files", "non-csv-file"):
+        def build(d: Path, how=how) -> Run:
+            inst, expect, names = sourcing_folder(how, d)
+            return Run(["sourcing", "convert", str(inst), str(d / "out.json")], expect, names,
+                       (inst,), d / "out.json", complete=None,
+                       post=same_instance("sourcing", inst, SOURCING_FOLDER))
+        yield Case(f"sourcing-convert/csv-rules/{how}", "spreadsheet rules (docs)", build)
+
+    def header_rows_down(d: Path) -> Run:
+        import openpyxl
+
+        book = _copy(SOURCING_XLSX, d)
+        wb = openpyxl.load_workbook(book)
+        wb["offers"].insert_rows(1, 2)
+        wb.save(book)
+        return Run(["sourcing", "convert", str(book), str(d / "out.json")], (0,), (), (book,),
+                   d / "out.json", complete=None,
+                   post=same_instance("sourcing", book, SOURCING_XLSX))
+    yield Case("sourcing-convert/xlsx-rules/header-below-blank-rows", "spreadsheet rules (docs)",
+               header_rows_down)
+
+    matrix_cases: dict[str, tuple[Callable[[dict[str, Any]], None], tuple[int, ...]]] = {
+        "clean": (lambda m: None, (0,)),
+        "not-square": (lambda m: m["matrix"]["distances"][1].pop(), (2,)),
+        "too-small": (lambda m: m["matrix"]["distances"].pop(), (2,)),
+        "negative": (lambda m: m["matrix"]["distances"][0].__setitem__(1, -5), (2,)),
+        "nan": (lambda m: m["matrix"]["distances"][0].__setitem__(1, math.nan), (2,)),
+        "bool": (lambda m: m["matrix"]["distances"][0].__setitem__(1, True), (2,)),
+        "index-out-of-range": (lambda m: m["stops"][0].__setitem__("matrix_index", 7), (2,)),
+        "index-negative": (lambda m: m["stops"][0].__setitem__("matrix_index", -1), (2,)),
+        "no-matrix": (lambda m: m.pop("matrix"), (2,)),
+        "durations-wrong-size": (lambda m: m["matrix"].__setitem__("durations", [[0]]), (2,)),
+    }
+    for how, (change, expect) in matrix_cases.items():
+        for command in ("convert", "solve"):
+            if command == "solve" and how not in ("clean", "not-square", "nan",
+                                                  "index-out-of-range"):
+                continue
+            def mbuild(d: Path, change=change, expect=expect, command=command) -> Run:
+                data = copy.deepcopy(ROUTING_MATRIX)
+                change(data)
+                inst = _write_json(d / "mtx.json", data)
+                if command == "solve":
+                    return Run(["routing", "solve", str(inst), "--out", str(d / "out"),
+                                *ROUTING_SOLVE_PLAN], expect, ("mtx.json",), (inst,),
+                               d / "out")
+                return Run(["routing", "convert", str(inst), str(d / "out")], expect,
+                           ("mtx.json",), (inst,), d / "out", complete=None,
+                           post=round_trip("routing", inst, d / "out"))
+            yield Case(f"routing-{command}/matrix/{how}", "routing matrices", mbuild)
+
+    def matrix_csv(how: str) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            src = _write_json(d / "mtx.json", ROUTING_MATRIX)
+            folder = d / "mtx"
+            _quiet(["routing", "convert", str(src), str(folder)])
+            table = folder / "distances.csv"
+            if how == "no-distances.csv":
+                table.unlink()
+            elif how == "ragged-row":
+                table.write_text("0,1000,2000\n1000,0\n2000,1500,0\n")
+            elif how == "text-cell":
+                table.write_text("0,1000,2000\n1000,0,far\n2000,1500,0\n")
+            elif how == "header-row":
+                table.write_text("a,b,c\n" + table.read_text())
+            expect = (0, 2) if how == "header-row" else (2,)
+            return Run(["routing", "convert", str(folder), str(d / "out.json")], expect,
+                       ("distances.csv",), (folder,), d / "out.json", complete=None)
+        return build
+    for how in ("no-distances.csv", "ragged-row", "text-cell", "header-row"):
+        yield Case(f"routing-convert/matrix-csv/{how}", "routing matrices", matrix_csv(how))
+
+    shipped = [("sourcing", ROOT / "instances" / "sourcing" / name) for name in (
+        "starter", "starter.json", "starter.xlsx", "disruption", "disruption.json",
+        "disruption.xlsx", "generated-20x50.json", "infeasible.xlsx")]
+    shipped += [("routing", ROOT / "instances" / "routing" / name) for name in (
+        "city-day-40.json", "lunch-breaks-30", "lunch-breaks-30.xlsx", "two-depots-120.json")]
+    for kind, source in shipped:
+        for target in ("json", "csv", "xlsx"):
+            def rtbuild(d: Path, kind=kind, source=source, target=target) -> Run:
+                out = d / {"json": "copy.json", "csv": "copy", "xlsx": "copy.xlsx"}[target]
+                return Run([kind, "convert", str(source), str(out)], (0,), (), (source,), out,
+                           complete=None, post=round_trip(kind, source, out))
+            yield Case(f"{kind}-convert/round-trip/{source.name}->{target}",
+                       "shipped instances round-trip through every form", rtbuild)
+
+    def edited_instance(d: Path) -> Run:
+        data = json.loads(SOURCING_JSON.read_text())
+        data["products"][0]["demand"] = 120
+        inst = _write_json(d / "edited.json", data)
+        return Run(["sourcing", "check", str(inst), str(sourcing_plan())], (5,), (),
+                   (inst,))
+    yield Case("sourcing-check/plan-of-the-instance-before-an-edit", "tampered plans",
+               edited_instance)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "." in text
+
+
 def _full_disk() -> Iterator[Case]:
     """A full disk while writing (a file size limit in a real process): exit 6 naming the
     path, and the output as it was (absent, or the earlier run intact)."""
@@ -2086,7 +2267,7 @@ def cases() -> list[Case]:
     """The whole CI corpus."""
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
-             *_outputs(), *_full_disk(),
+             *_outputs(), *_full_disk(), *_more_tables(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
