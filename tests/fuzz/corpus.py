@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import hashlib
 import io
 import json
 import math
@@ -186,7 +187,8 @@ def routing_plan(instance: Path | None = None) -> Path:
 
 def reference_json(kind: str, instance: Path, extra: tuple[str, ...] = ()) -> dict[str, Any]:
     """The clean instance converted to JSON (what a mutated copy must read as)."""
-    path = _cached(f"ref-{kind}-{instance.name}-{'-'.join(extra)}.json", lambda t: _quiet(
+    key = hashlib.sha256(f"{kind} {instance.resolve()} {extra}".encode()).hexdigest()[:16]
+    path = _cached(f"ref-{kind}-{instance.name}-{key}.json", lambda t: _quiet(
         [kind, "convert", str(instance), str(t), *extra]))
     return _comparable(json.loads(path.read_text()))
 
@@ -1863,6 +1865,95 @@ def _more_tables() -> Iterator[Case]:
                edited_instance)
 
 
+def _times() -> Iterator[Case]:
+    """Time values of docs/routing-format.md "Times": every documented spelling reads as the
+    seconds it stands for; the rest (and mixes of absolute and relative clocks) are refused."""
+    def set_field(data: dict[str, Any], where: str, value: Any) -> None:
+        table, index, fld = where.split(".")
+        data[table][int(index)][fld] = value
+
+    same: list[tuple[str, str, Any, Any]] = [
+        ("window-hhmm", "stops.0.time_windows", ["00:00-01:23:20"], [[0, 5000]]),
+        ("window-pair-strings", "stops.0.time_windows", [["00:00", "01:23:20"]], [[0, 5000]]),
+        ("window-dict", "stops.0.time_windows", [{"start": 0, "end": 5000}], [[0, 5000]]),
+        ("close-26h", "depots.0.close", "26:00", 93600),
+        ("close-day-prefix", "depots.0.close", "1d 02:00", 93600),
+        ("service-h:mm", "stops.1.service_time", "0:01", 60),
+        ("service-h:mm:ss", "stops.1.service_time", "0:01:00", 60),
+    ]
+    for how, where, value, clean_value in same:
+        def build(d: Path, where=where, value=value, clean_value=clean_value) -> Run:
+            data = copy.deepcopy(ROUTING_TINY)
+            set_field(data, where, value)
+            inst = _write_json(d / "times.json", data)
+            clean = copy.deepcopy(ROUTING_TINY)
+            set_field(clean, where, clean_value)
+            ref = _write_json(d / "clean.json", clean)
+            return Run(["routing", "convert", str(inst), str(d / "out.json")], (0,), (),
+                       (inst,), d / "out.json", complete=None,
+                       post=same_instance("routing", inst, ref))
+        yield Case(f"routing-convert/times/{how}", "times: HH:MM, durations, absolute", build)
+
+    refused: list[tuple[str, str, Any]] = [
+        ("window-reversed-hhmm", "stops.0.time_windows", ["10:00-09:00"]),
+        ("minutes-60", "depots.0.close", "09:60"),
+        ("clock-text", "depots.0.close", "noon"),
+        ("beyond-7-days", "depots.0.close", 604801),
+        ("beyond-7-days-hhmm", "depots.0.close", "170:00"),
+        ("service-date", "stops.1.service_time", "2026-12-02T08:00"),
+        ("service-negative", "stops.1.service_time", "-0:10"),
+        ("window-bool", "stops.0.time_windows", [[False, True]]),
+        ("absolute-mixed-with-relative", "depots.0.close", 1_764_662_400 + 36000),
+        ("iso-garbage", "depots.0.close", "2026-13-45T99:00"),
+    ]
+    for how, where, value in refused:
+        for command in ("convert", "solve"):
+            if command == "solve" and how not in ("window-reversed-hhmm",
+                                                  "absolute-mixed-with-relative"):
+                continue
+            def rbuild(d: Path, where=where, value=value, command=command) -> Run:
+                data = copy.deepcopy(ROUTING_TINY)
+                set_field(data, where, value)
+                inst = _write_json(d / "times.json", data)
+                if command == "solve":
+                    return Run(["routing", "solve", str(inst), "--out", str(d / "out"),
+                                *ROUTING_SOLVE], (2,), ("times.json",), (inst,), d / "out")
+                return Run(["routing", "convert", str(inst), str(d / "out.json")], (2,),
+                           ("times.json",), (inst,), d / "out.json", complete=None)
+            yield Case(f"routing-{command}/times/{how}", "times: HH:MM, durations, absolute",
+                       rbuild)
+
+    def absolute(d: Path) -> Run:
+        """Every clock absolute (UNIX seconds of 2025-12-02): the same day as the relative one."""
+        midnight = 1_764_633_600  # 2025-12-02 00:00 UTC
+        data = copy.deepcopy(ROUTING_TINY)
+        data["depots"][0]["open"] = midnight
+        data["depots"][0]["close"] = midnight + 100000
+        for stop in data["stops"]:
+            if "time_windows" in stop:
+                stop["time_windows"] = [[midnight + a, midnight + b]
+                                        for a, b in stop["time_windows"]]
+        inst = _write_json(d / "absolute.json", data)
+        out = d / "copy"
+
+        def post() -> list[str]:
+            target = Path(tempfile.mkdtemp(prefix="fuzz-abs-")) / "back.json"
+            code, output = _in_process(["routing", "convert", str(out), str(target)], 120.0)
+            if code != 0:
+                return [f"the CSV copy does not read back ({code}): {output[-300:]}"]
+            got = json.loads(target.read_text())
+            problems = []
+            if got.get("time_origin") != midnight:
+                problems.append(f"time_origin {got.get('time_origin')}, expected {midnight}")
+            if got["depots"][0].get("close") != 100000:
+                problems.append(f"close {got['depots'][0].get('close')}, expected 100000")
+            return problems
+        return Run(["routing", "convert", str(inst), str(out)], (0,), (), (inst,), out,
+                   complete=None, post=post)
+    yield Case("routing-convert/times/absolute-unix-through-csv",
+               "times: HH:MM, durations, absolute", absolute)
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -2267,7 +2358,7 @@ def cases() -> list[Case]:
     """The whole CI corpus."""
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
-             *_outputs(), *_full_disk(), *_more_tables(),
+             *_outputs(), *_full_disk(), *_more_tables(), *_times(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
