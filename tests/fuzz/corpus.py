@@ -1954,6 +1954,67 @@ def _times() -> Iterator[Case]:
                "times: HH:MM, durations, absolute", absolute)
 
 
+def _sourcing_semantics() -> Iterator[Case]:
+    """The rules of docs/sourcing-format.md that an independent re-implementation found the
+    model, pre-checks and checker disagreeing on (issue 10, section 1)."""
+    def instance(d: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+        data = json.loads(SOURCING_JSON.read_text())
+        data["offers"][0].pop("capacity", None)
+        change(data)
+        return _write_json(d / "rules.json", data)
+
+    def zero_demand_must_use(data: dict[str, Any]) -> None:
+        data["products"][1]["demand"] = 0
+        data["product_policies"] = [{"product": "P2", "must_use": ["S1"]}]
+
+    def zero_demand_must_use_global(data: dict[str, Any]) -> None:
+        data["products"].append({"id": "P3", "demand": 0})
+        data["offers"].append({"supplier": "S2", "product": "P3", "unit_price": 9})
+
+    cases_: list[tuple[str, Callable[[dict[str, Any]], None], tuple[int, ...], str]] = [
+        ("product-must-use-on-zero-demand", zero_demand_must_use, (0,), "solve"),
+        ("zero-demand-product-with-an-offer", zero_demand_must_use_global, (0,), "solve"),
+        ("whole-units-fractional-demand",
+         lambda d: (d["policy"].update(whole_units=True),
+                    d["products"][0].update(demand=100.5)), (2,), "solve"),
+        ("whole-units-whole-demand", lambda d: d["policy"].update(whole_units=True), (0,),
+         "solve"),
+        ("must-use-excluded", lambda d: d["policy"].update(must_use=["S2"], excluded=["S2"]),
+         (3,), "solve"),
+    ]
+    for how, change, expect, command in cases_:
+        def build(d: Path, change=change, expect=expect, command=command) -> Run:
+            inst = instance(d, change)
+            out = d / "out"
+
+            def post() -> list[str]:
+                code, output = _in_process(["sourcing", "check", str(inst), str(out)], 120.0)
+                return [] if code == 0 else [f"its own plan fails check ({code}): "
+                                             f"{output[-300:]}"]
+            return Run(["sourcing", command, str(inst), "--out", str(out)], expect,
+                       ("rules.json",), (inst,), out, post=post)
+        yield Case(f"sourcing-{command}/rules/{how}", "sourcing rules: model, pre-checks and "
+                   "checker agree", build)
+
+    tables = {
+        "must-use-supplier-with-half-a-unit": ([["S1", "P1", "99.5"], ["S2", "P1", "0.5"],
+                                                ["S1", "P2", "50"]], (5,), ("must_use",)),
+        "must-use-supplier-with-one-unit": ([["S1", "P1", "99"], ["S2", "P1", "1"],
+                                             ["S1", "P2", "50"]], (0,), ()),
+        "buying-above-demand": ([["S1", "P1", "101"], ["S2", "P1", "1"],
+                                 ["S1", "P2", "50"]], (5,), ("over_purchase",)),
+    }
+    for how, (rows, expect, mentions) in tables.items():
+        def tbuild(d: Path, rows=rows, expect=expect, mentions=mentions) -> Run:
+            inst = instance(d, lambda data: data["policy"].update(must_use=["S2"]))
+            path = d / "edited.csv"
+            _write_rows(path, [["supplier", "product", "quantity"], *rows])
+            return Run(["sourcing", "check", str(inst), str(path)], expect, ("edited.csv",),
+                       (inst, path), mentions=mentions)
+        yield Case(f"sourcing-check/rules/{how}", "sourcing rules: model, pre-checks and "
+                   "checker agree", tbuild)
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -2359,6 +2420,7 @@ def cases() -> list[Case]:
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
              *_outputs(), *_full_disk(), *_more_tables(), *_times(),
+             *_sourcing_semantics(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}

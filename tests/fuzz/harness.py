@@ -68,6 +68,8 @@ class Run:
     timeout: float | None = None
     #: Subprocess only: the largest file it may write (RLIMIT_FSIZE, bytes): a full disk.
     file_size_limit: int | None = None
+    #: Texts the output must contain whatever the exit code (e.g. a checker rule code).
+    mentions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,9 @@ def verdict(run: Run, outcome: Outcome, before_inputs: dict[str, object],
         missing = [n for n in run.names if _squash(n) not in squashed]
         if missing:
             problems.append(f"the message does not name {', '.join(map(repr, missing))}")
+    absent = [m for m in run.mentions if _squash(m) not in _squash(output)]
+    if absent:
+        problems.append(f"the output does not mention {', '.join(map(repr, absent))}")
     if code == 2 and len(output.splitlines()) > MAX_REFUSAL_LINES:
         problems.append(f"{len(output.splitlines())} lines of output for a refusal "
                         f"(the listing is capped at 50 problems and a count)")
