@@ -2015,6 +2015,91 @@ def _sourcing_semantics() -> Iterator[Case]:
                    "checker agree", tbuild)
 
 
+ROUTING_BREAKS = ROOT / "instances" / "routing" / "lunch-breaks-30.json"
+SOURCING_RISK = ROOT / "instances" / "sourcing" / "disruption.json"
+
+
+def _richer_plans() -> Iterator[Case]:
+    """Plans with driver breaks and with disruption risk, tampered; a plan's own tables read
+    back by check; frontier --caps."""
+    def breaks(how: str) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            plan = json.loads(routing_plan(ROUTING_BREAKS).read_text())
+            route = next(r for r in plan["routes"] if r["breaks"])
+            brk = route["breaks"][0]
+            if how == "break-removed":
+                route["breaks"] = []
+            elif how == "break-shortened":
+                brk["end"] = brk["start"] + 60
+            elif how == "break-too-late":
+                brk["start"] += 20000
+                brk["end"] += 20000
+            elif how == "break-nan":
+                brk["start"] = math.nan
+            elif how == "break-leg-out-of-range":
+                brk["leg"] = 99
+            elif how == "break-unknown-id":
+                brk["id"] = "siesta"
+            path = _write_json(d / "plan.json", plan)
+            expect = (2, 5) if how in ("break-nan", "break-leg-out-of-range") else (5,)
+            return Run(["routing", "check", str(ROUTING_BREAKS), str(path)], expect,
+                       ("plan.json",), (path,))
+        return build
+    for how in ("break-removed", "break-shortened", "break-too-late", "break-nan",
+                "break-leg-out-of-range", "break-unknown-id"):
+        yield Case(f"routing-check/breaks/{how}", "tampered plans", breaks(how))
+
+    def risk(how: str) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            plan = json.loads(sourcing_plan(SOURCING_RISK).read_text())
+            figures = plan["risk"]
+            if how in ("cvar", "var", "expected_cost", "objective"):
+                figures[how] *= 0.9
+            elif how == "cvar-nan":
+                figures["cvar"] = math.nan
+            elif how == "scenario-cost":
+                figures["scenarios"][1]["cost"] -= 100
+            elif how == "scenario-probability":
+                figures["scenarios"][1]["probability"] += 0.1
+            elif how == "scenario-dropped":
+                figures["scenarios"].pop()
+            elif how == "alpha":
+                figures["alpha"] = 0.5
+            path = _write_json(d / "plan.json", plan)
+            return Run(["sourcing", "check", str(SOURCING_RISK), str(path)],
+                       (2, 5) if how == "cvar-nan" else (5,), ("plan.json",), (path,))
+        return build
+    for how in ("cvar", "var", "expected_cost", "objective", "cvar-nan", "scenario-cost",
+                "scenario-probability", "scenario-dropped", "alpha"):
+        yield Case(f"sourcing-check/risk/{how}", "tampered plans", risk(how))
+
+    own = [("sourcing", SOURCING_JSON, "allocations.csv"), ("sourcing", SOURCING_JSON,
+                                                            "plan.xlsx"),
+           ("sourcing", SOURCING_RISK, "allocations.csv"), ("routing", None, "stops.csv")]
+    for kind, inst, table in own:
+        def obuild(d: Path, kind=kind, inst=inst, table=table) -> Run:
+            if kind == "sourcing":
+                plan_dir = sourcing_plan(inst).parent
+                instance = inst
+            else:
+                plan_dir = routing_plan().parent
+                instance = _cache_dir() / "tiny.json"
+            path = _copy(plan_dir / table, d)
+            return Run([kind, "check", str(instance), str(path)], (0,), (), (path,))
+        name = inst.name if inst else "tiny"
+        yield Case(f"{kind}-check/own-output/{name}/{table}", "bare plans given to check",
+                   obuild)
+
+    for caps, expect in (("0.9,0.8", (0,)), ("0.7,abc", (2,)), ("1.5", (2,)), ("-0.1", (2,)),
+                         ("nan", (2,)), ("inf", (2,)), ("", (2,)), ("0.9,,0.8", (2,))):
+        def cbuild(d: Path, caps=caps, expect=expect) -> Run:
+            return Run(["sourcing", "frontier", str(SOURCING_JSON), "--out", str(d / "out"),
+                        "--caps", caps, "--workers", "1"], expect, ("--caps",),
+                       (SOURCING_JSON,), d / "out", complete="frontier.json")
+        yield Case(f"sourcing-frontier/--caps={caps!r}", "--time-limit inf and other options",
+                   cbuild)
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -2420,7 +2505,7 @@ def cases() -> list[Case]:
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
              *_outputs(), *_full_disk(), *_more_tables(), *_times(),
-             *_sourcing_semantics(),
+             *_sourcing_semantics(), *_richer_plans(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
