@@ -2100,6 +2100,82 @@ def _richer_plans() -> Iterator[Case]:
                    cbuild)
 
 
+#: Cell values a random mutation writes: the spreadsheet and JSON oddities of the issue.
+ODD_CELLS = ["", " ", "-1", "0", "-0", "1e308", "-1e308", "1e-300", "nan", "inf", "TRUE",
+             "false", "=1+1", "1,5", "15,000", "12 000", "60%", "160%", "abc", "9" * 40,
+             "None", "null", "\u00a0", "1;2", "a,b", "08:00", "25:61", "1d 07:30", "[1]",
+             "0x10", "1_000", "²", "٣", "\x00"]
+ODD_VALUES: list[Any] = [None, True, False, 0, -1, 1e308, math.nan, math.inf, "", "abc",
+                         [], {}, [1, 2, 3], [[32400]], {"a": 1}, "08:00", 2**70, -2**70, 0.5]
+
+
+def _random_mutations(seeds: int = 40) -> Iterator[Case]:
+    """Seeded random mutations: a random cell of a CSV table, or a random value anywhere in a
+    JSON instance, replaced by an oddity. ``convert`` must read the instance (0) or refuse it
+    naming the file (2) -- never crash, never hang."""
+    import random
+
+    def csv_case(kind: str, seed: int, solve: bool = False) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            rng = random.Random(f"{kind}-csv-{seed}")
+            inst = _copy(SOURCING_FOLDER if kind == "sourcing" else ROUTING_FOLDER, d)
+            tables = sorted(inst.glob("*.csv"))
+            for _ in range(rng.choice((1, 1, 2, 3))):
+                table = rng.choice(tables)
+                rows = _rows(table)
+                if len(rows) < 2 or not rows[0]:
+                    continue
+                r, c = rng.randrange(len(rows)), rng.randrange(len(rows[0]))
+                while len(rows[r]) <= c:
+                    rows[r].append("")
+                rows[r][c] = rng.choice(ODD_CELLS)
+                _write_rows(table, rows)
+            if solve:
+                return Run([kind, "solve", str(inst), "--out", str(d / "out")], (0, 2, 3, 4),
+                           (".csv",), (inst,), d / "out")
+            return Run([kind, "convert", str(inst), str(d / "out.json")], (0, 2), (".csv",),
+                       (inst,), d / "out.json", complete=None)
+        return build
+
+    def json_case(kind: str, seed: int) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            rng = random.Random(f"{kind}-json-{seed}")
+            data = (json.loads(SOURCING_JSON.read_text()) if kind == "sourcing"
+                    else copy.deepcopy(ROUTING_TINY))
+            for _ in range(rng.choice((1, 1, 2))):
+                slots: list[tuple[Any, Any]] = []
+
+                def walk(node: Any, slots: list[tuple[Any, Any]] = slots) -> None:
+                    if isinstance(node, dict):
+                        for key, value in node.items():
+                            slots.append((node, key))
+                            walk(value)
+                    elif isinstance(node, list):
+                        for index, value in enumerate(node):
+                            slots.append((node, index))
+                            walk(value)
+                walk(data)
+                parent, key = rng.choice(slots)
+                if isinstance(parent, dict) and rng.random() < 0.2:
+                    del parent[key]
+                else:
+                    parent[key] = copy.deepcopy(rng.choice(ODD_VALUES))
+            inst = _write_json(d / "mutated.json", data)
+            return Run([kind, "convert", str(inst), str(d / "out.json")], (0, 2),
+                       ("mutated.json",), (inst,), d / "out.json", complete=None)
+        return build
+
+    for kind in ("sourcing", "routing"):
+        for seed in range(seeds):
+            yield Case(f"{kind}-convert/random-csv-cell/{seed}", "seeded random mutations",
+                       csv_case(kind, seed))
+            yield Case(f"{kind}-convert/random-json-value/{seed}", "seeded random mutations",
+                       json_case(kind, seed))
+            if kind == "sourcing":
+                yield Case(f"sourcing-solve/random-csv-cell/{seed}", "seeded random mutations",
+                           csv_case(kind, seed, solve=True))
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -2505,7 +2581,7 @@ def cases() -> list[Case]:
     found = [*_json_values(), *_files(), *_fifos(), *_sourcing_tables(), *_routing_tables(),
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
              *_outputs(), *_full_disk(), *_more_tables(), *_times(),
-             *_sourcing_semantics(), *_richer_plans(),
+             *_sourcing_semantics(), *_richer_plans(), *_random_mutations(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
