@@ -50,6 +50,12 @@ def read_routing_instance(path: Path | str, form: Form | None = None) -> Routing
         if "durations" in files:
             matrix["durations"] = _square(files["durations"])
         data["matrix"] = matrix
+    elif source.form != "json" and str((data.get("distance") or {}).get("kind", "")).strip() \
+            .lower() == "matrix":
+        where = ("beside the tables: distances.csv (square, no header; and durations.csv)"
+                 if source.form == "csv" else "which a workbook cannot hold: use a CSV folder "
+                 "with distances.csv, or JSON")
+        raise InputError([f"{path}: distance kind 'matrix' needs a user matrix, {where}"])
     return _validate(data, source)
 
 
