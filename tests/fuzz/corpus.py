@@ -2165,7 +2165,59 @@ def _random_mutations(seeds: int = 40) -> Iterator[Case]:
                        ("mutated.json",), (inst,), d / "out.json", complete=None)
         return build
 
+    def xlsx_case(kind: str, seed: int) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            import datetime
+
+            import openpyxl
+
+            rng = random.Random(f"{kind}-xlsx-{seed}")
+            book = _copy(SOURCING_XLSX if kind == "sourcing" else ROUTING_XLSX, d)
+            wb = openpyxl.load_workbook(book)
+            odd: list[Any] = [*ODD_CELLS[:-1], 1e308, -1.0, True, False, 0.5, 10**20,
+                              datetime.datetime(2026, 12, 2, 8), datetime.time(8, 30),
+                              datetime.timedelta(minutes=30), "=SUM(1,2)", "#N/A"]
+            for _ in range(rng.choice((1, 1, 2))):
+                ws = rng.choice(wb.worksheets)
+                row = rng.randrange(1, ws.max_row + 2)
+                col = rng.randrange(1, ws.max_column + 2)
+                ws.cell(row, col, rng.choice(odd))
+            wb.save(book)
+            return Run([kind, "convert", str(book), str(d / "out.json")], (0, 2),
+                       (book.name,), (book,), d / "out.json", complete=None)
+        return build
+
+    def plan_case(kind: str, seed: int) -> Callable[[Path], Run]:
+        def build(d: Path) -> Run:
+            rng = random.Random(f"{kind}-plan-{seed}")
+            source = sourcing_plan() if kind == "sourcing" else routing_plan()
+            plan = json.loads(source.read_text())
+            slots: list[tuple[Any, Any]] = []
+
+            def walk(node: Any) -> None:
+                if isinstance(node, dict):
+                    for key, value in node.items():
+                        slots.append((node, key))
+                        walk(value)
+                elif isinstance(node, list):
+                    for index, value in enumerate(node):
+                        slots.append((node, index))
+                        walk(value)
+            walk(plan)
+            parent, key = rng.choice(slots)
+            parent[key] = copy.deepcopy(rng.choice(ODD_VALUES))
+            path = _write_json(d / "plan.json", plan)
+            instance = SOURCING_JSON if kind == "sourcing" else _cache_dir() / "tiny.json"
+            return Run([kind, "check", str(instance), str(path)], (0, 2, 5), ("plan.json",),
+                       (path,))
+        return build
+
     for kind in ("sourcing", "routing"):
+        for seed in range(seeds // 2):
+            yield Case(f"{kind}-convert/random-xlsx-cell/{seed}", "seeded random mutations",
+                       xlsx_case(kind, seed))
+            yield Case(f"{kind}-check/random-plan-value/{seed}", "seeded random mutations",
+                       plan_case(kind, seed))
         for seed in range(seeds):
             yield Case(f"{kind}-convert/random-csv-cell/{seed}", "seeded random mutations",
                        csv_case(kind, seed))
