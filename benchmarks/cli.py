@@ -339,7 +339,7 @@ def fuzz(
         "benchmarks/results/fuzz.md"),
     only: Annotated[str | None, typer.Option(help="Only the cases whose id holds this.")] = None,
     corpus: Annotated[bool, typer.Option(
-        help="Also run the CI corpus of tests/fuzz (about 1,400 cases).")] = False,
+        help="Also run the CI corpus of tests/fuzz (about 1,300 cases).")] = False,
 ) -> None:
     """The slow fuzz cases (10^6 bad records, a stray cell in Excel row 1,048,576, Ctrl-C on a
     100 x 400 solve); fails when any case breaks its contract."""
