@@ -23,6 +23,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from benchmarks.metadata import metadata_markdown
 from optimizer.atomic import atomic_write_text
 from tests.fuzz.corpus import SOURCING_FOLDER, SOURCING_JSON, _copy, _rows, _write_rows
 from tests.fuzz.harness import Case, Outcome, Run
@@ -158,5 +159,7 @@ def run_report(out: Path, only: str | None = None, with_corpus: bool = False,
             console.print(f"{case.id}: exit {outcome.code} in {outcome.seconds:.1f} s: "
                           f"{verdict}", highlight=False)
     out.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out, markdown(results, time.perf_counter() - start))
+    report = markdown(results, time.perf_counter() - start)
+    title, _, rest = report.partition("\n")
+    atomic_write_text(out, f"{title}\n\n{metadata_markdown()}{rest}")
     return sum(1 for _, o in results if isinstance(o, Outcome) and o.problems)
