@@ -2615,15 +2615,15 @@ def _subprocess_cases() -> Iterator[Case]:
             inst = _copy(ROUTING_CITY, d)
             return Run(["routing", "solve", str(inst), "--out", str(d / "out"), "--time-limit",
                         "60", "--workers", "2"], (0, 130), (), (inst,), d / "out",
-                       signal=sig, signal_after=4.0, timeout=45.0)
+                       signal=sig, signal_after=5.0, timeout=45.0)
         yield Case(f"subprocess/routing-solve/{name}", "signals and half-written folders",
                    routing_signal, subprocess=True)
 
         def frontier_signal(d: Path, sig=sig) -> Run:
             inst = _copy(SOURCING_GENERATED, d)
             return Run(["sourcing", "frontier", str(inst), "--out", str(d / "out"), "--points",
-                        "60", "--workers", "2"], (130,), (), (inst,), d / "out",
-                       complete="frontier.json", signal=sig, signal_after=3.0, timeout=45.0)
+                        "200", "--workers", "2"], (130,), (), (inst,), d / "out",
+                       complete="frontier.json", signal=sig, signal_after=4.0, timeout=45.0)
         yield Case(f"subprocess/sourcing-frontier/{name}", "signals and half-written folders",
                    frontier_signal, subprocess=True)
 
