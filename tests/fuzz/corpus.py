@@ -2228,6 +2228,66 @@ def _random_mutations(seeds: int = 24) -> Iterator[Case]:
                            csv_case(kind, seed, solve=True))
 
 
+def _command_paths() -> Iterator[Case]:
+    """Less travelled options on odd instances: --marginals on infeasible and risk instances,
+    frontier measures, Solomon conventions, engines that do not take an instance, and
+    generated instances solved in every form."""
+    infeasible = ROOT / "instances" / "sourcing" / "infeasible.json"
+    table: list[tuple[str, list[str], tuple[int, ...], str | None]] = [
+        ("sourcing-solve/--marginals/valid", ["sourcing", "solve", str(SOURCING_JSON),
+                                              "--marginals"], (0,), "plan.json"),
+        ("sourcing-solve/--marginals/infeasible", ["sourcing", "solve", str(infeasible),
+                                                   "--marginals"], (3,), "plan.json"),
+        ("sourcing-solve/--marginals/risk", ["sourcing", "solve", str(SOURCING_RISK),
+                                             "--marginals"], (0,), "plan.json"),
+        ("sourcing-solve/--json/infeasible", ["sourcing", "solve", str(infeasible), "--json"],
+         (3,), "plan.json"),
+        ("sourcing-frontier/--measure=hhi", ["sourcing", "frontier", str(SOURCING_JSON),
+                                             "--measure", "hhi", "--points", "3", "--workers",
+                                             "1"], (0,), "frontier.json"),
+        ("sourcing-frontier/--measure=cvar/risk", ["sourcing", "frontier", str(SOURCING_RISK),
+                                                   "--measure", "cvar", "--points", "3",
+                                                   "--workers", "1"], (0,), "frontier.json"),
+        ("sourcing-frontier/infeasible", ["sourcing", "frontier", str(infeasible), "--points",
+                                          "3", "--workers", "1"], (3,), "frontier.json"),
+        ("routing-solve/solomon-hierarchical", ["routing", "solve", str(SOLOMON), "--format",
+                                                "solomon", "--convention", "hierarchical",
+                                                *ROUTING_SOLVE_PLAN], (0,), "plan.json"),
+        ("routing-solve/--engine=pyvrp/breaks", ["routing", "solve", str(ROUTING_BREAKS),
+                                                 "--engine", "pyvrp", *ROUTING_SOLVE],
+         (2,), "plan.json"),
+        ("routing-solve/--engine=pyvrp/skills", ["routing", "solve", "tiny.json", "--engine",
+                                                 "pyvrp", *ROUTING_SOLVE], (2,), "plan.json"),
+    ]
+    for ident, argv, expect, complete in table:
+        def build(d: Path, argv=argv, expect=expect, complete=complete) -> Run:
+            _write_json(d / "tiny.json", ROUTING_TINY)
+            return Run([*argv, "--out", str(d / "out")], expect, (), (), d / "out",
+                       complete=complete)
+        yield Case(ident, "less travelled options", build)
+
+    for kind in ("sourcing", "routing"):
+        for form, target in (("json", "gen.json"), ("csv", "gen"), ("excel", "gen.xlsx")):
+            def gbuild(d: Path, kind=kind, form=form, target=target) -> Run:
+                extra = (["--products", "4", "--suppliers", "4", "--seed", "7", "--form", form]
+                         if kind == "sourcing" else ["--stops", "8", "--seed", "7", "--breaks"])
+                _quiet([kind, "generate", "--out", str(d / target), *extra])
+                argv = [kind, "solve", str(d / target), "--out", str(d / "out")]
+                if kind == "routing":
+                    argv += ROUTING_SOLVE_PLAN
+                out = d / "out"
+
+                def post() -> list[str]:
+                    code, output = _in_process([kind, "check", str(d / target), str(out)],
+                                               120.0)
+                    return [] if code == 0 else [f"check of its plan: exit {code}: "
+                                                 f"{output[-300:]}"]
+                return Run(argv, (0, 3) if kind == "sourcing" else (0,), (), (d / target,),
+                           out, post=post)
+            yield Case(f"{kind}-generate/then-solve-and-check/{form}", "less travelled options",
+                       gbuild)
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -2634,6 +2694,7 @@ def cases() -> list[Case]:
              *_ids(), *_sourcing_plans(), *_routing_plans(), *_bare_plans(), *_options(),
              *_outputs(), *_full_disk(), *_more_tables(), *_times(),
              *_sourcing_semantics(), *_richer_plans(), *_random_mutations(),
+             *_command_paths(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
