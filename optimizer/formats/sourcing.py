@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
@@ -209,6 +211,11 @@ def read_allocation_table(path: Path | str) -> dict[tuple[str, str], float]:
     else:
         raise InputError([f"{path}: unknown table form; use a .csv file, an .xlsx workbook or "
                           f"a .json file"])
+    # A plan's priced columns carry its currency (unit_price_EUR, cost_EUR): read, not used.
+    priced = re.compile(r"(unit_price|cost)_[a-z0-9_]+")
+    raw = dataclasses.replace(raw, header=[
+        f"#{cell}" if isinstance(cell, str) and priced.fullmatch(name_key(cell)) else cell
+        for cell in raw.header])
     try:
         data, layout = tables_to_data([raw], [ALLOCATION_TABLE], places)
         table = build_instance(_AllocationTable, data, [ALLOCATION_TABLE], layout)

@@ -199,3 +199,20 @@ def test_plan_json_with_an_altered_supplier_spend_fails(
     (out_dir / "plan.json").write_text(json.dumps(data))
     code, out = _check(instance, out_dir, capsys)
     assert code == 5 and "supplier_figures" in out, out
+
+
+@pytest.mark.parametrize("table", ["allocations.csv", "plan.xlsx"])
+def test_a_plan_with_a_currency_checks_back_from_its_own_tables(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str
+) -> None:
+    """The priced columns carry the currency (unit_price_EUR, cost_EUR): they are read, not
+    refused as unknown columns (they were: exit 2 on the plan's own allocations.csv)."""
+    path = tmp_path / "eur.json"
+    path.write_text(json.dumps({**INSTANCE, "policy": {"currency": "EUR"}}))
+    out_dir = tmp_path / "plan"
+    assert main(["sourcing", "solve", str(path), "--out", str(out_dir)]) == 0
+    capsys.readouterr()
+    assert "cost_EUR" in pd.read_csv(out_dir / "allocations.csv").columns
+    code, out = _check(path, out_dir / table, capsys)
+    assert code == 0, out
+    assert "43.00" in out
