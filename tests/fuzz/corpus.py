@@ -13,6 +13,7 @@ Classes follow issue 10 (sections 1 and 4). :func:`cases` lists them all; the sl
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import csv
@@ -156,9 +157,16 @@ _CACHE: dict[str, Path] = {}
 
 
 def _cache_dir() -> Path:
+    """One scratch folder per process (reference plans and conversions), removed at exit."""
     if "dir" not in _CACHE:
         _CACHE["dir"] = Path(tempfile.mkdtemp(prefix="fuzz-cache-"))
+        atexit.register(shutil.rmtree, _CACHE["dir"], ignore_errors=True)
     return _CACHE["dir"]
+
+
+def _scratch(prefix: str) -> Path:
+    """A fresh folder inside the process's scratch folder."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_cache_dir()))
 
 
 def _cached(key: str, make: Callable[[Path], None]) -> Path:
@@ -203,7 +211,7 @@ def same_instance(kind: str, variant: Path, clean: Path, extra: tuple[str, ...] 
                   ) -> Callable[[], list[str]]:
     """Post-check: ``variant`` reads as exactly the clean instance."""
     def post() -> list[str]:
-        target = Path(tempfile.mkdtemp(prefix="fuzz-same-")) / "variant.json"
+        target = _scratch("fuzz-same-") / "variant.json"
         code, output = _in_process([kind, "convert", str(variant), str(target), *extra], 120.0)
         if code != 0:
             return [f"reading it again failed ({code}): {output[-300:]}"]
@@ -219,11 +227,11 @@ def same_instance(kind: str, variant: Path, clean: Path, extra: tuple[str, ...] 
 def round_trip(kind: str, source: Path, converted: Path) -> Callable[[], list[str]]:
     """Post-check: converting back gives the source instance (nothing split or rewritten)."""
     def post() -> list[str]:
-        back = Path(tempfile.mkdtemp(prefix="fuzz-back-")) / "back.json"
+        back = _scratch("fuzz-back-") / "back.json"
         code, output = _in_process([kind, "convert", str(converted), str(back)], 120.0)
         if code != 0:
             return [f"the converted instance does not read back ({code}): {output[-300:]}"]
-        original = Path(tempfile.mkdtemp(prefix="fuzz-orig-")) / "orig.json"
+        original = _scratch("fuzz-orig-") / "orig.json"
         _quiet([kind, "convert", str(source), str(original)])
         if _comparable(json.loads(back.read_text())) != _comparable(
                 json.loads(original.read_text())):
@@ -1937,7 +1945,7 @@ def _times() -> Iterator[Case]:
         out = d / "copy"
 
         def post() -> list[str]:
-            target = Path(tempfile.mkdtemp(prefix="fuzz-abs-")) / "back.json"
+            target = _scratch("fuzz-abs-") / "back.json"
             code, output = _in_process(["routing", "convert", str(out), str(target)], 120.0)
             if code != 0:
                 return [f"the CSV copy does not read back ({code}): {output[-300:]}"]
