@@ -30,6 +30,7 @@ from models.routing import (
     plan_key,
     pyvrp_unsupported,
     search,
+    unsolved_plan,
 )
 from models.solver import SolveStatus
 
@@ -169,7 +170,7 @@ def solve_portfolio(
                                  engine_choice=choice,
                                  seconds=round(time.perf_counter() - start, 3),
                                  time_limit=options.time_limit, seed=options.seed)
-        return RoutePlan(instance=inst.name, solve=summary)
+        return unsolved_plan(inst, summary, impossible)
     return min(candidates, key=lambda p: plan_key(inst, p))
 
 

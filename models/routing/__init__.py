@@ -49,6 +49,7 @@ from models.routing.solve import (
     plan_key,
     search,
     solve,
+    unsolved_plan,
 )
 from models.routing.tables import MATRIX_FILES, ROUTING_TABLES
 
@@ -96,5 +97,6 @@ __all__ = [
     "solve",
     "time_text",
     "unserved_reasons",
+    "unsolved_plan",
     "window_text",
 ]

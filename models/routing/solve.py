@@ -18,7 +18,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from typing import Literal
@@ -33,7 +33,13 @@ from models.routing.ortools_engine import (
     OrToolsModel,
     SearchSettings,
 )
-from models.routing.plan import RoutePlan, RoutingSummary, Sequenceable, assemble_plan
+from models.routing.plan import (
+    RoutePlan,
+    RoutingSummary,
+    Sequenceable,
+    Unserved,
+    assemble_plan,
+)
 from models.routing.pyvrp_engine import search_pyvrp, unsupported
 from models.solver import SolveStatus
 
@@ -320,8 +326,19 @@ def solve(
                              seconds=round(seconds, 3), time_limit=options.time_limit,
                              seed=options.seed)
     if found is None:
-        return RoutePlan(instance=inst.name, solve=summary)
+        return unsolved_plan(inst, summary, impossible)
     return finish_plan(inst, found.sequences, summary, frozenset(blocked))
+
+
+def unsolved_plan(inst: RoutingInstance, summary: RoutingSummary,
+                  impossible: Mapping[str, tuple[str, str]]) -> RoutePlan:
+    """The answer when no search found a plan: no routes; when must-serve stops are proven
+    impossible (``summary`` is then infeasible) they are listed with their proven reasons."""
+    unserved = tuple(Unserved(stop=s, reason=reason, detail=detail, penalty=None)
+                     for s, (reason, detail) in impossible.items()
+                     if inst.stop_by_id[s].drop_penalty is None)
+    return RoutePlan(instance=inst.name, solve=summary, unserved=unserved,
+                     unused_vehicles=tuple(f"{t}#{k}" for t, k in inst.vehicles))
 
 
 def finish_plan(inst: RoutingInstance, sequences: Sequence[Sequenceable],

@@ -167,7 +167,8 @@ def solve_command(
     if plan.solve.status == SolveStatus.NO_SOLUTION:
         raise typer.Exit(int(ExitCode.NO_SOLUTION))
     mandatory = {s.id for s in inst.stops if s.drop_penalty is None}
-    if any(u.stop in mandatory for u in plan.unserved):
+    if plan.solve.status == SolveStatus.INFEASIBLE \
+            or any(u.stop in mandatory for u in plan.unserved):
         raise typer.Exit(int(ExitCode.INFEASIBLE))
     raise typer.Exit(int(ExitCode.OK))
 

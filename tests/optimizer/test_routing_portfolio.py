@@ -55,3 +55,30 @@ def test_no_plan_with_a_proven_impossible_stop_is_infeasible_not_no_solution(
     plan = solve_portfolio(late, LIMITED, workers=2)
     assert plan.solve.status == SolveStatus.INFEASIBLE
     assert late.stops[0].id in plan.solve.stop_reason
+    # the proven reason is in the plan (unserved.csv), and every vehicle is unused
+    assert [(u.stop, u.reason) for u in plan.unserved] == [(late.stops[0].id, "time_window")]
+    assert len(plan.unused_vehicles) == sum(vt.count for vt in late.vehicle_types)
+
+
+def test_the_cli_exits_3_with_the_reason_when_no_search_found_a_plan(
+        monkeypatch, tmp_path, capsys) -> None:
+    """It exited 0 with no routes and an empty unserved.csv (a newcomer's 1 s run)."""
+    import json
+
+    import pandas as pd
+
+    import optimizer.routing_portfolio as portfolio
+    from optimizer.cli import main
+
+    data = tiny_instance(3, stops=4).model_dump(mode="json")
+    data["depots"][0]["close"] = 36000
+    data["stops"][0]["time_windows"] = [{"start": 40000, "end": 41000}]
+    data["stops"][0]["drop_penalty"] = None
+    path = tmp_path / "late.json"
+    path.write_text(json.dumps(data))
+    monkeypatch.setattr(portfolio, "search", lambda *args, **kwargs: (None, "time limit", 1.0))
+    out = tmp_path / "plan"
+    assert main(["routing", "solve", str(path), "--out", str(out), "--time-limit", "1"]) == 3
+    unserved = pd.read_csv(out / "unserved.csv")
+    assert list(unserved["stop"]) == [data["stops"][0]["id"]]
+    assert list(unserved["reason"]) == ["time_window"]
