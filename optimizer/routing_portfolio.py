@@ -26,6 +26,7 @@ from models.routing import (
     engine_for,
     fallback_engine,
     finish_plan,
+    fleet_shortfall_plan,
     impossible_stops,
     plan_key,
     pyvrp_unsupported,
@@ -108,6 +109,9 @@ def solve_portfolio(
     seconds (it costs a plan assembly). A member whose search process dies stops the others
     and raises :class:`models.routing.SearchProcessError`."""
     impossible = impossible_stops(inst)
+    short = fleet_shortfall_plan(inst, options, impossible, "portfolio")
+    if short is not None:  # proven: no search can serve every must-serve stop
+        return short
     excluded = frozenset(impossible)
     team = members(inst, options, workers)
     lock = Lock()

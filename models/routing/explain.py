@@ -18,6 +18,11 @@ A pickup-and-delivery pair is explained as a pair: both stops get the same reaso
 cannot be served makes its partner unservable, and the pair itself may be impossible in
 order: pickup, then delivery, inside both windows).
 
+Proven for the whole day (:func:`fleet_shortfall`): the stops that must be served need more
+than the whole fleet carries — every vehicle drives one route, loaded at the depot with all it
+delivers and ending with all it picks up, so the must-serve deliveries (pickups) of stops outside
+shipments cannot exceed the sum of all vehicles' capacities in any dimension.
+
 Found after the search, for a stop (or pair) that some plan could serve, by pricing every
 insertion into the plan's routes and a new route on every unused vehicle with the plan's own
 schedule rules (:func:`models.routing.plan.price_route`: latest departure, breaks, shift,
@@ -237,3 +242,19 @@ def _cheapest_insertion(inst: RoutingInstance, plan: RoutePlan,
         if alone is not None:
             best = min(best, alone)
     return None if best == math.inf else best
+
+
+def fleet_shortfall(inst: RoutingInstance) -> str | None:
+    """Why no plan can serve every must-serve stop because the fleet is too small (see the
+    module docstring), or None when the totals fit."""
+    in_pairs = {s for p in inst.shipments for s in (p.pickup, p.delivery)}
+    must = [s for s in inst.stops if s.drop_penalty is None and s.id not in in_pairs]
+    for d in range(inst.dimensions):
+        fleet = sum(vt.count * vt.capacity[d] for vt in inst.vehicle_types)
+        for kind in ("delivery", "pickup"):
+            need = sum(getattr(s, kind)[d] for s in must if len(getattr(s, kind)) > d)
+            if need > fleet * (1 + 1e-9) + 1e-9:
+                return (f"fleet_capacity: the stops that must be served need {need:,.6g} in "
+                        f"capacity dimension {d + 1} ({kind}), the whole fleet carries "
+                        f"{fleet:,.6g}")
+    return None

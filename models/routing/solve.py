@@ -25,7 +25,7 @@ from typing import Literal
 
 from models.routing.checker import CheckReport, check_plan
 from models.routing.data import RoutingInstance
-from models.routing.explain import impossible_stops, unserved_reasons
+from models.routing.explain import fleet_shortfall, impossible_stops, unserved_reasons
 from models.routing.ortools_engine import (
     FIRST_SOLUTION,
     METAHEURISTIC,
@@ -310,6 +310,8 @@ def solve(
     options = options or RoutingOptions()
     impossible = impossible_stops(inst)
     engine = engine_for(inst, options.engine)
+    if (short := fleet_shortfall_plan(inst, options, impossible, engine)) is not None:
+        return short
     found, reason, seconds = search(inst, options, on_improve, frozenset(impossible), engine)
     other = fallback_engine(inst, options, {engine})
     if found is None and other is not None:
@@ -328,6 +330,19 @@ def solve(
     if found is None:
         return unsolved_plan(inst, summary, impossible)
     return finish_plan(inst, found.sequences, summary, frozenset(blocked))
+
+
+def fleet_shortfall_plan(inst: RoutingInstance, options: RoutingOptions,
+                         impossible: Mapping[str, tuple[str, str]], engine: str
+                         ) -> RoutePlan | None:
+    """The infeasible answer, without searching, when the fleet is proven too small for the
+    stops that must be served (:func:`fleet_shortfall`); None when it is not."""
+    why = fleet_shortfall(inst)
+    if why is None:
+        return None
+    summary = RoutingSummary(status=SolveStatus.INFEASIBLE, engine=engine, stop_reason=why,
+                             seconds=0.0, time_limit=options.time_limit, seed=options.seed)
+    return unsolved_plan(inst, summary, impossible)
 
 
 def unsolved_plan(inst: RoutingInstance, summary: RoutingSummary,

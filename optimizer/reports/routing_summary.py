@@ -13,6 +13,7 @@ from models.routing import (
     time_text,
     window_text,
 )
+from models.solver import SolveStatus
 
 
 def _distance(value: float, metric: bool) -> str:
@@ -39,6 +40,9 @@ def plan_summary(plan: RoutePlan, inst: RoutingInstance | None = None,
     head.add_row("status", f"{s.status.value.upper()} ({s.stop_reason}; {s.engine}, "
                            f"{s.seconds:.1f} s)")
     head.add_row("vehicles", f"{plan.vehicles_used} used, {len(plan.unused_vehicles)} unused")
+    if not plan.routes and s.status in (SolveStatus.INFEASIBLE, SolveStatus.NO_SOLUTION):
+        head.add_row("cost", "no plan")  # not a plan costing 0
+        return Group(head, *_unserved(plan))
     head.add_row("distance", f"{_distance(plan.distance, metric)} {km}")
     head.add_row("duration", f"{_duration(plan.duration, metric)} {h}")
     head.add_row("cost", f"{plan.cost:,.2f}" + (
@@ -59,15 +63,21 @@ def plan_summary(plan: RoutePlan, inst: RoutingInstance | None = None,
                        _distance(r.distance, metric), _duration(r.duration, metric), breaks,
                        f"{r.cost:,.2f}")
     parts.append(routes)
-    if plan.unserved:
-        left = Table(title=f"unserved stops ({len(plan.unserved)})")
-        left.add_column("stop", no_wrap=True, overflow="fold", min_width=4)
-        left.add_column("reason", no_wrap=True, overflow="fold")
-        left.add_column("detail")
-        for u in plan.unserved:
-            left.add_row(u.stop, u.reason, u.detail)
-        parts.append(left)
+    parts += _unserved(plan)
     return Group(*parts)
+
+
+def _unserved(plan: RoutePlan) -> list[RenderableType]:
+    """Every unserved stop with its reason (nothing when none)."""
+    if not plan.unserved:
+        return []
+    left = Table(title=f"unserved stops ({len(plan.unserved)})")
+    left.add_column("stop", no_wrap=True, overflow="fold", min_width=4)
+    left.add_column("reason", no_wrap=True, overflow="fold")
+    left.add_column("detail")
+    for u in plan.unserved:
+        left.add_row(u.stop, u.reason, u.detail)
+    return [left]
 
 
 def check_summary(report: CheckReport, limit: int = 50) -> RenderableType:
