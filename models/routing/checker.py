@@ -242,14 +242,14 @@ def _check_route(
                        gap_amount(v.start, start))
         # the window holds both the recomputed start and the start the plan claims
         claimed = v.start if is_number(v.start) and v.start >= start else start
-        for when in dict.fromkeys((start, claimed)):
+        times = [start] if agrees(claimed, start, _tol(start)) else [start, claimed]
+        for when in times:  # the claim once when it is the recomputed start (float noise)
             if stop.time_windows and not any(
                     w.start - _tol(w.start) <= when <= w.end + _tol(w.end)
                     for w in stop.time_windows):
                 late = min(abs(when - w.end) for w in stop.time_windows)
-                report.add("time_window", v.stop,
-                           f"service at {when:g} is outside every window "
-                           f"{[(w.start, w.end) for w in stop.time_windows]}", late)
+                report.add("time_window", v.stop, _window_message(inst, when, stop, late),
+                           late)
         missing = set(stop.skills) - set(vt.skills)
         if missing:
             report.add("skills", v.stop, f"{name} lacks skill(s) {sorted(missing)}",
@@ -378,3 +378,22 @@ def _capacity(report: CheckReport, vt: VehicleType, load: list[float], where: st
         if d < len(load) and load[d] > cap + _tol(cap):
             report.add("capacity", where, f"load {load[d]:g} in dimension {d + 1} above the "
                                           f"capacity {cap:g}", load[d] - cap)
+
+
+def _window_message(inst: RoutingInstance, when: float, stop: Stop, off: float) -> str:
+    """Clock times and minutes where the instance counts seconds of a day (not planar)."""
+    windows = stop.time_windows
+    if inst.distance.kind == "euclidean":  # abstract benchmark units
+        return (f"service at {when:g} is outside every window "
+                f"{[(w.start, w.end) for w in windows]}")
+    shown = ", ".join(f"{_clock(w.start)}-{_clock(w.end)}" for w in windows)
+    return (f"service at {_clock(when)} ({when:g} s) is outside every window ({shown}): "
+            f"{off / 60:,.1f} min off")
+
+
+def _clock(seconds: float) -> str:
+    """``HH:MM`` (``1d HH:MM`` from the second day) for a message; a person reads windows so."""
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    text = f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{days}d {text}" if days else text

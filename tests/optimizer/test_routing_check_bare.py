@@ -205,3 +205,24 @@ def test_plot_draws_bare_routes(instance: Path, tmp_path: Path, capsys):
     code, text = _run(capsys, "plot", instance, routes, "--out", tmp_path / "edited.png")
     assert code == 0, text
     assert (tmp_path / "edited.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_late_visit_on_a_real_day_is_reported_once_in_clock_time(tmp_path: Path,
+                                                                   capsys) -> None:
+    """Seconds-of-day instances: the window violation reads 'service at 14:51 ... (09:00-11:30):
+    N min off', once (float noise between the claimed and recomputed start listed it twice)."""
+    day = {"depots": [{"id": "D", "lat": 45.76, "lon": 4.83, "open": "06:00", "close": "20:00"}],
+           "vehicle_types": [{"id": "van", "count": 1, "capacity": [100], "start_depot": "D",
+                              "shift_start": "13:00"}],
+           "stops": [{"id": "a", "lat": 45.77, "lon": 4.85, "delivery": [1],
+                      "time_windows": ["09:00-11:30"]}],
+           "distance": {"kind": "haversine"}}
+    inst = tmp_path / "day.json"
+    inst.write_text(json.dumps(day))
+    routes = tmp_path / "routes.csv"
+    routes.write_text("vehicle,stop\nvan#0,a\n")
+    code = main(["routing", "check", str(inst), str(routes)])
+    text = " ".join(capsys.readouterr().out.split())
+    assert code == 5
+    assert text.count("time_window") == 1
+    assert "(09:00-11:30)" in text and "min off" in text and "service at 13:" in text
