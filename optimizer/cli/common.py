@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import NoReturn
@@ -13,8 +15,19 @@ from rich.console import Console
 
 from optimizer.errors import ExitCode
 
-console = Console()
-err_console = Console(stderr=True)
+#: Width when the output is not a terminal (a file, a pipe) and COLUMNS is not set: Rich would
+#: take 80 and crop wide tables (a products table lost its last columns in a saved report).
+PIPED_WIDTH = 160
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    piped = not stream.isatty() and not os.environ.get("COLUMNS")
+    return Console(stderr=stderr, width=PIPED_WIDTH if piped else None)
+
+
+console = _console()
+err_console = _console(stderr=True)
 
 
 def fail(code: ExitCode, message: str) -> NoReturn:

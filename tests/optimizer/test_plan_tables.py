@@ -152,3 +152,29 @@ def test_plan_frames_of_the_formats_module_are_the_models_frames(
     plan = solve(inst)
     pd.testing.assert_frame_equal(plan_frames(plan, "EUR")[measure_frame],
                                   plan.to_frames("EUR")[measure_frame])
+
+
+def test_a_piped_report_keeps_every_column(tmp_path: Path) -> None:
+    """Output to a file or pipe (no terminal, no COLUMNS) was cropped at 80 columns: a products
+    table with long ids lost its last column ('lead (d)' became 'le', values gone)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    data = json.loads((Path(__file__).resolve().parents[2] / "instances" / "sourcing"
+                       / "starter.json").read_text())
+    long = {p["id"]: f"{p['id']}-ORGANIC-EXTRA" for p in data["products"]}
+    for p in data["products"]:
+        p["id"] = long[p["id"]]
+    for table in ("offers", "price_breaks", "product_policies"):
+        for row in data.get(table, []):
+            row["product"] = long[row["product"]]
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps(data))
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    result = subprocess.run([sys.executable, "-m", "optimizer", "sourcing", "solve", str(path)],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "lead (d)" in result.stdout
+    assert all(name in result.stdout for name in long.values())
