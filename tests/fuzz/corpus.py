@@ -2268,6 +2268,34 @@ def _command_paths() -> Iterator[Case]:
         ("routing-solve/--engine=pyvrp/skills", ["routing", "solve", "tiny.json", "--engine",
                                                  "pyvrp", *ROUTING_SOLVE], (2,), "plan.json"),
     ]
+    table += [
+        ("sourcing-solve/--time-limit=0.001/generated", ["sourcing", "solve",
+                                                         str(SOURCING_GENERATED),
+                                                         "--time-limit", "0.001"],
+         (0, 4), "plan.json"),
+        ("sourcing-solve/--solver=cbc/--time-limit=0.001", ["sourcing", "solve",
+                                                            str(SOURCING_GENERATED), "--solver",
+                                                            "cbc", "--time-limit", "0.001"],
+         (0, 4), "plan.json"),
+        ("sourcing-solve/--solver=cbc/risk", ["sourcing", "solve", str(SOURCING_RISK),
+                                              "--solver", "cbc"], (0,), "plan.json"),
+        ("sourcing-solve/--solver=cbc/infeasible", ["sourcing", "solve", str(infeasible),
+                                                    "--solver", "cbc"], (3,), "plan.json"),
+        ("sourcing-solve/--gap=0.999", ["sourcing", "solve", str(SOURCING_GENERATED), "--gap",
+                                        "0.999"], (0,), "plan.json"),
+        ("sourcing-frontier/--time-limit=0.001", ["sourcing", "frontier",
+                                                  str(SOURCING_GENERATED), "--time-limit",
+                                                  "0.001", "--points", "3", "--workers", "2"],
+         (0, 4), "frontier.json"),
+        ("routing-solve/--time-limit=0.1/--solution-limit=1", ["routing", "solve",
+                                                               str(ROUTING_CITY), "--time-limit",
+                                                               "0.1", "--solution-limit", "1",
+                                                               "--workers", "1"],
+         (0, 4), "plan.json"),
+        ("routing-solve/--workers=2/--engine=auto", ["routing", "solve", "tiny.json",
+                                                     "--workers", "2", "--time-limit", "2"],
+         (0,), "plan.json"),
+    ]
     for ident, argv, expect, complete in table:
         def build(d: Path, argv=argv, expect=expect, complete=complete) -> Run:
             _write_json(d / "tiny.json", ROUTING_TINY)
