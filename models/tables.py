@@ -182,13 +182,16 @@ _DOT_GROUPS_COMMA = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 
 
-def read_number(text: str, decimal_comma: bool = False) -> float | str:
+def read_number(text: str, decimal_comma: bool = False, typed: bool = False) -> float | str:
     """A number written the way spreadsheets show it, or ``text`` unchanged when it is not in
     one of those forms (the model then says what is wrong with it).
 
     ``60%`` -> 0.6; ``15 000`` (also with a no-break space) -> 15000; ``15,000`` -> 15000 and
     ``1,5`` refused, unless ``decimal_comma``: then ``1,5`` -> 1.5, ``15.000,5`` -> 15000.5 and
-    ``15.000`` refused as ambiguous. Raises :class:`CellError` for a refused form.
+    ``15.000`` refused as ambiguous. ``typed``: a spreadsheet text cell (a person typed the
+    number as text, e.g. in a cell formatted as text): ``12.000`` is refused as ambiguous there
+    too (twelve, or twelve thousand written the European way?), while a CSV file, where every
+    cell is text, reads it as 12. Raises :class:`CellError` for a refused form.
     """
     core = text.translate(_SPACES).strip()
     percent = core.endswith("%")
@@ -211,6 +214,10 @@ def read_number(text: str, decimal_comma: bool = False) -> float | str:
                             f"{core.replace('.', ',')} for a fraction")
         elif "," in core:
             raise CellError(f"{text!r} is not a number")
+    elif typed and _DOT_GROUPS.fullmatch(core):
+        raise CellError(f"{text!r} typed as text is ambiguous (a decimal point, or a European "
+                        f"thousands separator?): write {core.replace('.', '')} for thousands, "
+                        f"or type the number as a number")
     elif "," in core:
         if not _COMMA_GROUPS.fullmatch(core):
             raise CellError(f"{text!r}: a ',' is read only as a thousands separator (15,000); "
@@ -253,7 +260,7 @@ class _Blank:
 BLANK = _Blank()
 
 
-def cell_value(value: Any, kind: Kind, decimal_comma: bool = False) -> Any:
+def cell_value(value: Any, kind: Kind, decimal_comma: bool = False, typed: bool = False) -> Any:
     """A cell as the model reads it, or :data:`BLANK`. Raises :class:`CellError`."""
     if value is None:
         return BLANK
@@ -262,14 +269,14 @@ def cell_value(value: Any, kind: Kind, decimal_comma: bool = False) -> Any:
         if text == "":
             return BLANK
         if kind == "number":
-            return read_number(text, decimal_comma)
+            return read_number(text, decimal_comma, typed)
         if kind == "numbers":
             return number_list(text, decimal_comma)
         return text
     if hasattr(value, "item") and not isinstance(value, str | bytes | list | tuple | dict):
         value = value.item()  # numpy scalars
     if isinstance(value, str):
-        return cell_value(str(value), kind, decimal_comma)
+        return cell_value(str(value), kind, decimal_comma, typed)
     if isinstance(value, bool):
         if kind in ("number", "numbers"):
             raise CellError(f"expected a number, got {str(value).lower()} (a yes/no value)")
@@ -364,6 +371,9 @@ class RawTable:
     rows: Iterable[tuple[Any, Sequence[Any]]]
     #: Text numbers use a decimal comma (a ``;``-separated CSV file).
     decimal_comma: bool = False
+    #: Text cells of a spreadsheet, where a number is normally a number cell (see
+    #: :func:`read_number`'s ``typed``).
+    typed: bool = False
 
 
 # ---- tables -> data -> instance ------------------------------------------------------------
@@ -439,7 +449,7 @@ def _read_table(
                                     f"the header")
                 continue
             try:
-                value = cell_value(cell, kinds[column], table.decimal_comma)
+                value = cell_value(cell, kinds[column], table.decimal_comma, table.typed)
             except CellError as exc:
                 problems.append(f"{layout.places.record(table.name, label, spec.single)}: "
                                 f"field '{column}': {exc}")

@@ -286,7 +286,7 @@ def read_workbook_tables(path: Path) -> list[RawTable]:
                             or isinstance(value, ArrayFormula | DataTableFormula):
                         maybe.setdefault(sheet.title, []).append((r, c))
                 rows.append((r, list(values)))
-            tables.append(RawTable(sheet.title, [], rows))
+            tables.append(RawTable(sheet.title, [], rows, typed=True))
     finally:
         book.close()
     if maybe:

@@ -248,6 +248,29 @@ def test_locale_numbers_in_text_cells(tmp_path: Path, starter: SourcingInstance)
     assert same(read_sourcing_instance(folder), starter)
 
 
+def test_a_dotted_thousands_text_cell_in_a_workbook_is_refused(tmp_path: Path,
+                                                              starter: SourcingInstance) -> None:
+    """'12.000' typed as text in a workbook was read as 12 (a European meant 12000); a CSV,
+    where every cell is text, still reads it as 12 (and 0.835 stays a fraction)."""
+    book = book_copy(starter, tmp_path)
+
+    def dotted(ws: Any) -> None:
+        ws.cell(row=2, column=2).value = "12.000"
+    rewrite_sheet(book, "products", dotted)
+    with pytest.raises(InputError) as caught:
+        read_sourcing_instance(book)
+    assert "'12.000' typed as text is ambiguous" in caught.value.problems[0]
+    assert "sheet 'products' row 2: field 'demand'" in caught.value.problems[0]
+
+    folder = csv_copy(starter, tmp_path)
+    products = folder / "products.csv"
+    rows = list(csv.reader(products.open()))
+    rows[1][1] = "12.000"
+    with products.open("w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert read_sourcing_instance(folder).products[0].demand == 12
+
+
 def test_a_decimal_comma_outside_a_semicolon_csv_is_refused(tmp_path: Path,
                                                             starter: SourcingInstance) -> None:
     folder = csv_copy(starter, tmp_path)
