@@ -116,11 +116,19 @@ def _route_row(r: Route, n: _Names) -> dict[str, Any]:
     if metric:
         row |= {"distance_km": km(r.distance), "duration_h": hours(r.duration)}
     return row | {
-        n.cost: r.cost,
+        n.cost: round(r.cost, 2) if metric else r.cost,  # money to the cent on real days
         "breaks": ";".join(f"{b.id}@{window_text(b.start, b.end, metric)}" for b in r.breaks),
-        "start_s": r.start_time, "end_s": r.end_time, n.distance: r.distance,
-        n.duration: r.duration,
+        "start_s": _exact(r.start_time, metric), "end_s": _exact(r.end_time, metric),
+        n.distance: _exact(r.distance, metric), n.duration: _exact(r.duration, metric),
     }
+
+
+def _exact(value: float | None, metric: bool) -> float | None:
+    """A second or metre column for people: to the millisecond/millimetre, without float noise
+    (28799.999999 -> 28800.0); planar benchmark units and plan.json keep every digit."""
+    if value is None or not metric:
+        return value
+    return round(value, 3) + 0.0
 
 
 def _timeline(inst: RoutingInstance, r: Route, n: _Names) -> list[dict[str, Any]]:
@@ -159,9 +167,9 @@ def _timeline(inst: RoutingInstance, r: Route, n: _Names) -> list[dict[str, Any]
         if metric:
             row["distance_km"] = None if distance is None else km(distance)
         rows.append(row | {
-            "arrival_s": arrival, "service_start_s": start, "departure_s": departure,
-            "waiting_s": None if waiting is None else round(waiting, 6),
-            n.distance: None if distance is None else round(distance, 6),
+            "arrival_s": _exact(arrival, metric), "service_start_s": _exact(start, metric),
+            "departure_s": _exact(departure, metric), "waiting_s": _exact(waiting, metric),
+            n.distance: _exact(distance, metric),
         })
 
     def depot_window(depot: Depot) -> str:

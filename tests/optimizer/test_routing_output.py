@@ -243,3 +243,20 @@ def test_console_summary_of_a_planar_plan_in_units() -> None:
     text = _text(plan_summary(planar_plan(inst), inst))
     assert "units" in text and " km" not in text and " h " not in text
     assert "416.8" in text and "break 60-90" in text
+
+
+def test_real_day_tables_have_no_float_noise(tmp_path: Path) -> None:
+    """Seconds and metres to the millisecond/millimetre, money to the cent on a real day
+    (stops.csv showed arrival_s 28799.999999 and waiting_s 1e-06)."""
+    from models.routing import RoutingOptions, solve
+    from optimizer.formats.routing import read_routing_instance
+
+    inst = read_routing_instance(Path(__file__).resolve().parents[2] / "instances" / "routing"
+                                 / "city-day-40.json")
+    plan = solve(inst, RoutingOptions(time_limit=None, solution_limit=30))
+    frames = plan.to_frames(inst)
+    for column in ("arrival_s", "service_start_s", "departure_s", "waiting_s", "distance_m"):
+        values = frames["stops"][column].dropna()
+        assert (values == values.round(3)).all(), column
+    costs = frames["routes"]["cost"]
+    assert (costs == costs.round(2)).all()
