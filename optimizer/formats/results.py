@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,11 +76,35 @@ def write_workbook(path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
                     cell.data_type = "s"  # text, never a formula
         sheet.freeze_panes = "A2"
         for i, column in enumerate(frame.columns, start=1):
+            style = number_format(str(column))
+            if style is not None:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                    if isinstance(cell.value, int | float):
+                        cell.number_format = style
             longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(500))])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, longest + 2)
     buffer = io.BytesIO()  # a failing file write then fails once, here, not in zipfile
     book.save(buffer)
     path.write_bytes(buffer.getvalue())
+
+
+#: Column names (before a currency suffix) shown as money, shares and quantities in Excel.
+_MONEY = re.compile(r"(cost|spend|unit_price|onboarding_cost|penalty|objective|best_bound|"
+                    r"budget|expected_cost|var|cvar)(_\w+)?")
+_SHARE = re.compile(r".*(share|_rate|gap)")
+_QUANTITY = re.compile(r"(quantity|demand|purchased|units|shortage|delivered|spot|unmet)")
+
+
+def number_format(column: str) -> str | None:
+    """The Excel number format of a plan column by its name: money ``#,##0.00``, shares and
+    rates ``0.0%``, quantities ``#,##0.##``; None leaves the General format."""
+    if _SHARE.fullmatch(column):
+        return "0.0%"
+    if _MONEY.fullmatch(column):
+        return "#,##0.00"
+    if _QUANTITY.fullmatch(column):
+        return "#,##0.##"
+    return None
 
 
 def _excel_value(value: Any) -> Any:

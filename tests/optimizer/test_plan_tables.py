@@ -178,3 +178,27 @@ def test_a_piped_report_keeps_every_column(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "lead (d)" in result.stdout
     assert all(name in result.stdout for name in long.values())
+
+
+def test_plan_xlsx_shows_money_shares_and_quantities_as_a_manager_reads_them(
+        tmp_path: Path) -> None:
+    """plan.xlsx used the General format everywhere (a 60 % share showed as 0.6)."""
+    import openpyxl
+
+    from optimizer.cli import main
+
+    starter = Path(__file__).resolve().parents[2] / "instances" / "sourcing" / "starter.json"
+    assert main(["sourcing", "solve", str(starter), "--out", str(tmp_path / "plan")]) == 0
+    book = openpyxl.load_workbook(tmp_path / "plan" / "plan.xlsx")
+
+    def style(sheet: str, column: str) -> str:
+        ws = book[sheet]
+        index = [c.value for c in ws[1]].index(column) + 1
+        return ws.cell(row=2, column=index).number_format
+
+    assert style("shares", "share") == "0.0%"
+    assert style("products", "defect_rate") == "0.0%"
+    assert style("allocations", "cost") == "#,##0.00"
+    assert style("summary", "cost_total") == "#,##0.00"
+    assert style("allocations", "quantity") == "#,##0.##"
+    assert style("products", "hhi") == "General"
