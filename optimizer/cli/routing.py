@@ -156,14 +156,15 @@ def solve_command(
         fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written")
     except SearchProcessError as exc:
         fail(ExitCode.NO_SOLUTION, f"{exc}; nothing written")
+    written = []
     if out is not None:
-        write_routing_plan(plan, out, inst, inputs=[instance], with_map=True)
+        written = write_routing_plan(plan, out, inst, inputs=[instance], with_map=True)
     if as_json:
         typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
     else:
         console.print(plan_summary(plan, inst))
         if out is not None:
-            console.print(f"plan written to {out}/")
+            console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
     if plan.solve.status == SolveStatus.NO_SOLUTION:
         raise typer.Exit(int(ExitCode.NO_SOLUTION))
     mandatory = {s.id for s in inst.stops if s.drop_penalty is None}
