@@ -55,12 +55,16 @@ class Frontier:
         return knee_index(self.efficient)
 
 
+#: Distance to the chord (axes scaled to [0, 1]) below which a frontier counts as straight.
+KNEE_MIN = 0.05
+
+
 def knee_index(efficient: Sequence[FrontierPoint]) -> int | None:
     """The knee of an efficient frontier: the point farthest from the chord joining its two
     ends, both axes scaled to [0, 1] by their ranges (the "maximum distance to the chord" rule
     of the knee literature, e.g. Kneedle). Beyond it, each step of diversification costs more
-    than the frontier's average rate. None with fewer than 3 points, or when no inner point
-    lies off the chord."""
+    than the frontier's average rate. None with fewer than 3 points, or when every inner point
+    lies within :data:`KNEE_MIN` of the chord (a nearly straight frontier has no knee)."""
     points = [p for p in efficient if p.measure is not None and p.cost is not None]
     if len(points) < 3:
         return None
@@ -73,7 +77,7 @@ def knee_index(efficient: Sequence[FrontierPoint]) -> int | None:
     length = math.hypot(x1 - x0, y1 - y0)
     if length == 0:
         return None
-    best, best_distance = None, 1e-9
+    best, best_distance = None, KNEE_MIN
     for i in range(1, len(points) - 1):
         distance = abs((x1 - x0) * (y0 - v[i]) - (x0 - u[i]) * (y1 - y0)) / length
         if distance > best_distance:

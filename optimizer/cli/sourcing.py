@@ -199,7 +199,9 @@ def frontier_command(
     table = Table(title=f"frontier: {inst.name}, {len(frontier.efficient)} "
                         f"efficient points in {frontier.seconds:.1f} s",
                   caption="knee: the efficient point farthest from the line joining the ends "
-                          "(axes scaled to their ranges)", pad_edge=False)
+                          "(axes scaled to their ranges)" if frontier.knee is not None else
+                          "no knee: the frontier is (nearly) straight, every step of "
+                          "diversification costs about the same", pad_edge=False)
     for header in ("#", "cap", "cost" + (f" ({currency})" if currency else ""), measure.value,
                    "suppl.", "status", "gap", "s", "efficient"):
         table.add_column(header, overflow="fold", justify="left" if header in (

@@ -36,6 +36,8 @@ def test_the_knee_is_the_point_farthest_from_the_chord() -> None:
     assert knee_index(efficient[:2]) is None
     line = [point(i, 0.2 * i, 1000.0 * (10 - i)) for i in range(1, 5)]
     assert knee_index(line) is None  # every point on the chord: no knee
+    almost = [point(i, 0.2 * i, 1000 - 100 * i + (3 if i == 2 else 0)) for i in range(5)]
+    assert knee_index(almost) is None  # 1 % off a straight line is no knee (it was marked)
 
 
 def test_chart_axes_labels_and_knee() -> None:
