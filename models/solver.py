@@ -343,7 +343,15 @@ def _run_cbc(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
         print(log)
     result = _CBC_RESULT.search(log)
     result_text = result.group(1).strip() if result else ""
-    if problem.status == pulp.LpStatusInfeasible or "infeasible" in result_text.lower():
+    claims_infeasible = (problem.status == pulp.LpStatusInfeasible
+                         or "infeasible" in result_text.lower())
+    if claims_infeasible and options.time_limit is not None \
+            and "Pre-processing says infeasible" in log and "Continuous objective value" in log:
+        # CBC's preprocessing, cut short by the time limit, says "infeasible or unbounded"
+        # although the LP relaxation was feasible: nothing is proven (seen at 0.001 s).
+        return SolveInfo(SolveStatus.NO_SOLUTION, "time limit (CBC preprocessing stopped; "
+                         "infeasibility not proven)", None, None, None, "cbc", seconds)
+    if claims_infeasible:
         return SolveInfo(SolveStatus.INFEASIBLE, "proven infeasible", None, None, None, "cbc",
                          seconds)
     if problem.status == pulp.LpStatusUnbounded or "unbounded" in result_text.lower():

@@ -50,3 +50,17 @@ def test_thread_count_can_change_between_solves_in_one_process() -> None:
         again = solve(inst, SolverOptions(threads=threads))
         assert again.solve.status == SolveStatus.OPTIMAL
         assert again.solve.objective == pytest.approx(first.solve.objective, rel=1e-9)
+
+
+def test_cbc_cut_short_in_preprocessing_proves_nothing() -> None:
+    """CBC at 0.001 s stops in preprocessing and says 'infeasible or unbounded' though the LP
+    relaxation is feasible; it was reported as proven infeasible (exit 3) on a feasible
+    instance that CBC solves given half a second."""
+    from pathlib import Path
+
+    from models.sourcing import SourcingInstance, solve
+
+    shipped = Path(__file__).resolve().parents[2] / "instances" / "sourcing"
+    inst = SourcingInstance.model_validate_json((shipped / "generated-20x50.json").read_text())
+    plan = solve(inst, SolverOptions(solver="cbc", time_limit=0.001))
+    assert plan.solve.status in (SolveStatus.NO_SOLUTION, SolveStatus.FEASIBLE)
