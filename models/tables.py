@@ -214,7 +214,7 @@ def read_number(text: str, decimal_comma: bool = False, typed: bool = False) -> 
                             f"{core.replace('.', ',')} for a fraction")
         elif "," in core:
             raise CellError(f"{text!r} is not a number")
-    elif typed and _DOT_GROUPS.fullmatch(core):
+    elif typed and not percent and _DOT_GROUPS.fullmatch(core):
         raise CellError(f"{text!r} typed as text is ambiguous (a decimal point, or a European "
                         f"thousands separator?): write {core.replace('.', '')} for thousands, "
                         f"or type the number as a number")

@@ -34,7 +34,7 @@ numbers in the detail), ``dropped_by_search`` (it costs less: the search missed 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -244,11 +244,13 @@ def _cheapest_insertion(inst: RoutingInstance, plan: RoutePlan,
     return None if best == math.inf else best
 
 
-def fleet_shortfall(inst: RoutingInstance) -> str | None:
+def fleet_shortfall(inst: RoutingInstance, impossible: Collection[str] = ()) -> str | None:
     """Why no plan can serve every must-serve stop because the fleet is too small (see the
-    module docstring), or None when the totals fit."""
+    module docstring), or None when the totals fit. Stops in ``impossible`` (already proven
+    unservable one by one) are left out of the totals: the plan serves the others."""
     in_pairs = {s for p in inst.shipments for s in (p.pickup, p.delivery)}
-    must = [s for s in inst.stops if s.drop_penalty is None and s.id not in in_pairs]
+    must = [s for s in inst.stops if s.drop_penalty is None and s.id not in in_pairs
+            and s.id not in impossible]
     for d in range(inst.dimensions):
         fleet = sum(vt.count * vt.capacity[d] for vt in inst.vehicle_types)
         for kind in ("delivery", "pickup"):

@@ -337,7 +337,7 @@ def fleet_shortfall_plan(inst: RoutingInstance, options: RoutingOptions,
                          ) -> RoutePlan | None:
     """The infeasible answer, without searching, when the fleet is proven too small for the
     stops that must be served (:func:`fleet_shortfall`); None when it is not."""
-    why = fleet_shortfall(inst)
+    why = fleet_shortfall(inst, impossible)
     if why is None:
         return None
     summary = RoutingSummary(status=SolveStatus.INFEASIBLE, engine=engine, stop_reason=why,

@@ -61,7 +61,7 @@ CASES = [
 ]
 
 
-def number_forms(text: str, semicolon: bool) -> list[str]:
+def number_forms(text: str, semicolon: bool, excel: bool = False) -> list[str]:
     """Every documented way of writing the number ``text`` in a text cell."""
     value = float(text)
     plain = repr(value)
@@ -74,6 +74,8 @@ def number_forms(text: str, semicolon: bool) -> list[str]:
         # dots as thousands groups without a decimal comma ('15.000') are refused as
         # ambiguous: not an exact form
         forms = [f for f in forms if not ("." in f and "," not in f)]
+    if excel:  # a workbook text cell '11.057' is refused as ambiguous: not an exact form there
+        forms = [f for f in forms if not re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", f)]
     return [f for f in forms if "e" not in f.lower()]
 
 
@@ -117,7 +119,7 @@ def spreadsheets(draw: st.DrawFn) -> tuple[dict[str, Any], str, dict[str, Any], 
                     if form == "excel" and draw(st.booleans()):
                         cells.append(float(text))
                         continue
-                    cell = draw(st.sampled_from(number_forms(text, semicolon)))
+                    cell = draw(st.sampled_from(number_forms(text, semicolon, form == "excel")))
                     comma = repr(float(text)).replace(".", ",")
                     if refuse and not refused and not THOUSANDS.fullmatch(comma) \
                             and "e" not in comma:
@@ -164,7 +166,8 @@ def write(folder: Path, form: str, sheets: dict[str, Any]) -> Path:
     return path
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(spreadsheets())
 def test_drawn_spreadsheets_read_as_the_clean_instance_or_fail(
         drawn: tuple[dict[str, Any], str, dict[str, Any], bool]) -> None:

@@ -53,3 +53,14 @@ def test_the_cli_exits_3_and_says_why(tmp_path: Path,
     assert main(["routing", "solve", str(path), "--time-limit", "5"]) == 3
     out = capsys.readouterr().out
     assert "fleet carries 20" in out.replace("\n", " ") and "no plan" in out
+
+
+def test_a_stop_proven_impossible_alone_is_left_out_of_the_totals() -> None:
+    """A stop no vehicle can carry is explained on its own (capacity) and the others are still
+    served; it does not make the whole day a fleet shortfall."""
+    inst = _with_deliveries([12, 6, 6])   # 24 > 2 x 10, but 12 > 10 alone: c0 is impossible
+    assert fleet_shortfall(inst) is not None
+    assert fleet_shortfall(inst, {inst.stops[0].id}) is None
+    plan = solve(inst, OPTIONS)
+    assert [u.reason for u in plan.unserved] == ["capacity"]
+    assert len([v for r in plan.routes for v in r.visits]) == 2
