@@ -18,6 +18,7 @@ from threading import Event, Lock
 
 from models.routing import (
     Found,
+    PlanCheckError,
     RoutePlan,
     RoutingInstance,
     RoutingOptions,
@@ -146,19 +147,29 @@ def solve_portfolio(
             raise
         return member, *result
 
+    blocked = frozenset(s for s in impossible if inst.stop_by_id[s].drop_penalty is None)
+    interrupted = False
     with ThreadPoolExecutor(max_workers=len(team)) as pool:
         try:
             results = list(pool.map(run, team))
-        except BaseException:  # Ctrl-C reaches this (main) thread: stop every search first,
-            cancel.set()       # or leaving the pool would wait for them to reach the limit
+        except KeyboardInterrupt:  # Ctrl-C reaches this (main) thread: stop every search at
+            cancel.set()           # once (leaving the pool waits for them), keep the best
+            interrupted = True
+        except BaseException:
+            cancel.set()
             raise
+    if interrupted:
+        with lock:
+            found_so_far = list(latest.values())
+        return _interrupted_plan(inst, found_so_far, blocked, options,
+                                 engine_choice(inst, options, team),
+                                 time.perf_counter() - start)
     other = fallback_engine(inst, options, {m.engine for m in team})
     if other is not None and all(found is None for _m, found, _r, _s in results):
         fallback = Member(other, options.first_solution, options.metaheuristic, options.seed)
         team.append(fallback)  # one engine found nothing: the other gets its turn
         results.append(run(fallback))
     choice = engine_choice(inst, options, team)
-    blocked = frozenset(s for s in impossible if inst.stop_by_id[s].drop_penalty is None)
     candidates = []
     for member, found, reason, seconds in results:
         if found is None:
@@ -194,3 +205,24 @@ def _summary(member: Member, reason: str, seconds: float, options: RoutingOption
 def _blocked_reason(blocked: frozenset[str]) -> str:
     return f"{len(blocked)} stop(s) that must be served cannot be: " \
            f"{', '.join(sorted(blocked)[:5])}"
+
+
+def _interrupted_plan(inst: RoutingInstance, found: list[Found], blocked: frozenset[str],
+                      options: RoutingOptions, choice: str, seconds: float) -> RoutePlan:
+    """After Ctrl-C: the best checked plan the searches had reported, its stop reason saying
+    so; with none, the interrupt goes on (nothing to keep)."""
+    summary = RoutingSummary(
+        status=SolveStatus.INFEASIBLE if blocked else SolveStatus.FEASIBLE, engine="portfolio",
+        stop_reason="interrupted (Ctrl-C): the best plan found so far"
+                    + (f"; {_blocked_reason(blocked)}" if blocked else ""),
+        seconds=round(seconds, 3), time_limit=options.time_limit, seed=options.seed,
+        engine_choice=choice)
+    plans = []
+    for solution in found:
+        try:
+            plans.append(finish_plan(inst, solution.sequences, summary, blocked))
+        except PlanCheckError:  # a search's intermediate solution that is not a plan
+            continue
+    if not plans:
+        raise KeyboardInterrupt
+    return min(plans, key=lambda p: plan_key(inst, p))

@@ -25,8 +25,8 @@ from models.routing import (
     pyvrp_unsupported,
     unserved_reasons,
 )
-from models.solver import SolveStatus
-from optimizer.cli.common import console, fail, interrupt_exits_130
+from models.solver import SolveStatus, was_interrupted
+from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.route_sequences import is_route_sequences, read_route_sequences
 from optimizer.formats.routing import (
@@ -165,6 +165,9 @@ def solve_command(
         console.print(plan_summary(plan, inst))
         if out is not None:
             console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
+    if was_interrupted(plan.solve.stop_reason):
+        err_console.print("[bold yellow]interrupted[/]: Ctrl-C stopped the searches; this is "
+                          "the best plan found so far (checked)", highlight=False)
     if plan.solve.status == SolveStatus.NO_SOLUTION:
         raise typer.Exit(int(ExitCode.NO_SOLUTION))
     mandatory = {s.id for s in inst.stops if s.drop_penalty is None}
