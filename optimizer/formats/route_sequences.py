@@ -14,6 +14,7 @@ Two forms (docs/routing-format.md, "Checking an edited plan"):
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import math
@@ -115,7 +116,11 @@ def _stop(value: str, inst: RoutingInstance, where: str, problems: list[str]) ->
         problems.append(f"{where}: '{value}' is a depot; list only the stops (each route "
                         f"starts and ends at its vehicle's depots)")
     else:
-        problems.append(f"{where}: unknown stop '{value}'")
+        folded = {s.casefold(): s for s in inst.stop_by_id}  # ids are exact; hint the case
+        close = [folded[value.casefold()]] if value.casefold() in folded else \
+            difflib.get_close_matches(value, list(inst.stop_by_id), n=1, cutoff=0.6)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.append(f"{where}: unknown stop '{value}'{hint}")
 
 
 def _from_csv(path: Path, inst: RoutingInstance) -> list[Sequenceable]:

@@ -110,6 +110,7 @@ def test_an_unserved_mandatory_stop_is_reported(instance: Path, tmp_path: Path, 
 
 @pytest.mark.parametrize(("content", "message"), [
     ("vehicle,stop\nvan#0,a\nvan#0,zz\n", "line 3: field 'stop': unknown stop 'zz'"),
+    ("vehicle,stop\nvan#0,a\nvan#0,B\n", "unknown stop 'B' (did you mean 'b'?)"),
     ("vehicle,stop\nvan#0,D\n", "line 2: field 'stop': 'D' is a depot"),
     ("vehicle,stop\nvan#5,a\n", "line 2: field 'vehicle': no vehicle 'van#5' in the fleet"),
     ("vehicle,stop\nvan,a\n", "vehicle type 'van' has 2 vehicles"),
