@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 from models.routing import RoutingInstance, Sequenceable
 from models.tables import name_key
 from optimizer.errors import InputError
-from optimizer.formats.tables import decode_text, read_bytes, sniff_delimiter
+from optimizer.formats.tables import decode_text, read_bytes, read_json, sniff_delimiter
 
 #: The columns read from a CSV of route sequences; the rest are ignored (recomputed).
 READ_COLUMNS = ("vehicle", "stop", "kind", "sequence")
@@ -40,7 +39,7 @@ def is_route_sequences(path: Path) -> bool:
         return True
     if suffix != ".json":
         return False
-    data = _json(path)
+    data = read_json(path)
     return isinstance(data, list) or (isinstance(data, dict) and "solve" not in data
                                       and "routes" in data)
 
@@ -51,7 +50,7 @@ def read_route_sequences(path: Path, inst: RoutingInstance) -> list[Sequenceable
     reports it). Problems name the file, the row or route, and the field (InputError)."""
     if path.suffix.lower() == ".csv":
         return _from_csv(path, inst)
-    data = _json(path)
+    data = read_json(path)
     routes = data["routes"] if isinstance(data, dict) else data
     if not isinstance(routes, list):
         raise InputError([f"{path}: 'routes' must be a list of "
@@ -76,17 +75,6 @@ def read_route_sequences(path: Path, inst: RoutingInstance) -> list[Sequenceable
     if problems:
         raise InputError(problems)
     return sequences
-
-
-def _json(path: Path) -> Any:
-    text = decode_text(read_bytes(path), path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: "
-                          f"{exc.msg}"]) from None
-    except RecursionError:
-        raise InputError([f"{path}: invalid JSON: nested too deeply"]) from None
 
 
 def _vehicle(value: Any, inst: RoutingInstance, where: str,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,9 +38,8 @@ from optimizer.formats.tables import (
     EXCEL_SUFFIXES,
     Form,
     TableSource,
-    decode_text,
-    read_bytes,
     read_csv_table,
+    read_json,
     read_tables,
     read_workbook_tables,
     validate_tables,
@@ -177,7 +175,7 @@ def is_allocation_table(path: Path | str) -> bool:
         return True
     if suffix != ".json":
         return False
-    data = _json_data(path)
+    data = read_json(path)
     return not (isinstance(data, dict) and "solve" in data)
 
 
@@ -206,7 +204,7 @@ def read_allocation_table(path: Path | str) -> dict[tuple[str, str], float]:
         raw = RawTable("allocations", sheets[0].header, sheets[0].rows)
         places = _BarePlaces(path, "excel", sheets[0].name)
     elif suffix == ".json":
-        raw = _json_rows(path, _json_data(path))
+        raw = _json_rows(path, read_json(path))
         places = _BarePlaces(path, "json")
     else:
         raise InputError([f"{path}: unknown table form; use a .csv file, an .xlsx workbook or "
@@ -237,17 +235,6 @@ def read_allocation_table(path: Path | str) -> dict[tuple[str, str], float]:
     if problems:
         raise InputError(problems)
     return quantities
-
-
-def _json_data(path: Path) -> Any:
-    text = decode_text(read_bytes(path), path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError([f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: "
-                          f"{exc.msg}"]) from None
-    except RecursionError:
-        raise InputError([f"{path}: invalid JSON: nested too deeply"]) from None
 
 
 def _json_rows(path: Path, data: Any) -> RawTable:

@@ -35,7 +35,7 @@ from optimizer.atomic import atomic_write, atomic_write_text
 from optimizer.errors import InputError
 
 __all__ = ["EXCEL_SUFFIXES", "Form", "TableSource", "TableSpec", "decode_text", "detect_form",
-           "read_bytes", "read_csv_table", "read_tables", "read_workbook_tables",
+           "read_bytes", "read_csv_table", "read_json", "read_tables", "read_workbook_tables",
            "sniff_delimiter", "validate_tables", "write_tables"]
 
 Form = Literal["json", "csv", "excel"]
@@ -183,15 +183,21 @@ def decode_text(raw: bytes, path: Path) -> str:
     return text
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> Any:
+    """A JSON file (a regular file; UTF-8, or UTF-16/32 with a BOM); errors name the file, the
+    line and the column."""
     text = decode_text(read_bytes(path), path)
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError([f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: "
                           f"{exc.msg}"]) from None
     except RecursionError:
         raise InputError([f"{path}: invalid JSON: nested too deeply"]) from None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    data = read_json(path)
     if not isinstance(data, dict):
         raise InputError([f"{path}: the top level must be a JSON object with the tables"])
     return data
