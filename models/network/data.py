@@ -266,6 +266,8 @@ class NetworkInstance(_Frozen):
                                ("facility", "size"))
         yield from _duplicates("demand", [(d.customer, d.product) for d in self.demand],
                                ("customer", "product"))
+        yield from _duplicates("distances", [(d.origin, d.destination) for d in self.distances],
+                               ("origin", "destination"))
         yield from _duplicates("lanes", [(n.origin, n.destination, n.product or "")
                                          for n in self.lanes],
                                ("origin", "destination", "product"))
@@ -450,9 +452,8 @@ class NetworkInstance(_Frozen):
 
     @cached_property
     def _distance_rows(self) -> dict[tuple[str, str], float]:
-        out = {}
-        for d in self.distances:
-            out[(d.origin, d.destination)] = d.km
+        out = {(d.origin, d.destination): d.km for d in self.distances}
+        for d in self.distances:  # a pair's own row wins over the reverse pair's row
             out.setdefault((d.destination, d.origin), d.km)
         return out
 

@@ -1,0 +1,95 @@
+"""``solve()``: network instance in, checked plan out."""
+
+from __future__ import annotations
+
+import time
+
+import pulp
+
+from models.network.assemble import NOISE, assemble_plan
+from models.network.data import NetworkInstance
+from models.network.formulation import NetworkModel, build_network_model
+from models.network.plan import Method, NetworkPlan, NetworkSolveSummary
+from models.solver import SolverOptions, SolveStatus, run_pulp
+
+
+class PlanCheckError(RuntimeError):
+    """The solver returned a plan that the independent checker rejects (a bug, never input)."""
+
+    def __init__(self, plan: NetworkPlan, report: object) -> None:
+        violations = getattr(report, "violations", [])
+        lines = "; ".join(f"{v.rule} {v.subject}: {v.message}" for v in violations[:10])
+        super().__init__(f"network plan failed the independent check: {lines}")
+        self.plan = plan
+        self.report = report
+
+
+def solve(instance: NetworkInstance, options: SolverOptions | None = None,
+          method: str = "auto") -> NetworkPlan:
+    """Solve ``instance`` and return a plan that passed the independent checker.
+
+    ``method``: ``auto`` uses the exact facility-location engine when the instance has that
+    structure (see :func:`models.network.structure.facility_problem`) and the network MILP
+    otherwise; ``milp`` forces the MILP. The plan's ``solve.status`` is OPTIMAL only when the
+    bound proves it; FEASIBLE plans carry the best bound and gap.
+    Raises :class:`PlanCheckError` if the checker rejects the plan.
+    """
+    options = options or SolverOptions()
+    if method not in ("auto", "milp", "facility-location"):
+        raise ValueError(f"unknown method {method!r}; use auto, milp or facility-location")
+    plan = None
+    if method != "milp":
+        from models.network.structure import solve_as_facility_problem
+
+        plan = solve_as_facility_problem(instance, options, required=method != "auto")
+    if plan is None:
+        plan = _solve_milp(instance, options)
+    if plan.solve.status.has_solution:
+        from models.network.checker import check_plan
+
+        report = check_plan(instance, plan)
+        if not report.ok:
+            raise PlanCheckError(plan, report)
+    return plan
+
+
+def _solve_milp(instance: NetworkInstance, options: SolverOptions) -> NetworkPlan:
+    model = build_network_model(instance)
+    size = model.size
+    if model.infeasible_reasons:
+        summary = NetworkSolveSummary(
+            status=SolveStatus.INFEASIBLE, stop_reason="infeasible before solving",
+            method=Method.MILP, solver=options.solver, objective=None, best_bound=None,
+            gap=None, build_seconds=model.build_seconds, **size)
+        return NetworkPlan(instance=instance.name, solve=summary,
+                           infeasibility=tuple(model.infeasible_reasons))
+    start = time.perf_counter()
+    info = run_pulp(model.problem, options)
+    summary = NetworkSolveSummary(
+        status=info.status, stop_reason=info.stop_reason, method=Method.MILP,
+        solver=info.solver, objective=info.objective, best_bound=info.best_bound, gap=info.gap,
+        build_seconds=model.build_seconds, solve_seconds=time.perf_counter() - start, **size)
+    if not info.status.has_solution:
+        reasons = ()
+        if info.status == SolveStatus.INFEASIBLE:
+            reasons = ("the solver proved that no plan meets every rule together (each rule "
+                       "alone passed the pre-checks)",)
+        return NetworkPlan(instance=instance.name, solve=summary, infeasibility=reasons)
+    sizes, inbound, outbound = read_solution(model)
+    return assemble_plan(instance, summary, sizes, inbound, outbound)
+
+
+def _value(var: pulp.LpVariable) -> float:
+    value = var.varValue or 0.0
+    if var.cat == pulp.LpInteger:
+        return float(round(value))
+    return value if abs(value) > NOISE * 1e-2 else 0.0
+
+
+def read_solution(model: NetworkModel) -> tuple[dict[str, str], dict, dict]:
+    """The chosen size per open DC and the units on each lane, with binaries rounded."""
+    sizes = {f: size for (f, size), y in model.sizes.items() if _value(y) > 0.5}
+    inbound = {key: _value(v) for key, v in model.inbound.items()}
+    outbound = {key: max(0.0, sum(_value(v) * c for v, c in terms))
+                for key, terms in model.outbound.items()}
+    return sizes, inbound, outbound
