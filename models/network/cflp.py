@@ -1,0 +1,349 @@
+"""Exact capacitated facility location (CFLP / single-source CFLP) on numpy arrays.
+
+:func:`solve_facility_problem` is the engine the network model calls when its structure is a
+pure facility-location problem: open facilities (fixed cost, capacity) and serve every
+customer's demand from open facilities at a cost per unit. It returns ``optimal`` only when a
+bound proves it; the method (measured in benchmarks/studies/cflp-exact.md) is:
+
+1. multi-source with equal capacities (the large OR-Library ``capa/capb/capc`` shape): a
+   Lagrangean relaxation of the demand rows with the capacity-cover knapsack kept integer
+   (Beasley 1988), subgradient multipliers, upper bounds from transportation LPs over the
+   Lagrangean open sets, then Lagrangean probing fixes facilities open or closed;
+2. in every case, the strong MILP (``x_ij <= y_i`` + capacity cover, numpy-built) solved by
+   HiGHS over the facilities still free, started from the best known solution.
+
+Status mapping (the caller maps to ``models.solver.SolveStatus`` by value): ``optimal`` = the
+bound is within ``max(1e-6, 1e-9 * |objective|)`` of the objective (the tolerances of
+``models.solver``); ``feasible`` = a solution with a larger gap (time limit, or the requested
+``gap`` reached); ``infeasible`` = proven that no solution exists; ``no_solution`` = the time
+ran out before any solution was found.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from models.network.cflp_lagrange import CoverData, probe, subgradient
+from models.network.cflp_mip import build_mip, new_highs, solve_mip
+from models.solver import PROVEN_ABS_GAP, PROVEN_GAP
+
+#: Multi-source problems with at least this many (facility, customer) pairs go through the
+#: Lagrangean phase first (smaller ones are solved by the MILP alone in well under a second).
+LAGRANGE_MIN_ARCS = 20_000
+#: Share of the time limit the Lagrangean phase may use at most.
+LAGRANGE_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class FacilityProblem:
+    """A capacitated facility-location instance (minimise fixed + unit transport costs).
+
+    ``unit_cost[i, j]`` is the cost per UNIT shipped from facility i to customer j
+    (``np.inf`` = lane forbidden); ``capacity`` is in the same units as ``demand``
+    (``np.inf`` = uncapacitated). Validated on construction (``ValueError`` names the field).
+    """
+
+    fixed_cost: np.ndarray
+    capacity: np.ndarray
+    demand: np.ndarray
+    unit_cost: np.ndarray
+    single_source: bool = False
+    must_open: np.ndarray | None = None
+    must_close: np.ndarray | None = None
+    min_open: int = 0
+    max_open: int | None = None
+
+    def __post_init__(self) -> None:
+        f = np.asarray(self.fixed_cost, dtype=float)
+        s = np.asarray(self.capacity, dtype=float)
+        d = np.asarray(self.demand, dtype=float)
+        c = np.asarray(self.unit_cost, dtype=float)
+        if f.ndim != 1 or len(f) == 0:
+            raise ValueError("fixed_cost: must be a non-empty 1-D array (one per facility)")
+        m = len(f)
+        if d.ndim != 1 or len(d) == 0:
+            raise ValueError("demand: must be a non-empty 1-D array (one per customer)")
+        n = len(d)
+        if s.shape != (m,):
+            raise ValueError(f"capacity: shape {s.shape}, expected ({m},)")
+        if c.shape != (m, n):
+            raise ValueError(f"unit_cost: shape {c.shape}, expected ({m}, {n})")
+        if not np.all(np.isfinite(f)) or np.any(f < 0):
+            raise ValueError("fixed_cost: every value must be finite and >= 0")
+        if np.any(np.isnan(s)) or np.any(s <= 0):
+            raise ValueError("capacity: every value must be > 0 (np.inf = uncapacitated)")
+        if not np.all(np.isfinite(d)) or np.any(d <= 0):
+            raise ValueError("demand: every value must be finite and > 0")
+        if np.any(np.isnan(c)) or np.any(c == -np.inf):
+            raise ValueError("unit_cost: NaN or -inf (np.inf marks a forbidden lane)")
+        masks = {}
+        for name in ("must_open", "must_close"):
+            v = getattr(self, name)
+            if v is None:
+                masks[name] = np.zeros(m, bool)
+                continue
+            v = np.asarray(v)
+            if v.shape != (m,) or v.dtype != bool:
+                raise ValueError(f"{name}: must be a bool array of shape ({m},)")
+            masks[name] = v.copy()
+        both = np.flatnonzero(masks["must_open"] & masks["must_close"])
+        if len(both):
+            raise ValueError(f"must_open and must_close: facility {int(both[0])} is in both")
+        if int(self.min_open) != self.min_open or self.min_open < 0:
+            raise ValueError("min_open: must be an integer >= 0")
+        if self.max_open is not None and (int(self.max_open) != self.max_open
+                                          or self.max_open < 0):
+            raise ValueError("max_open: must be an integer >= 0 or None")
+        for name, value in (("fixed_cost", f), ("capacity", s), ("demand", d), ("unit_cost", c),
+                            *masks.items()):
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(facilities, customers)."""
+        return self.unit_cost.shape
+
+
+@dataclass(frozen=True)
+class FacilityResult:
+    """The outcome: ``status`` in optimal | feasible | infeasible | no_solution (see module doc).
+
+    ``flow[i, j]`` is in units (under single sourcing, the whole demand on one lane);
+    ``objective`` is recomputed from ``open`` and ``flow`` (fixed + unit cost x flow).
+    """
+
+    status: str
+    objective: float | None
+    bound: float | None
+    open: np.ndarray | None
+    flow: np.ndarray | None
+    seconds: float
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap (objective - bound) / |objective|, None when unknown."""
+        if self.objective is None or self.bound is None:
+            return None
+        return max(0.0, self.objective - self.bound) / max(abs(self.objective), 1e-9)
+
+
+def closed_gap(objective: float, bound: float) -> bool:
+    """True when ``bound`` proves ``objective`` optimal (the tolerances of models.solver)."""
+    return objective - bound <= max(PROVEN_ABS_GAP, PROVEN_GAP * abs(objective))
+
+
+def plan_cost(problem: FacilityProblem, open_: np.ndarray, flow: np.ndarray) -> float:
+    """Fixed cost of the open facilities plus unit cost x flow over the used lanes."""
+    used = flow > 0
+    return float(problem.fixed_cost[open_].sum() + (problem.unit_cost[used] * flow[used]).sum())
+
+
+def _plan(problem: FacilityProblem, open_: np.ndarray, fraction: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Clean fractions (drop dust, serve each customer exactly) and turn them into units."""
+    frac = np.where(fraction > 1e-9, fraction, 0.0)
+    frac[~open_, :] = 0.0
+    if problem.single_source:
+        best = frac.argmax(axis=0)
+        frac = np.zeros_like(frac)
+        frac[best, np.arange(frac.shape[1])] = 1.0
+    else:
+        frac /= frac.sum(axis=0, keepdims=True)
+    return open_.copy(), frac * problem.demand[None, :]
+
+
+def solve_facility_problem(
+    problem: FacilityProblem,
+    time_limit: float = 60.0,
+    gap: float = 0.0,
+    threads: int | None = None,
+) -> FacilityResult:
+    """Solve ``problem`` exactly (or to ``gap``, relative) within ``time_limit`` seconds."""
+    t0 = time.perf_counter()
+    if not time_limit > 0:
+        raise ValueError("time_limit: must be > 0")
+    if not 0 <= gap < 1:
+        raise ValueError("gap: must be in [0, 1)")
+    m, n = problem.shape
+    cost = problem.unit_cost * problem.demand[None, :]  # cost of serving all of j from i
+    y_lo = problem.must_open.astype(float)
+    y_up = (~problem.must_close).astype(float)
+    stats: dict = {"method": "mip"}
+
+    def result(status: str, open_=None, frac=None, bound=None) -> FacilityResult:
+        seconds = time.perf_counter() - t0
+        stats["seconds"] = round(seconds, 3)
+        if open_ is None:
+            return FacilityResult(status, None, None, None, None, seconds, stats)
+        open_, flow = _plan(problem, open_, frac)
+        objective = plan_cost(problem, open_, flow)
+        if bound is not None:
+            bound = min(bound, objective)
+        if status == "optimal" and (bound is None or not closed_gap(objective, bound)):
+            status = "feasible"
+        if status == "feasible" and bound is not None and closed_gap(objective, bound):
+            status = "optimal"
+        return FacilityResult(status, objective, bound, open_, flow, seconds, stats)
+
+    reason = _trivially_infeasible(problem, cost)
+    if reason:
+        stats["infeasible"] = reason
+        return result("infeasible")
+
+    incumbent: tuple[float, np.ndarray, np.ndarray] | None = None
+    fixed_bound = math.inf  # bound on every solution that the fixings below exclude
+    if not problem.single_source and m * n >= LAGRANGE_MIN_ARCS:
+        stats["method"] = "lagrange+mip"
+        lag = _lagrange_phase(problem, cost, y_lo, y_up, t0 + LAGRANGE_SHARE * time_limit,
+                              threads, stats)
+        if lag.infeasible:
+            return result("infeasible")
+        incumbent = lag.incumbent
+        if incumbent is not None and closed_gap(incumbent[0], lag.bound):
+            return result("optimal", incumbent[1], incumbent[2], lag.bound)
+        y_lo, y_up, fixed_bound = lag.y_lower, lag.y_upper, lag.fixed_bound
+        if incumbent is not None and time.perf_counter() - t0 >= time_limit:
+            return result("feasible", incumbent[1], incumbent[2], lag.bound)
+
+    tb = time.perf_counter()
+    model = build_mip(cost, problem.fixed_cost, problem.capacity, problem.demand,
+                      single_source=problem.single_source, y_lower=y_lo, y_upper=y_up,
+                      min_open=problem.min_open, max_open=problem.max_open)
+    stats["build_s"] = round(time.perf_counter() - tb, 3)
+    stats["mip_facilities"] = int((y_up > 0.5).sum() - (y_lo > 0.5).sum())
+    out = solve_mip(model, (m, n), time_limit=time_limit - (time.perf_counter() - t0),
+                    gap=gap, threads=threads,
+                    start=None if incumbent is None else (incumbent[1], incumbent[2]),
+                    cutoff=None if incumbent is None else
+                    incumbent[0] + max(PROVEN_ABS_GAP, PROVEN_GAP * abs(incumbent[0])))
+    stats["mip_s"] = round(out.seconds, 3)
+    stats["nodes"] = out.nodes
+    if out.status == "infeasible":
+        if incumbent is None:
+            return result("infeasible")
+        # nothing in the reduced model beats the incumbent: it is optimal up to the fixings
+        return result("optimal", incumbent[1], incumbent[2], min(incumbent[0], fixed_bound))
+    if out.open is None:
+        if incumbent is None:
+            return result("no_solution")
+        return result("feasible", incumbent[1], incumbent[2], None)
+    bound = None if out.bound is None else min(out.bound, fixed_bound)
+    if incumbent is not None and incumbent[0] < out.objective:
+        return result("feasible", incumbent[1], incumbent[2], bound)
+    return result("optimal" if out.status == "optimal" else "feasible", out.open, out.fraction,
+                  bound)
+
+
+@dataclass
+class _LagrangePhase:
+    infeasible: bool
+    bound: float
+    incumbent: tuple[float, np.ndarray, np.ndarray] | None
+    y_lower: np.ndarray
+    y_upper: np.ndarray
+    fixed_bound: float
+
+
+def _lagrange_phase(problem: FacilityProblem, cost: np.ndarray, y_lo: np.ndarray,
+                    y_up: np.ndarray, deadline: float, threads: int | None, stats: dict
+                    ) -> _LagrangePhase:
+    """Lagrangean bound, transportation-LP upper bounds, and probing fixings."""
+    t = time.perf_counter()
+    m = problem.shape[0]
+    total = float(problem.demand.sum())
+    cover = CoverData(np.minimum(problem.capacity, total), total, int(problem.min_open),
+                      m if problem.max_open is None else int(problem.max_open))
+    forced_open, forced_closed = y_lo > 0.5, y_up < 0.5
+    best: list = [None]
+    lp_time = [0.0, 0]
+
+    def try_set(open_: np.ndarray) -> float | None:
+        t1 = time.perf_counter()
+        found = _transport(problem, cost, open_ | forced_open, threads)
+        lp_time[0] += time.perf_counter() - t1
+        lp_time[1] += 1
+        if found is not None and (best[0] is None or found[0] < best[0][0]):
+            best[0] = found
+        return None if found is None else found[0]
+
+    out = subgradient(cost, problem.fixed_cost, problem.capacity, problem.demand, cover,
+                      forced_open, forced_closed, math.inf, deadline=deadline,
+                      on_new_set=try_set)
+    stats["lagrange_iterations"] = out.iterations
+    stats["lagrange_bound"] = out.bound
+    stats["transport_lps"] = lp_time[1]
+    stats["transport_s"] = round(lp_time[0], 3)
+    if not math.isfinite(out.bound):
+        return _LagrangePhase(True, math.inf, None, y_lo, y_up, math.inf)
+    incumbent = best[0]
+    fixed_bound = math.inf
+    if incumbent is not None:
+        upper = incumbent[0] + max(PROVEN_ABS_GAP, PROVEN_GAP * abs(incumbent[0]))
+        with_open, with_closed = probe(out.v, out.u, cover, forced_open, forced_closed)
+        close = ~forced_closed & (with_open > upper)
+        open_ = ~forced_open & (with_closed > upper)
+        fixed_bound = float(min(with_open[close].min(initial=math.inf),
+                                with_closed[open_].min(initial=math.inf)))
+        y_lo = (forced_open | open_).astype(float)
+        y_up = (~(forced_closed | close)).astype(float)
+        stats["fixed_closed"] = int(close.sum())
+        stats["fixed_open"] = int(open_.sum())
+    stats["lagrange_s"] = round(time.perf_counter() - t, 3)
+    return _LagrangePhase(False, out.bound, incumbent, y_lo, y_up, fixed_bound)
+
+
+def _transport(problem: FacilityProblem, cost: np.ndarray, open_: np.ndarray,
+               threads: int | None) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """The cheapest multi-source service from the facilities ``open_`` (a transportation
+    LP): (cost, open, fractions), or None when the set cannot serve every customer or
+    breaks the open-count limits."""
+    m, n = problem.shape
+    k = int(open_.sum())
+    if k < problem.min_open or (problem.max_open is not None and k > problem.max_open):
+        return None
+    if problem.capacity[open_].sum() < problem.demand.sum() * (1 - 1e-12):
+        return None
+    fixed = open_.astype(float)
+    model = build_mip(cost, problem.fixed_cost, problem.capacity, problem.demand,
+                      single_source=False, y_lower=fixed, y_upper=fixed, min_open=0,
+                      max_open=None, integer=False)
+    h = new_highs(60.0, threads)
+    h.passModel(model.lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    values = np.asarray(h.getSolution().col_value)
+    frac = np.zeros((m, n))
+    frac[model.arc_i, model.arc_j] = np.clip(values[len(model.facilities):], 0.0, 1.0)
+    return float(h.getInfo().objective_function_value), open_.copy(), frac
+
+
+def _trivially_infeasible(problem: FacilityProblem, cost: np.ndarray) -> str:
+    """A reason when the instance is infeasible for a reason visible without solving."""
+    avail = ~problem.must_close
+    if problem.max_open is not None and problem.min_open > problem.max_open:
+        return "min_open > max_open"
+    if problem.min_open > avail.sum():
+        return "min_open exceeds the facilities that may open"
+    if problem.max_open is not None and problem.must_open.sum() > problem.max_open:
+        return "more must_open facilities than max_open"
+    reach = np.isfinite(cost) & avail[:, None]
+    if problem.single_source:
+        reach &= problem.demand[None, :] <= problem.capacity[:, None]
+    lost = np.flatnonzero(~reach.any(axis=0))
+    if len(lost):
+        return f"customer {int(lost[0])} has no lane from a facility that may open"
+    if problem.capacity[avail].sum() < problem.demand.sum() * (1 - 1e-12):
+        return "total capacity of the facilities that may open is below total demand"
+    return ""
+
+
+__all__ = ["FacilityProblem", "FacilityResult", "closed_gap", "plan_cost",
+           "solve_facility_problem"]
