@@ -9,18 +9,19 @@ from typing import Annotated
 
 import typer
 
-from optimizer.cli import routing, sourcing
+from optimizer.cli import network, routing, sourcing
 from optimizer.cli.common import err_console
 from optimizer.errors import MAX_LISTED_PROBLEMS, ExitCode, InputError, OutputError
 
 app = typer.Typer(
-    help="Supply network optimiser: sourcing and routing now; network design to come.",
+    help="Supply network optimiser: sourcing, routing and network design.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 app.add_typer(sourcing.app, name="sourcing")
 app.add_typer(routing.app, name="routing")
+app.add_typer(network.app, name="network")
 
 
 def _show_version(value: bool) -> None:
@@ -35,7 +36,7 @@ def _root(
         "--version", callback=_show_version, is_eager=True, help="Show the version and exit.",
     )] = False,
 ) -> None:
-    """Supply network optimiser: sourcing and routing now; network design to come."""
+    """Supply network optimiser: sourcing, routing and network design."""
 
 
 def main(argv: list[str] | None = None) -> int:
