@@ -73,7 +73,15 @@ class NetworkCheckReport(Report):
 
 
 def _tol(*magnitudes: float) -> float:
-    return TOL * max(1.0, *(abs(m) for m in magnitudes if is_number(m)))
+    return TOL * max(1.0, *map(abs, magnitudes))
+
+
+def _differs(reported: float | None, actual: float, tol: float) -> bool:
+    """True when a reported figure is not the recomputed one within ``tol`` (NaN and
+    infinite figures always differ); fast for plain floats."""
+    if type(reported) is float and abs(reported - actual) <= tol:
+        return False
+    return not agrees(reported, actual, tol)
 
 
 def _key(origin: str, destination: str, product: str) -> str:
@@ -105,6 +113,8 @@ class _Network:
                 self.sizes[f.id]["standard"] = (f.capacity, f.fixed_cost or 0.0)
         self.lane_rows = {(n.origin, n.destination, n.product): n for n in inst.lanes}
         self._km: dict[tuple[str, str], float | None] = {}
+        self.service_limit = inst.network_policy.max_service_km
+        self.service_tol = _tol(self.service_limit or 0.0)
 
     def km(self, origin: str, destination: str) -> float | None:
         """Road km of a pair (cached; None when unknown)."""
@@ -122,10 +132,10 @@ class _Network:
         closed = None
         if any(row is not None and row.forbidden for row in (specific, general)):
             closed = "the lane is forbidden"
-        limit = self.inst.network_policy.max_service_km
+        limit = self.service_limit
         if closed is None and outbound and limit is not None:
             km = self.km(origin, destination)
-            if km is not None and km > limit + _tol(limit):
+            if km is not None and km > limit + self.service_tol:
                 closed = f"the lane is {km:,.6g} km long, beyond max_service_km {limit:g}"
         if not outbound and (origin, product) not in self.offered:
             closed = f"supplier {origin} has no offer for {product}"
@@ -259,50 +269,67 @@ def _read_flows(net: _Network, plan: NetworkPlan, report: NetworkCheckReport,
     closed_dc: dict[str, float] = defaultdict(float)
     expected = {Echelon.INBOUND: ("supplier", "facility"),
                 Echelon.OUTBOUND: ("facility", "customer")}
+    outbound_flows, inbound_flows = state.outbound, state.inbound
+    unit_costs, open_sizes, served_by = state.unit_cost, state.open_sizes, state.served_by
+    closed_lanes: dict[tuple[str, str, str, str], str] = {}
     for flow in plan.flows:
         o, d, p, q = flow.origin, flow.destination, flow.product, flow.quantity
-        subject = _key(o, d, p)
-        if not is_number(q) or q < 0:
-            report.add("negative_flow", subject, f"{flow.echelon} flow of {q!r} units, not a "
-                                                 f"number >= 0", gap_amount(q, 0.0))
-            continue
-        unknown = [place for place in (o, d) if place not in net.kind]
-        if unknown:
-            for place in unknown:
-                report.add("unknown_place", subject, f"flow names {place!r}, which is not a "
-                                                     f"supplier, facility or customer", q)
-            continue
-        if p not in net.products:
-            report.add("unknown_product", subject, f"flow of unknown product {p!r}", q)
-            continue
-        kinds = (net.kind[o], net.kind[d])
-        if kinds != expected.get(flow.echelon):
-            report.add("bad_lane", subject,
-                       f"{flow.echelon} flow from a {kinds[0]} to a {kinds[1]}; inbound runs "
-                       f"supplier -> facility, outbound facility -> customer", q)
-            continue
-        outbound = flow.echelon == Echelon.OUTBOUND
-        key = (flow.echelon.value, o, d, p)
-        if key not in state.unit_cost:
-            cost, closed = net.lane(outbound, o, d, p)
-            state.unit_cost[key] = cost
+        outbound = flow.echelon is Echelon.OUTBOUND
+        key = ("outbound" if outbound else "inbound", o, d, p)
+        if key in unit_costs:  # a valid lane and product seen before: its rules are checked
+            if not is_number(q) or q < 0:
+                report.add("negative_flow", _key(o, d, p),
+                           f"{flow.echelon} flow of {q!r} units, not a number >= 0",
+                           gap_amount(q, 0.0))
+                continue
+            cost = unit_costs[key]
+            if q > USED:
+                if key in closed_lanes:
+                    report.add("closed_lane", _key(o, d, p),
+                               f"{q:,.6g} units on a closed lane: {closed_lanes[key]}", q)
+                if (o if outbound else d) not in open_sizes:
+                    closed_dc[o if outbound else d] += q
         else:
-            cost, closed = state.unit_cost[key], None  # rules already checked on the first row
-        if q > USED:
+            subject = _key(o, d, p)
+            if not is_number(q) or q < 0:
+                report.add("negative_flow", subject, f"{flow.echelon} flow of {q!r} units, "
+                                                     f"not a number >= 0", gap_amount(q, 0.0))
+                continue
+            unknown = [place for place in (o, d) if place not in net.kind]
+            if unknown:
+                for place in unknown:
+                    report.add("unknown_place", subject, f"flow names {place!r}, which is not "
+                                                         f"a supplier, facility or customer", q)
+                continue
+            if p not in net.products:
+                report.add("unknown_product", subject, f"flow of unknown product {p!r}", q)
+                continue
+            kinds = (net.kind[o], net.kind[d])
+            if kinds != expected.get(flow.echelon):
+                report.add("bad_lane", subject,
+                           f"{flow.echelon} flow from a {kinds[0]} to a {kinds[1]}; inbound "
+                           f"runs supplier -> facility, outbound facility -> customer", q)
+                continue
+            cost, closed = net.lane(outbound, o, d, p)
+            unit_costs[key] = cost
             if closed is not None:
-                report.add("closed_lane", subject, f"{q:,.6g} units on a closed lane: {closed}",
-                           q)
-            dc = o if outbound else d
-            if dc not in state.open_sizes:
-                closed_dc[dc] += q
-        if cost is not None:
-            if outbound:
+                closed_lanes[key] = closed
+            if q > USED:
+                if closed is not None:
+                    report.add("closed_lane", subject,
+                               f"{q:,.6g} units on a closed lane: {closed}", q)
+                if (o if outbound else d) not in open_sizes:
+                    closed_dc[o if outbound else d] += q
+        if outbound:
+            if cost is not None:
                 report.outbound += q * cost
-            else:
+            outbound_flows[(o, d, p)] += q
+            if q > USED:
+                served_by[d].add(o)
+        else:
+            if cost is not None:
                 report.inbound += q * cost
-        (state.outbound if outbound else state.inbound)[(o, d, p)] += q
-        if outbound and q > USED:
-            state.served_by[d].add(o)
+            inbound_flows[(o, d, p)] += q
     for dc, units in closed_dc.items():
         report.add("closed_facility", dc, f"{units:,.6g} units flow through facility {dc}, "
                                           f"which the plan does not open", units)
@@ -490,7 +517,7 @@ def _check_cost_lines(plan: NetworkPlan, report: NetworkCheckReport) -> None:
     total = report.total
     for line, actual in report.lines().items():
         reported = getattr(plan.cost, line)
-        if not agrees(reported, actual, _tol(actual, total)):
+        if _differs(reported, actual, _tol(actual, total)):
             report.add("cost", f"cost.{line}",
                        f"reports {line} {reported!r}, recomputed {actual:,.6f}",
                        gap_amount(reported, actual))
@@ -513,7 +540,7 @@ def _check_solve(plan: NetworkPlan, report: NetworkCheckReport) -> None:
     actual = report.total
     tol = _tol(actual)
     objective, bound, gap = solve.objective, solve.best_bound, solve.gap
-    if not agrees(objective, actual, tol):
+    if _differs(objective, actual, tol):
         report.add("solve", "solve.objective",
                    f"reports objective {objective!r}, the plan costs {actual:,.6f}",
                    gap_amount(objective, actual))
@@ -533,7 +560,7 @@ def _check_solve(plan: NetworkPlan, report: NetworkCheckReport) -> None:
     if gap is not None and (not is_number(gap) or gap < 0):
         report.add("solve", "solve.gap", f"reports gap {gap!r}, not a finite number >= 0",
                    gap_amount(gap, 0.0))
-    elif expected_gap is not None and not agrees(gap, expected_gap, 1e-6):
+    elif expected_gap is not None and _differs(gap, expected_gap, 1e-6):
         report.add("solve", "solve.gap",
                    f"reports gap {gap!r}, (objective - bound) / objective is "
                    f"{expected_gap:.6g}", gap_amount(gap, expected_gap))
@@ -553,31 +580,34 @@ def _check_flow_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _Stat
     net = state.net
     seen: set[tuple[str, str, str, str]] = set()
     for flow in plan.flows:
-        key = (flow.echelon.value, flow.origin, flow.destination, flow.product)
+        o, d, p = flow.origin, flow.destination, flow.product
+        key = ("outbound" if flow.echelon is Echelon.OUTBOUND else "inbound", o, d, p)
         if key not in state.unit_cost:
             continue  # not a valid flow: reported by the evaluation
-        subject = _key(flow.origin, flow.destination, flow.product)
         if key in seen:
-            report.add("flow_figures", subject, "the lane and product are listed twice", 1.0)
+            report.add("flow_figures", _key(o, d, p), "the lane and product are listed twice",
+                       1.0)
         seen.add(key)
         unit = state.unit_cost[key]
         if unit is None:
             continue
-        if not agrees(flow.unit_cost, unit, _tol(unit)):
-            report.add("cost", subject, f"reports unit cost {flow.unit_cost!r}, the lane "
-                                        f"costs {unit:,.6g}", gap_amount(flow.unit_cost, unit))
+        if _differs(flow.unit_cost, unit, TOL * max(1.0, unit)):
+            report.add("cost", _key(o, d, p), f"reports unit cost {flow.unit_cost!r}, the "
+                                              f"lane costs {unit:,.6g}",
+                       gap_amount(flow.unit_cost, unit))
         cost = flow.quantity * unit
-        if not agrees(flow.cost, cost, _tol(cost)):
-            report.add("cost", subject, f"reports cost {flow.cost!r}, recomputed {cost:,.6f}",
-                       gap_amount(flow.cost, cost))
-        km = net.km(flow.origin, flow.destination)
+        if _differs(flow.cost, cost, TOL * max(1.0, abs(cost))):
+            report.add("cost", _key(o, d, p), f"reports cost {flow.cost!r}, recomputed "
+                                              f"{cost:,.6f}", gap_amount(flow.cost, cost))
+        km = net.km(o, d)
         if km is None:
             if flow.km is not None:
-                report.add("flow_figures", subject,
+                report.add("flow_figures", _key(o, d, p),
                            f"reports {flow.km!r} km for a lane of unknown length", 1.0)
-        elif not agrees(flow.km, km, _tol(km)):
-            report.add("flow_figures", subject, f"reports {flow.km!r} km, the lane is "
-                                                f"{km:,.6g} km", gap_amount(flow.km, km))
+        elif _differs(flow.km, km, TOL * max(1.0, km)):
+            report.add("flow_figures", _key(o, d, p), f"reports {flow.km!r} km, the lane is "
+                                                      f"{km:,.6g} km",
+                       gap_amount(flow.km, km))
 
 
 def _check_facility_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _State) -> None:
@@ -634,7 +664,7 @@ def _check_facility_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _
                                                          f"{row.utilisation!r} of a zero "
                                                          f"capacity", 1.0)
         for what, reported, actual in figures:
-            if not agrees(reported, actual, _tol(actual)):
+            if _differs(reported, actual, _tol(actual)):
                 report.add("facility_figures", f.id,
                            f"reports {what} {reported!r}, recomputed {actual:,.6g}",
                            gap_amount(reported, actual))
@@ -642,7 +672,7 @@ def _check_facility_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _
             report.add("facility_figures", f.id,
                        f"reports {row.customers!r} customers, it serves "
                        f"{customers.get(f.id, 0)}", row.customers - customers.get(f.id, 0))
-        if not agrees(row.fixed_cost, fixed, _tol(fixed)):
+        if _differs(row.fixed_cost, fixed, _tol(fixed)):
             report.add("cost", f.id, f"reports fixed cost {row.fixed_cost!r}, the "
                                      f"{'open size' if opened else 'closed facility'} costs "
                                      f"{fixed:,.6g}", gap_amount(row.fixed_cost, fixed))
@@ -666,12 +696,12 @@ def _check_purchase_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _
         price = prices.get(key)
         if price is None:
             continue  # no such offer, or no quantity: the evaluation reports it
-        if not agrees(row.unit_price, price, _tol(price)):
+        if _differs(row.unit_price, price, _tol(price)):
             report.add("cost", subject, f"reports unit price {row.unit_price!r}, the price in "
                                         f"force for {state.bought[key]:,.6g} units is "
                                         f"{price:g}", gap_amount(row.unit_price, price))
         cost = row.quantity * price
-        if not agrees(row.cost, cost, _tol(cost)):
+        if _differs(row.cost, cost, _tol(cost)):
             report.add("cost", subject, f"reports cost {row.cost!r}, recomputed {cost:,.6f}",
                        gap_amount(row.cost, cost))
 
@@ -694,14 +724,14 @@ def _check_shortage_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _
         actual = net_unmet.get(key, 0.0)
         value = reported.get(key, 0.0)
         subject = f"{key[0]}/{key[1]}"
-        if not agrees(value, actual, _tol(actual)):
+        if _differs(value, actual, _tol(actual)):
             report.add("demand", subject, f"reports {value!r} units short, demand - served is "
                                           f"{actual:,.6g}", gap_amount(value, actual))
         if key in reported:
             row = state.net.demand.get(key)
             per_unit = row.shortage_penalty if row is not None else None
             penalty = actual * (per_unit or 0.0)
-            if not agrees(penalties[key], penalty, _tol(penalty)):
+            if _differs(penalties[key], penalty, _tol(penalty)):
                 report.add("cost", subject, f"reports penalty {penalties[key]!r}, recomputed "
                                             f"{penalty:,.6f}",
                            gap_amount(penalties[key], penalty))
@@ -780,11 +810,11 @@ def _check_customer_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _
         for what, reported, actual in (("demand", row.demand, demand[c]),
                                        ("served", row.served, report.served.get(c, 0.0)),
                                        ("shortage", row.shortage, short[c])):
-            if not agrees(reported, actual, _tol(actual)):
+            if _differs(reported, actual, _tol(actual)):
                 report.add("customer_figures", c,
                            f"reports {what} {reported!r}, recomputed {actual:,.6g}",
                            gap_amount(reported, actual))
         actual = report.cost_to_serve.get(c, 0.0)
-        if not agrees(row.cost_to_serve, actual, _tol(actual)):
+        if _differs(row.cost_to_serve, actual, _tol(actual)):
             report.add("cost", c, f"reports cost to serve {row.cost_to_serve!r}, recomputed "
                                   f"{actual:,.6f}", gap_amount(row.cost_to_serve, actual))
