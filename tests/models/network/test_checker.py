@@ -10,7 +10,14 @@ import pytest
 
 from models.network.checker import check_plan, evaluate_network
 from models.network.data import NetworkInstance
-from models.network.plan import Echelon, Flow, NetworkPlan
+from models.network.plan import (
+    CustomerService,
+    Echelon,
+    FacilityUse,
+    Flow,
+    NetworkCost,
+    NetworkPlan,
+)
 from models.solver import SolveStatus
 from tests.models.network.tiny import (
     FLP_DATA,
@@ -459,3 +466,57 @@ def test_customer_figures() -> None:
         assert report.rules() == {"customer_figures"}, (field, report.violations)
     missing = FLP_PLAN.model_copy(update={"customers": FLP_PLAN.customers[:1]})
     _only(check_plan(flp(), missing), "customer_figures", "C2")
+
+
+# ---- lane pricing read from the raw tables -----------------------------------------------------
+
+
+def test_lane_overrides_and_weight_km_rates() -> None:
+    # a product row wins over an all-products row: P 30 x 7 + Q 10 x 3 on D1 -> C1, and 20
+    # units at 1.5 to C2 -> 270
+    lanes = [{"origin": "D1", "destination": "C1", "product": "P", "cost_per_unit": 7},
+             {"origin": "D1", "destination": "C1", "cost_per_unit": 3}]
+    assert evaluate_network(_variant(FLP_DATA, lanes=lanes), FLP_PLAN).outbound == 270
+    # per weight-km: P (2 kg) 1 + 0.5 + 0.02 x 2 x 5 = 1.7, Q (1 kg) 1.6 -> 45 x 1.7 + 15 x 1.6
+    weight = _variant(FLP_DATA, transport={**FLP_DATA["transport"],
+                                           "outbound_per_weight_km": 0.02})
+    report = check_plan(weight, FLP_PLAN)
+    assert report.outbound == pytest.approx(100.5)
+    _only(report, "cost", "D1->C1/P", -0.2)  # the plan still says 1.5
+
+
+def test_great_circle_km_with_detour() -> None:
+    """One degree of longitude on the equator is 2 pi R / 360 = 111.19508 km (R = 6371.0088),
+    x 1.3 detour = 144.55361 km; at 0.01 per unit-km, 10 units cost 14.455361."""
+    data = {"products": [{"id": "P"}],
+            "facilities": [{"id": "D", "lat": 0, "lon": 0}],
+            "customers": [{"id": "C", "lat": 0, "lon": 1}],
+            "demand": [{"customer": "C", "product": "P", "quantity": 10}],
+            "transport": {"outbound_per_unit_km": 0.01}}
+    km = 2 * math.pi * 6371.0088 / 360 * 1.3
+    assert km == pytest.approx(144.55361, abs=1e-5)
+    cost = 10 * 0.01 * km
+    plan = NetworkPlan(
+        instance="gc", solve=solve_summary(cost),
+        cost=NetworkCost(facility_fixed=0, closing=0, handling=0, inbound=0, purchase=0,
+                         onboarding=0, outbound=cost, shortage=0, total=cost),
+        facilities=(FacilityUse(facility="D", status="candidate", open=True, size="standard",
+                                capacity=None, capacity_unit="units", throughput=10, load=10,
+                                utilisation=None, fixed_cost=0, customers=1),),
+        flows=(Flow(echelon=Echelon.OUTBOUND, origin="D", destination="C", product="P",
+                    quantity=10, unit_cost=0.01 * km, cost=cost, km=km),),
+        customers=(CustomerService(customer="C", facilities="D", demand=10, served=10,
+                                   shortage=0, cost_to_serve=cost),))
+    inst = NetworkInstance.model_validate(data)
+    assert check_plan(inst, plan).ok, check_plan(inst, plan).violations
+    _only(check_plan(inst, _flow(plan, "D", "C", "P", km=144.0)), "flow_figures", "D->C/P")
+
+
+def test_sourcing_quantity_codes_pass_through() -> None:
+    negative = _rows(SUPPLY_PLAN, "purchases", {"supplier": "S1", "product": "Q"},
+                     quantity=-10, cost=-50)
+    report = evaluate_network(supply(), negative)
+    _only(report, "negative_quantity", "S1/Q")
+    _only(report, "purchase_balance", "S1/Q", -20)
+    nan = _rows(SUPPLY_PLAN, "purchases", {"supplier": "S1", "product": "Q"}, quantity=math.nan)
+    _only(evaluate_network(supply(), nan), "quantity", "S1/Q")
