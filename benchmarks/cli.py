@@ -81,6 +81,79 @@ def sourcing(
 
 
 @app.command()
+def network(
+    suite: Annotated[str, typer.Option(
+        help="orlib-small, orlib-large, holmberg or generated.")] = "orlib-small",
+    time_limit: Annotated[float | None, typer.Option(
+        help="Seconds per instance (default: 60, generated 120).")] = None,
+    only: Annotated[str | None, typer.Option(
+        help="Comma-separated instance names (default: all of the suite).")] = None,
+    out: Annotated[Path, typer.Option(help="Folder for network-<suite>.csv and .md.")] = Path(
+        "benchmarks/results"),
+) -> None:
+    """Solve a network-design suite against the published optima (generated: the gap); write
+    network-<suite>.csv and .md with the targets marked met or not. Fails when a plan fails
+    the independent check or a solve raised an error."""
+    from benchmarks import network_suite as ns
+
+    if suite not in ns.SUITES:
+        raise typer.BadParameter(f"unknown suite {suite!r}; use one of {', '.join(ns.SUITES)}")
+    if time_limit is not None and time_limit <= 0:
+        raise typer.BadParameter("--time-limit must be positive")
+    chosen = ns.cases(suite)
+    if only:
+        wanted = {n.strip() for n in only.split(",") if n.strip()}
+        unknown = wanted - {c.name for c in chosen}
+        if unknown:
+            raise typer.BadParameter(f"unknown {suite} instance(s): {', '.join(sorted(unknown))}")
+        chosen = [c for c in chosen if c.name in wanted]
+    limit = time_limit or ns.TIME_LIMITS[suite]
+    options = SolverOptions(time_limit=limit, gap=ns.GAPS[suite])
+    rows = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"network/{suite}", total=len(chosen))
+        for row in ns.run(chosen, options):
+            rows.append(row)
+            console.print(f"{row.instance}: {row.status}, objective {_money(row.objective)} "
+                          f"(published {_money(row.published_optimum)}), gap "
+                          f"{_gap(row.gap)}, total {row.total_s} s, {row.method}, check "
+                          f"{row.check}{' ' + row.error if row.error else ''}", highlight=False)
+            progress.advance(task)
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / f"network-{suite}.csv", with_metadata(frame).to_csv(index=False))
+    verdicts = ns.targets(suite, rows)
+    header = (f"# network/{suite}\n\ntime limit {limit:g} s per instance, gap "
+              f"{ns.GAPS[suite]:g}; objective matches the published optimum within "
+              f"{ns.MATCH_TOLERANCE:g} relative\n\n{metadata_markdown()}\n"
+              + "".join(f"- {line}\n" for line in verdicts) + "\n")
+    def exact(value: float | None) -> str:  # the optima are published to 3 decimals
+        return "-" if value is None or pd.isna(value) else f"{value:,.3f}"
+
+    shown = frame.assign(
+        objective=frame["objective"].map(exact),
+        best_bound=frame["best_bound"].map(exact),
+        published_optimum=frame["published_optimum"].map(exact),
+        gap=frame["gap"].map(lambda v: "-" if v is None or pd.isna(v) else f"{v:.2e}"),
+        matches=frame["matches"].map(lambda v: "-" if v is None or pd.isna(v)
+                                     else ("yes" if v else "NO")),
+    )
+    atomic_write_text(out / f"network-{suite}.md",
+                      header + shown.to_markdown(index=False, disable_numparse=True) + "\n")
+    columns = ["instance", "status", "objective", "published_optimum", "matches", "build_s",
+               "solve_s", "total_s", "method", "check"]
+    table = Table(*columns, title=f"network/{suite}")
+    for record in shown[columns].itertuples(index=False):
+        table.add_row(*(str(v) for v in record))
+    console.print(table)
+    for line in verdicts:
+        console.print(line, highlight=False)
+    if any(r.check == "FAIL" or r.error for r in rows):
+        console.print("[bold red]a plan failed the independent check or a solve failed[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
 def frontier(
     suppliers: Annotated[int, typer.Option()] = 50,
     products: Annotated[int, typer.Option()] = 200,
