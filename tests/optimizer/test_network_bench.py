@@ -199,3 +199,55 @@ def test_orlib_mapping_prices_full_service_at_the_file_cost(tmp_path: Path) -> N
                   ("F2", "C2"): 10.0, ("F1", "C3"): 8.0, ("F2", "C3"): 8.0}
     for (i, j), cost in file_costs.items():
         assert math.isclose(inst.lane_cost(i, j, "P") * demand[j], cost, rel_tol=1e-15)
+
+
+@needs_data
+@pytest.mark.parametrize(("name", "fmt", "path"), [
+    ("cap41", "orlib-cap", "cap41.txt"), ("cap71", "orlib-cap", "cap71.txt"),
+    ("cap131", "orlib-cap", "cap131.txt"), ("p1", "holmberg", "p1"), ("p2", "holmberg", "p2"),
+])
+def test_solved_to_the_published_optimum(name: str, fmt: str, path: str) -> None:
+    from models.network import SolverOptions, SolveStatus, solve
+    from models.network.checker import check_plan
+
+    folder = ORLIB if fmt == "orlib-cap" else HOLMBERG
+    inst = read_network_benchmark(folder / path, fmt)  # type: ignore[arg-type]
+    plan = solve(inst, SolverOptions(time_limit=60, threads=1))
+    assert plan.solve.status == SolveStatus.OPTIMAL
+    assert math.isclose(plan.objective, published_optimum(name), rel_tol=1e-6, abs_tol=0)
+    assert check_plan(inst, plan).ok
+    if fmt == "holmberg":  # single source: one DC per customer
+        assert all(";" not in c.facilities for c in plan.customers)
+
+
+@needs_data
+def test_network_benchmark_command(tmp_path: Path) -> None:
+    from benchmarks.cli import main
+
+    out = tmp_path / "results"
+    assert main(["network", "--suite", "orlib-small", "--only", "cap41,cap51",
+                 "--out", str(out)]) == 0
+    text = (out / "network-orlib-small.md").read_text(encoding="utf-8")
+    assert "- 2 of 2 at the published optimum" in text
+    assert "target: all 2 proven optimal at the published optimum in under 10 s in total: met" \
+        in text
+    assert "| cap41      |" in text and "1,040,444.375" in text and "- commit: " in text
+    import pandas as pd
+
+    table = pd.read_csv(out / "network-orlib-small.csv")
+    assert list(table["instance"]) == ["cap41", "cap51"]
+    assert list(table["check"]) == ["pass", "pass"] and table["matches"].all()
+    assert {"build_s", "solve_s", "total_s", "method", "commit", "cpu"} <= set(table.columns)
+    assert main(["network", "--suite", "orlib-small", "--only", "cap999",
+                 "--out", str(out)]) == 2
+    assert main(["network", "--suite", "everything", "--out", str(out)]) == 2
+
+
+def test_network_benchmark_without_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.cli import main
+
+    monkeypatch.setenv("OPTIMIZER_BENCH_DATA", str(tmp_path / "nowhere"))
+    assert main(["network", "--suite", "holmberg", "--out", str(tmp_path)]) == 7
+    monkeypatch.setenv("OPTIMIZER_BENCH_DATA", str(tmp_path))
+    assert main(["network", "--suite", "orlib-large", "--out", str(tmp_path)]) == 7
+    assert not list(tmp_path.glob("network-*"))
