@@ -212,12 +212,16 @@ def compare_command(
     inst = load_instance(instance, fmt, capacity)
     a = _read_plan_of(inst, instance, plan_a)
     b = _read_plan_of(inst, instance, plan_b)
+    for path, plan in ((plan_a, a), (plan_b, b)):
+        if not plan.solve.status.has_solution:
+            raise InputError([f"{path}: the plan has no solution (status "
+                              f"{plan.solve.status.value}); there is nothing to compare"])
     comparison = compare_plans(inst, a, b)
     for name, path, plan in (("A", plan_a, a), ("B", plan_b, b)):
         report = check_plan(inst, plan)
-        verdict = ("[green]passes the checker[/]" if report.ok else
-                   f"[bold red]fails the checker ({len(report.violations)} violation(s); "
-                   f"run 'optimizer network check')[/]")
+        verdict = (f"[green]passes the checker on {instance}[/]" if report.ok else
+                   f"[bold red]fails the checker on {instance} ({len(report.violations)} "
+                   f"violation(s); run 'optimizer network check')[/]")
         console.print(f"{name}: {path} ({plan.solve.status.value}, {len(plan.open_facilities)} "
                       f"open DC(s)): {verdict}", highlight=False)
     console.print(compare_tables(comparison, currency=inst.policy.currency))

@@ -1,0 +1,248 @@
+"""``optimizer network ...`` end to end, in-process (``optimizer.cli.main``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from models.network import SolveStatus
+from models.network.checker import check_plan
+from optimizer.cli import main
+from optimizer.formats.network import (
+    read_network_instance,
+    read_network_plan,
+    write_network_instance,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTER = ROOT / "instances" / "network"
+FIXTURES = ROOT / "tests" / "fixtures" / "network"
+SMALL = FIXTURES / "valid_small.json"
+
+PLAN_FILES = ["cost.csv", "customers.csv", "facilities.csv", "flows.csv", "network.png",
+              "plan.json", "plan.xlsx", "purchases.csv", "shortages.csv", "summary.csv"]
+
+
+@pytest.mark.parametrize("form", ["starter.json", "starter", "starter.xlsx"])
+def test_solve_the_shipped_example_in_each_form(
+    tmp_path: Path, form: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(STARTER / form), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "OPTIMAL" in printed and "DC-HEF" in printed and "outbound transport" in printed
+    assert sorted(p.name for p in out.iterdir()) == PLAN_FILES
+    plan = read_network_plan(out)
+    inst = read_network_instance(STARTER / form)
+    assert plan.solve.status == SolveStatus.OPTIMAL
+    assert check_plan(inst, plan).ok  # the written plan, re-checked from the files
+    assert main(["network", "check", str(STARTER / form), str(out)]) == 0
+    facilities = pd.read_csv(out / "facilities.csv")
+    assert set(facilities.facility) == {"DC-HAM", "DC-HEF", "DC-NUE"}
+    assert facilities.throughput.sum() == pytest.approx(
+        sum(d.quantity for d in inst.demand) - sum(s.quantity for s in plan.shortages))
+    assert (out / "network.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_infeasible_exits_3_with_the_reasons(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(FIXTURES / "infeasible.json"), "--out", str(out)]) == 3
+    printed = capsys.readouterr().out
+    assert "INFEASIBLE" in printed and "why the rules cannot all be met" in printed
+    plan = read_network_plan(out)
+    assert plan.solve.status == SolveStatus.INFEASIBLE and plan.infeasibility
+    assert plan.infeasibility == ("the solver proved that no plan meets every rule together "
+                                  "(each rule alone passed the pre-checks)",)
+    assert plan.infeasibility[0] in " ".join(printed.split())
+    assert not (out / "network.png").exists()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "malformed").iterdir()))
+def test_malformed_input_exits_2_naming_file_record_and_field(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = FIXTURES / "malformed" / name
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(folder), "--out", str(out)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "invalid input" in err and "Traceback" not in err
+    assert f"{folder}/" in err and ".csv" in err  # the file
+    record_level = name not in ("unknown_column", "missing_column", "missing_table",
+                                "unknown_table")
+    if record_level:
+        assert ": line " in err and ": field '" in err  # the record and the field
+    assert not out.exists()  # nothing written
+
+
+def _tamper(out: Path, change) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads((out / "plan.json").read_text())
+    change(data)
+    (out / "plan.json").write_text(json.dumps(data))
+
+
+@pytest.fixture(scope="module")
+def small_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """valid_small solved once by the CLI (its plan folder)."""
+    out = tmp_path_factory.mktemp("small") / "plan"
+    assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize("what", ["flow", "open", "cost"])
+def test_check_rejects_a_tampered_plan(tmp_path: Path, small_plan: Path, what: str,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "plan.json").write_text((small_plan / "plan.json").read_text())
+
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        if what == "flow":
+            data["flows"][0]["quantity"] += 25
+        elif what == "open":
+            for f in data["facilities"]:
+                if f["open"]:
+                    f["open"] = False
+                    break
+        else:
+            data["cost"]["outbound"] -= 100
+            data["cost"]["total"] -= 100
+            data["solve"]["objective"] -= 100
+
+    _tamper(out, change)
+    capsys.readouterr()
+    assert main(["network", "check", str(SMALL), str(out)]) == 5
+    assert "violation(s)" in capsys.readouterr().out
+    assert main(["network", "check", str(SMALL), str(small_plan)]) == 0
+
+
+def test_compare_two_plans_of_the_same_network(tmp_path: Path, small_plan: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Plan B: the same network with the DC that A opens first closed."""
+    inst = read_network_instance(SMALL)
+    a = read_network_plan(small_plan)
+    closed = a.open_facilities[0]
+    facilities = [f.model_dump() | ({"status": "must_close", "closing_cost": 0.0}
+                                    if f.id == closed else {}) for f in inst.facilities]
+    whatif = tmp_path / "whatif.json"
+    write_network_instance(inst.model_copy(update={"facilities": facilities}), whatif, "json")
+    assert main(["network", "solve", str(whatif), "--out", str(tmp_path / "b")]) == 0
+    b = read_network_plan(tmp_path / "b")
+    assert closed not in b.open_facilities
+    capsys.readouterr()
+    table = tmp_path / "compare.csv"
+    assert main(["network", "compare", str(SMALL), str(small_plan), str(tmp_path / "b"),
+                 "--out", str(table)]) == 0
+    printed = capsys.readouterr().out
+    assert "A: " in printed and "passes the checker" in printed
+    assert "customers that changed DC" in printed or "no customer changed DC" in printed
+    rows = pd.read_csv(table, dtype=str, keep_default_na=False)
+    assert list(rows.columns) == ["section", "item", "field", "a", "b", "difference"]
+    opened = rows[(rows.section == "facility") & (rows.field == "open")]
+    assert opened[opened.item == closed][["a", "b", "difference"]].values.tolist() == [
+        ["yes", "no", "closed"]]
+    total = rows[(rows.section == "cost") & (rows.item == "total")].iloc[0]
+    assert float(total.difference) == pytest.approx(b.cost.total - a.cost.total)
+    changed = rows[(rows.section == "customer") & (rows.field == "facilities")]
+    expected = {c.customer for c in a.customers
+                if c.facilities != next(x.facilities for x in b.customers
+                                        if x.customer == c.customer)}
+    assert set(changed.item) == expected and expected  # the customers of the closed DC moved
+
+
+def test_compare_refuses_a_plan_of_another_network(tmp_path: Path, small_plan: Path) -> None:
+    out = tmp_path / "starter-plan"
+    other = json.loads((small_plan / "plan.json").read_text())
+    other["customers"][0]["customer"] = "Z-ELSEWHERE"
+    out.mkdir()
+    (out / "plan.json").write_text(json.dumps(other))
+    assert main(["network", "compare", str(SMALL), str(small_plan), str(out)]) == 2
+
+
+def test_method_facility_location_is_refused_when_it_does_not_apply(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["network", "solve", str(SMALL), "--method", "facility-location"]) == 2
+    assert "it has a supplier echelon" in capsys.readouterr().err
+
+
+def test_capacity_is_refused_for_a_native_instance(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["network", "solve", str(SMALL), "--capacity", "100"]) == 2
+    assert "--capacity applies only to --format orlib-cap" in capsys.readouterr().err
+
+
+ORLIB = """2 3
+capacity 50
+capacity 60
+30
+10 20
+40
+15 5
+20
+8 9
+"""
+
+
+def test_orlib_benchmark_with_capacity(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A benchmark has no coordinates: the plan is written without a map, and the console
+    says why."""
+    path = tmp_path / "capx.txt"
+    path.write_text(ORLIB)
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(path), "--format", "orlib-cap", "--capacity", "70",
+                 "--out", str(out)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "no network map" in printed
+    assert sorted(p.name for p in out.iterdir()) == [n for n in PLAN_FILES
+                                                     if n != "network.png"]
+    plan = read_network_plan(out)
+    # Demand 90 > capacity 70: both DCs open (50 + 60); F1 serves C1 (10) and C3 (8), F2
+    # serves C2 (5), within the capacities (50 and 40): 110 + 23.
+    assert plan.solve.status == SolveStatus.OPTIMAL
+    assert plan.cost.total == pytest.approx(133.0)
+    assert main(["network", "check", str(path), str(out), "--format", "orlib-cap",
+                 "--capacity", "70"]) == 0
+
+
+def test_an_output_folder_with_other_files_is_refused_before_solving(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
+    assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 2
+    assert (out / "notes.txt").read_text() == "keep me"
+
+
+def test_convert_between_forms(tmp_path: Path) -> None:
+    assert main(["network", "convert", str(SMALL), str(tmp_path / "small.xlsx")]) == 0
+    assert main(["network", "convert", str(tmp_path / "small.xlsx"), str(tmp_path / "csv")]) == 0
+    back = read_network_instance(tmp_path / "csv")
+    assert back.model_copy(update={"name": "valid_small"}) == read_network_instance(SMALL)
+
+
+def test_schema_describes_every_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["network", "schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert {"products", "facilities", "sizes", "customers", "demand", "suppliers", "offers",
+            "lanes", "transport", "network_policy"} <= set(schema["properties"])
+
+
+def test_generate_then_solve(tmp_path: Path) -> None:
+    path = tmp_path / "gen.json"
+    assert main(["network", "generate", "--out", str(path), "--suppliers", "0",
+                 "--facilities", "3", "--customers", "8", "--products", "1",
+                 "--seed", "4"]) == 0
+    inst = read_network_instance(path)
+    assert inst.name == "gen" and len(inst.customers) == 8 and len(inst.facilities) == 3
+    assert main(["network", "solve", str(path), "--out", str(tmp_path / "plan")]) == 0
+    assert main(["network", "generate", "--out", str(tmp_path / "x.json"),
+                 "--suppliers", "1"]) == 2
+
+
+def test_plot_draws_a_written_plan(tmp_path: Path, small_plan: Path) -> None:
+    png = tmp_path / "map.png"
+    assert main(["network", "plot", str(SMALL), str(small_plan), "--out", str(png)]) == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
