@@ -199,11 +199,12 @@ def generate_network(suppliers: int, facilities: int, customers: int, products: 
         if len(options) == 2:
             options = (("M", 1.0), ("L", 1.6))
         in_units = mean_weight if unit == "weight" else 1.0
+        site_factor = rng.uniform(0.9, 1.1)  # one per site: a larger size never costs less
         for name, factor in options:
             capacity = float(math.ceil(base * factor / 10) * 10)
             size_rows.append({"facility": f"DC{i + 1:02d}", "size": name, "capacity": capacity,
                               "fixed_cost": round((300_000 + 30 * (capacity / in_units) ** 0.7)
-                                                  * rng.uniform(0.9, 1.1), 2)})
+                                                  * site_factor, 2)})
         row: dict[str, Any] = {
             "id": f"DC{i + 1:02d}", "name": f"{cities[site_city[i]][0]} site {i // n_cities + 1}",
             "lat": round(float(f_lat[i]), 5), "lon": round(float(f_lon[i]), 5),
