@@ -2,14 +2,14 @@
 
 Suppliers are black triangles; DCs are squares, open ones in their own colour with an area
 proportional to their throughput, closed ones hollow and grey; customers are dots in the colour
-of the DC that serves most of their units (red crosses: nothing delivered). Flow lines join
-the places a plan moves goods between (all products together): inbound lanes (supplier -> DC)
-in brown, outbound lanes (DC -> customer) in the DC's colour, their width growing with the
-units moved. Places with ``lat``/``lon`` are drawn in degrees with the aspect of the mean
-latitude (a degree of longitude is cos(latitude) of a degree of latitude); ``x``/``y`` in their
-own units, equal aspect. A network whose places lack coordinates (a benchmark with a cost
-matrix only) has no map: :func:`map_coordinates` says so and :func:`write_network_map` writes
-nothing.
+of the DC that serves most of their units (a tie: the DC listed first in ``facilities``; red
+crosses: nothing delivered). Flow lines join the places a plan moves goods between (all
+products together): inbound lanes (supplier -> DC) in brown, outbound lanes (DC -> customer)
+in the DC's colour, their width growing with the units moved. Places with ``lat``/``lon`` are
+drawn in degrees with the aspect of the mean latitude (a degree of longitude is cos(latitude)
+of a degree of latitude); ``x``/``y`` in their own units (km), equal aspect. A network whose
+places lack coordinates (a benchmark with a cost matrix only) has no map: :func:`map_coordinates`
+says so and :func:`write_network_map` writes nothing.
 """
 
 from __future__ import annotations
@@ -78,10 +78,16 @@ def network_map_figure(inst: NetworkInstance, plan: NetworkPlan) -> Figure:
     for flow in plan.flows:
         lanes[(flow.echelon, flow.origin, flow.destination)] += flow.quantity
     biggest = max(lanes.values(), default=1.0) or 1.0
-    # The DC that delivers most of each customer's units.
+    # The DC that delivers most of each customer's units (a tie: the first in the table).
+    rank = {f.id: i for i, f in enumerate(inst.facilities)}
+    best: dict[str, tuple[float, int]] = {}
     main_dc: dict[str, tuple[float, str]] = {}
     for (echelon, origin, destination), units in lanes.items():
-        if echelon == Echelon.OUTBOUND and units > main_dc.get(destination, (0.0, ""))[0]:
+        if echelon != Echelon.OUTBOUND or units <= 0:
+            continue
+        key = (units, -rank[origin])
+        if key > best.get(destination, (0.0, 0)):
+            best[destination] = key
             main_dc[destination] = (units, origin)
 
     fig = Figure(figsize=(12, 9), dpi=110, layout="constrained")
