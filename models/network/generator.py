@@ -104,6 +104,8 @@ MAX_DEFECT = 0.025
 MIN_ON_TIME = 0.85
 MAX_LEAD_DAYS = 45.0
 SERVICE_KM = 100.0
+#: Size options of a DC: name and capacity as a multiple of the site's base (2 or 3 of them).
+SIZE_OPTIONS = (("S", 0.5), ("M", 1.0), ("L", 1.6))
 
 
 @dataclass
@@ -195,9 +197,7 @@ def generate_network(suppliers: int, facilities: int, customers: int, products: 
             base *= mean_weight
         load = load_weight[i] if unit == "weight" else load_units[i]
         base = max(base, 1.3 * load / 1.6)
-        options = (("S", 0.5), ("M", 1.0), ("L", 1.6))[: 2 + int(rng.random() < 0.6)]
-        if len(options) == 2:
-            options = (("M", 1.0), ("L", 1.6))
+        options = SIZE_OPTIONS if rng.random() < 0.6 else SIZE_OPTIONS[1:]
         in_units = mean_weight if unit == "weight" else 1.0
         site_factor = rng.uniform(0.9, 1.1)  # one per site: a larger size never costs less
         for name, factor in options:
@@ -401,7 +401,8 @@ def _sourcing(rng: np.random.Generator, suppliers: int, products: int, product_i
         supplier_rows.append(row)
     used = [s for s in range(suppliers) if load[s] > 0]
     unused = [s for s in range(suppliers) if load[s] == 0]
-    base = {k: v * price_of(offers, sid[k[0]], product_ids[k[1]]) for k, v in purchase.items()}
+    base_price = {(o["supplier"], o["product"]): float(o["unit_price"]) for o in offers}
+    base = {k: v * base_price[(sid[k[0]], product_ids[k[1]])] for k, v in purchase.items()}
     onboarding = sum(supplier_rows[s]["onboarding_cost"] for s in used)
     policy: dict[str, Any] = {"budget": round(1.25 * (onboarding + sum(base.values())), 2),
                               "must_use": [sid[used[int(rng.integers(len(used)))]]]}
@@ -426,14 +427,6 @@ def _sourcing(rng: np.random.Generator, suppliers: int, products: int, product_i
         product_policies.append(row)
     return {"suppliers": supplier_rows, "offers": offers, "price_breaks": breaks,
             "purchase": purchase, "policy": policy, "product_policies": product_policies}
-
-
-def price_of(offers: list[dict[str, Any]], supplier: str, product: str) -> float:
-    """The base unit price of an offer (linear search; used a few thousand times at most)."""
-    for offer in offers:
-        if offer["supplier"] == supplier and offer["product"] == product:
-            return float(offer["unit_price"])
-    raise KeyError((supplier, product))
 
 
 def _lanes(rng: np.random.Generator, km: np.ndarray, assign: np.ndarray, eligible: np.ndarray,
