@@ -246,3 +246,71 @@ def test_plot_draws_a_written_plan(tmp_path: Path, small_plan: Path) -> None:
     png = tmp_path / "map.png"
     assert main(["network", "plot", str(SMALL), str(small_plan), "--out", str(png)]) == 0
     assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def _no_solution(inst, options, method="auto"):  # type: ignore[no-untyped-def]
+    from models.network import Method, NetworkPlan, NetworkSolveSummary
+
+    summary = NetworkSolveSummary(status=SolveStatus.NO_SOLUTION, stop_reason="time limit",
+                                  method=Method.MILP, solver="highs", objective=None,
+                                  best_bound=1.0, gap=None)
+    return NetworkPlan(instance=inst.name, solve=summary)
+
+
+def test_no_plan_within_the_limits_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("optimizer.cli.network.solve", _no_solution)
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(SMALL), "--out", str(out), "--json"]) == 4
+    assert json.loads(capsys.readouterr().out)["solve"]["status"] == "no_solution"
+    assert read_network_plan(out).solve.status == SolveStatus.NO_SOLUTION
+
+
+def test_a_plan_failing_the_checker_exits_5_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from models.network import PlanCheckError
+    from models.network.checker import NetworkCheckReport
+
+    def broken(inst, options, method="auto"):  # type: ignore[no-untyped-def]
+        report = NetworkCheckReport()
+        report.add("balance", "F1/P1", "into F1 is 10 more than out of it", 10.0)
+        raise PlanCheckError(_no_solution(inst, options), report)
+
+    monkeypatch.setattr("optimizer.cli.network.solve", broken)
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 5
+    captured = capsys.readouterr()
+    assert "balance" in captured.out and "nothing was written" in captured.err
+    assert not out.exists()
+
+
+def test_ctrl_c_without_a_plan_exits_130_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(inst, options, method="auto"):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("optimizer.cli.network.solve", interrupted)
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 130
+    assert "nothing was written" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_ctrl_c_with_a_plan_keeps_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """An interrupted solve that returns its incumbent: written, said so, exit 0."""
+    from models.network import solve as real_solve
+    from models.solver import INTERRUPTED_REASON
+
+    def interrupted(inst, options, method="auto"):  # type: ignore[no-untyped-def]
+        plan = real_solve(inst, options, method)
+        stopped = plan.solve.model_copy(update={"stop_reason": INTERRUPTED_REASON})
+        return plan.model_copy(update={"solve": stopped})
+
+    monkeypatch.setattr("optimizer.cli.network.solve", interrupted)
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 0
+    assert "interrupted" in capsys.readouterr().err
+    assert read_network_plan(out).solve.stop_reason == INTERRUPTED_REASON
