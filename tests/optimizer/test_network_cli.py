@@ -314,3 +314,29 @@ def test_ctrl_c_with_a_plan_keeps_it(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 0
     assert "interrupted" in capsys.readouterr().err
     assert read_network_plan(out).solve.stop_reason == INTERRUPTED_REASON
+
+
+HOLMBERG = """2 3
+50 60
+50 60
+30 40 20
+10 20
+15 5
+8 9
+"""
+
+
+def test_holmberg_benchmark_single_source(tmp_path: Path) -> None:
+    """Every customer on one DC: C1 and C3 on F1 (50 units, its capacity), C2 on F2."""
+    path = tmp_path / "p0.txt"
+    path.write_text(HOLMBERG)
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(path), "--format", "holmberg", "--method",
+                 "facility-location", "--out", str(out)]) == 0
+    plan = read_network_plan(out)
+    assert plan.solve.method == "facility-location"
+    assert plan.cost.total == pytest.approx(133.0)
+    assert {c.customer: c.facilities for c in plan.customers} == {
+        "C1": "F1", "C2": "F2", "C3": "F1"}
+    assert main(["network", "solve", str(path), "--format", "holmberg", "--capacity",
+                 "10"]) == 2
