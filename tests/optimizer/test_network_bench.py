@@ -251,3 +251,27 @@ def test_network_benchmark_without_data(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("OPTIMIZER_BENCH_DATA", str(tmp_path))
     assert main(["network", "--suite", "orlib-large", "--out", str(tmp_path)]) == 7
     assert not list(tmp_path.glob("network-*"))
+
+
+@needs_data
+def test_every_suite_instance_parses_with_a_published_optimum() -> None:
+    """The suites list 37 + 12 + 71 instances; each file parses and its optimum is known."""
+    from benchmarks.network_suite import cases
+
+    listed = {suite: cases(suite) for suite in ("orlib-small", "orlib-large", "holmberg")}
+    assert [len(v) for v in listed.values()] == [37, 12, 71]
+    assert len(cases("generated")) == 3
+    templates = set()
+    for suite, chosen in listed.items():
+        for case in chosen:
+            assert case.published is not None and case.published > 0, case.name
+            if suite == "orlib-large":
+                if case.path in templates:
+                    continue  # one capacity per template file is enough to parse it
+                templates.add(case.path)
+            inst = case.instance()
+            assert inst.name == case.name
+            expected = {"orlib-small": (50,), "orlib-large": (1000,),
+                        "holmberg": (50, 70, 80, 90, 100, 150, 200)}[suite]
+            assert len(inst.customers) in expected, case.name
+            assert len(inst.lanes) == len(inst.facilities) * len(inst.customers)
