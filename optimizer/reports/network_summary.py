@@ -27,9 +27,8 @@ def money(value: float | None, currency: str | None = None) -> str:
 
 
 def plan_summary(plan: NetworkPlan, currency: str | None = None) -> RenderableType:
-    """Status and cost (with best bound and gap), the DCs (open ones with size, throughput and
-    utilisation; closed ones listed), the cost lines with their shares, and the reasons when
-    the plan is infeasible."""
+    """Status and cost (with best bound and gap), the open DCs (:func:`facility_table`), the
+    cost lines with their shares, and the reasons when the plan is infeasible."""
     s = plan.solve
     head = Table.grid(padding=(0, 2))
     head.add_row("status", f"[{_STATUS_STYLE[s.status]}]{s.status.value.upper()}[/] "
@@ -50,22 +49,41 @@ def plan_summary(plan: NetworkPlan, currency: str | None = None) -> RenderableTy
             why.add_row(line)
         parts.append(why)
     if plan.facilities:
-        cur = f" ({currency})" if currency else ""
-        dcs = _columns(_id_table("DC", title="distribution centres"), "open", "size",
-                       "capacity", "throughput", "utilisation", f"fixed cost{cur}",
-                       "customers")
-        for f in sorted(plan.facilities, key=lambda f: (not f.open, f.facility)):
-            capacity = "unlimited" if f.capacity is None else (
-                f"{f.capacity:,.0f}" + ("" if f.capacity_unit == "units"
-                                        else f" {f.capacity_unit}"))
-            dcs.add_row(f.facility, "[green]yes[/]" if f.open else "[dim]no[/]",
-                        f.size or "-", capacity if f.open else "-",
-                        f"{f.throughput:,.0f}", _pct(f.utilisation) if f.open else "-",
-                        money(f.fixed_cost) if f.open else "-", str(f.customers))
-        parts.append(_fit(dcs, 1))
+        parts.append(facility_table(plan, currency))
     if plan.cost is not None:
         parts.append(cost_table(plan, currency))
     return Group(*parts)
+
+
+#: Closed DCs named in the caption of the DC table; the rest are counted.
+MAX_CLOSED_NAMED = 12
+
+
+def facility_table(plan: NetworkPlan, currency: str | None = None) -> Table:
+    """The open DCs (largest throughput first) with their input status, size, capacity,
+    throughput, utilisation, fixed cost and customers; the closed ones named in the caption
+    (existing DCs the plan closes first)."""
+    cur = f" ({currency})" if currency else ""
+    opened = sorted((f for f in plan.facilities if f.open), key=lambda f: -f.throughput)
+    closed = sorted((f for f in plan.facilities if not f.open),
+                    key=lambda f: (f.status != "existing", f.facility))
+    caption = None
+    if closed:
+        named = ", ".join(f.facility + (" (existing, closed by the plan)"
+                                        if f.status == "existing" else "")
+                          for f in closed[:MAX_CLOSED_NAMED])
+        more = len(closed) - MAX_CLOSED_NAMED
+        caption = f"closed: {named}" + (f" and {more} more" if more > 0 else "")
+    table = _columns(_id_table("DC", title=f"open DCs: {len(opened)} of "
+                                           f"{len(plan.facilities)}", caption=caption),
+                     "status", "size", numeric=False)
+    _columns(table, "capacity", "throughput", "utilisation", f"fixed cost{cur}", "customers")
+    for f in opened:
+        capacity = "unlimited" if f.capacity is None else (
+            f"{f.capacity:,.0f}" + ("" if f.capacity_unit == "units" else f" {f.capacity_unit}"))
+        table.add_row(f.facility, f.status, f.size or "-", capacity, f"{f.throughput:,.0f}",
+                      _pct(f.utilisation), money(f.fixed_cost), str(f.customers))
+    return _fit(table, 1)
 
 
 def cost_table(plan: NetworkPlan, currency: str | None = None) -> Table:

@@ -340,3 +340,19 @@ def test_holmberg_benchmark_single_source(tmp_path: Path) -> None:
         "C1": "F1", "C2": "F2", "C3": "F1"}
     assert main(["network", "solve", str(path), "--format", "holmberg", "--capacity",
                  "10"]) == 2
+
+
+def test_summary_shows_open_dcs_and_names_closed_ones(
+        small_plan: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["network", "solve", str(SMALL)]) == 0
+    printed = capsys.readouterr().out
+    plan = read_network_plan(small_plan)
+    opened = [f for f in plan.facilities if f.open]
+    closed = [f.facility for f in plan.facilities if not f.open]
+    assert f"open DCs: {len(opened)} of 3" in printed
+    assert f"closed: {', '.join(closed)}" in printed
+    for f in opened:
+        row = next(line for line in printed.splitlines() if line.startswith(f"│{f.facility} "))
+        assert f"{f.utilisation:.1%}" in row and f.size in row and f.status in row
+    assert "total cost  5,025.46 EUR" in printed
