@@ -7,7 +7,9 @@ crosses: nothing delivered). Flow lines join the places a plan moves goods betwe
 products together): inbound lanes (supplier -> DC) in brown, outbound lanes (DC -> customer)
 in the DC's colour, their width growing with the units moved. Places with ``lat``/``lon`` are
 drawn in degrees with the aspect of the mean latitude (a degree of longitude is cos(latitude)
-of a degree of latitude); ``x``/``y`` in their own units (km), equal aspect. A network whose
+of a degree of latitude); ``x``/``y`` in their own units (km), equal aspect. The map frames
+the DCs, the customers and the suppliers near them; far suppliers (another continent) are left
+off, counted in the legend, their flow lines running off the edge towards them. A network whose
 places lack coordinates (a benchmark with a cost matrix only) has no map: :func:`map_coordinates`
 says so and :func:`write_network_map` writes nothing.
 """
@@ -27,6 +29,9 @@ from optimizer.atomic import atomic_write
 
 #: DCs named in the legend; the rest are counted in a last "+N more" entry.
 MAX_LEGEND_DCS = 15
+#: Suppliers farther than this many times the extent of the DCs and customers from them are
+#: left off the map (their flow lines run off its edge, towards them).
+NEAR = 1.0
 #: Outbound lanes drawn at most (the largest); a network with more draws customers only.
 MAX_LINES = 5000
 
@@ -118,11 +123,14 @@ def network_map_figure(inst: NetworkInstance, plan: NetworkPlan) -> Figure:
                                   [where[c.id][1] for c in unserved], marker="x", s=30,
                                   color="red", zorder=3,
                                   label=f"nothing delivered ({len(unserved)})"))
+    frame, far = _frame(inst, where)
     if inst.suppliers:
+        label = f"suppliers ({len(inst.suppliers)})"
+        if far:
+            label = f"suppliers ({len(inst.suppliers)}; {far} far away, off the map)"
         handles.append(ax.scatter([where[s.id][0] for s in inst.suppliers],
                                   [where[s.id][1] for s in inst.suppliers], marker="^", s=55,
-                                  color="black", zorder=4,
-                                  label=f"suppliers ({len(inst.suppliers)})"))
+                                  color="black", zorder=4, label=label))
     if inbound:
         handles.append(Line2D([], [], color="#8c564b", linestyle="--",
                               label="inbound flow (width: units)"))
@@ -167,7 +175,7 @@ def network_map_figure(inst: NetworkInstance, plan: NetworkPlan) -> Figure:
     if geo:
         ax.set_xlabel("longitude (degrees east)")
         ax.set_ylabel("latitude (degrees north)")
-        mean_lat = sum(p[1] for p in where.values()) / len(where)
+        mean_lat = (frame[2] + frame[3]) / 2
         ax.set_aspect(1.0 / max(math.cos(math.radians(mean_lat)), 0.01))
     else:
         ax.set_xlabel("x (km)")
@@ -177,8 +185,30 @@ def network_map_figure(inst: NetworkInstance, plan: NetworkPlan) -> Figure:
     cost = "no plan" if plan.objective is None else f"cost {plan.objective:,.0f}{currency}"
     ax.set_title(f"{inst.name}: {len(opened)} of {len(inst.facilities)} DCs open, {cost} "
                  f"({plan.solve.status.value})")
+    ax.set_xlim(frame[0], frame[1])
+    ax.set_ylim(frame[2], frame[3])
     ax.grid(True, linewidth=0.3, alpha=0.5)
     return fig
+
+
+def _frame(inst: NetworkInstance, where: dict[str, tuple[float, float]]
+           ) -> tuple[tuple[float, float, float, float], int]:
+    """The map's limits ``(x0, x1, y0, y1)``: the DCs and customers, and the suppliers within
+    :data:`NEAR` times their extent of them, with a margin; and how many suppliers are left
+    off (a Chinese supplier would shrink a German network to a dot)."""
+    core = [where[p.id] for p in (*inst.facilities, *inst.customers)]
+    x0, x1 = min(p[0] for p in core), max(p[0] for p in core)
+    y0, y1 = min(p[1] for p in core), max(p[1] for p in core)
+    reach = NEAR * max(x1 - x0, y1 - y0, 1.0)
+    far = 0
+    for s in inst.suppliers:
+        x, y = where[s.id]
+        if x0 - reach <= x <= x1 + reach and y0 - reach <= y <= y1 + reach:
+            x0, x1, y0, y1 = min(x0, x), max(x1, x), min(y0, y), max(y1, y)
+        else:
+            far += 1
+    pad = 0.06 * max(x1 - x0, y1 - y0, 1.0)
+    return (x0 - pad, x1 + pad, y0 - pad, y1 + pad), far
 
 
 def write_network_map(inst: NetworkInstance, plan: NetworkPlan, path: Path) -> bool:

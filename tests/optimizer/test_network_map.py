@@ -111,3 +111,25 @@ def test_no_coordinates_no_map_and_it_says_so(tmp_path: Path,
                  str(tmp_path / "m.png")]) == 2
     assert "no network map" in capsys.readouterr().err
     assert not (tmp_path / "m.png").exists()
+
+
+def test_far_suppliers_are_left_off_the_frame_and_counted() -> None:
+    """A supplier in Shenzhen would shrink a network around Berlin to a dot."""
+    inst = NetworkInstance.model_validate({
+        "products": [{"id": "P"}],
+        "facilities": [{"id": "F", "lat": 52.5, "lon": 13.4}],
+        "customers": [{"id": "C1", "lat": 53.5, "lon": 10.0},
+                      {"id": "C2", "lat": 51.3, "lon": 12.4}],
+        "demand": [{"customer": c, "product": "P", "quantity": 5} for c in ("C1", "C2")],
+        "suppliers": [{"id": "NEAR", "region": "eu", "lat": 52.0, "lon": 14.0},
+                      {"id": "FAR", "region": "cn", "lat": 22.5, "lon": 114.1}],
+        "offers": [{"supplier": s, "product": "P", "unit_price": 1.0} for s in ("NEAR", "FAR")],
+    })
+    plan = solve(inst)
+    ax = network_map_figure(inst, plan).axes[0]
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    assert x0 < 10.0 and x1 > 14.0 and y0 < 51.3 and y1 > 53.5  # every place but FAR
+    assert x1 < 20 and y0 > 45  # FAR (114 E, 22 N) is off the map
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "suppliers (2; 1 far away, off the map)" in labels
