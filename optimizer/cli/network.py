@@ -24,6 +24,7 @@ from optimizer.formats.network import (
     write_network_instance,
     write_network_plan,
 )
+from optimizer.formats.tables import Form
 from optimizer.output_folder import (
     PLAN_MARKERS,
     check_output,
@@ -94,8 +95,14 @@ def load_instance(path: Path, fmt: Format | None = None,
     if capacity is not None:
         raise InputError([f"--capacity applies only to --format orlib-cap (capa, capb and "
                           f"capc); {path} is a native instance"])
-    form = {Format.json: "json", Format.csv: "csv", Format.xlsx: "excel"}.get(fmt)  # type: ignore[arg-type]
-    return read_network_instance(path, form)  # type: ignore[arg-type]
+    if fmt is None and path.is_file() and path.suffix.lower() not in (".json", ".xlsx",
+                                                                       ".xlsm"):
+        raise InputError([f"{path}: not a native instance (a .json file, a folder of .csv "
+                          f"files, an .xlsx workbook); a benchmark file needs --format "
+                          f"orlib-cap or --format holmberg"])
+    forms: dict[Format | None, Form] = {Format.json: "json", Format.csv: "csv",
+                                        Format.xlsx: "excel"}
+    return read_network_instance(path, forms.get(fmt))
 
 
 @app.command("solve")

@@ -356,3 +356,12 @@ def test_summary_shows_open_dcs_and_names_closed_ones(
         row = next(line for line in printed.splitlines() if line.startswith(f"│{f.facility} "))
         assert f"{f.utilisation:.1%}" in row and f.size in row and f.status in row
     assert "total cost  5,025.46 EUR" in printed
+
+
+def test_a_benchmark_file_without_format_is_named_as_such(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cap41.txt"
+    path.write_text(ORLIB)
+    assert main(["network", "solve", str(path)]) == 2
+    assert "a benchmark file needs --format orlib-cap or --format holmberg" in \
+        " ".join(capsys.readouterr().err.split())
