@@ -42,7 +42,8 @@ limit so that the witness keeps it:
   (all-units breaks only lower a price), a product budget 1.25 x its witness purchase, and the
   network budget 1.2 x the witness's whole cost (every line but shortage), computed with the
   instance's own lane costs.
-* The service-level share is the witness's share of demand within 100 km, less 0.02.
+* The service-level share is 90 % of the witness's share of demand within 100 km (rounded
+  down to a hundredth): a real target, not a knife edge.
 
 Every random draw comes from ``numpy.random.default_rng(seed)`` in a fixed order, so the same
 arguments give the same instance.
@@ -257,7 +258,7 @@ def generate_network(suppliers: int, facilities: int, customers: int, products: 
         "min_open": min(2, len(witness_dcs)),
         "max_open": min(int(eligible.sum()), len(witness_dcs) + max(1, facilities // 10)),
         "single_sourcing": True, "max_service_km": float(max_service),
-        "service_level_share": max(0.0, math.floor((service_share - 0.02) * 100) / 100),
+        "service_level_share": math.floor(0.9 * service_share * 100) / 100,
         "service_level_km": SERVICE_KM,
     }
     if sourcing is not None:
