@@ -365,3 +365,14 @@ def test_a_benchmark_file_without_format_is_named_as_such(
     assert main(["network", "solve", str(path)]) == 2
     assert "a benchmark file needs --format orlib-cap or --format holmberg" in \
         " ".join(capsys.readouterr().err.split())
+
+
+def test_the_command_runs_as_a_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "optimizer", "network", "solve", str(SMALL),
+                             "--json"], capture_output=True, text=True, timeout=300,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["solve"]["status"] == "optimal"
