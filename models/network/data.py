@@ -74,18 +74,17 @@ class CapacityUnit(StrEnum):
 
 
 class _Located(_Frozen):
-    lat: Lat | None = None
-    lon: Lon | None = None
-    x: Coordinate | None = None
-    y: Coordinate | None = None
+    """A place: ``lat``/``lon`` or ``x``/``y`` (declared by each record after its id, so that
+    tables list the id first)."""
 
     @model_validator(mode="after")
     def _pairs(self) -> _Located:
-        if (self.lat is None) != (self.lon is None):
+        lat, lon, x, y = (getattr(self, k) for k in ("lat", "lon", "x", "y"))
+        if (lat is None) != (lon is None):
             raise PydanticCustomError("coordinates", "give both lat and lon, or neither")
-        if (self.x is None) != (self.y is None):
+        if (x is None) != (y is None):
             raise PydanticCustomError("coordinates", "give both x and y, or neither")
-        if self.lat is not None and self.x is not None:
+        if lat is not None and x is not None:
             raise PydanticCustomError("coordinates", "give lat/lon or x/y, not both")
         return self
 
@@ -108,6 +107,11 @@ class Product(_Frozen):
 class NetworkSupplier(Supplier, _Located):
     """A sourcing supplier (id, region, onboarding cost, capacity) with a location."""
 
+    lat: Lat | None = None
+    lon: Lon | None = None
+    x: Coordinate | None = None
+    y: Coordinate | None = None
+
 
 class Facility(_Located):
     """A candidate or existing DC. With one size, give ``capacity`` (None = unlimited) and
@@ -115,6 +119,10 @@ class Facility(_Located):
 
     id: Id
     name: str = ""
+    lat: Lat | None = None
+    lon: Lon | None = None
+    x: Coordinate | None = None
+    y: Coordinate | None = None
     status: FacilityStatus = FacilityStatus.CANDIDATE
     capacity: Quantity | None = None
     fixed_cost: Money | None = None
@@ -138,6 +146,10 @@ class Customer(_Located):
 
     id: Id
     name: str = ""
+    lat: Lat | None = None
+    lon: Lon | None = None
+    x: Coordinate | None = None
+    y: Coordinate | None = None
 
 
 class Demand(_Frozen):
@@ -280,16 +292,19 @@ class NetworkInstance(_Frozen):
                                  f"suppliers, facilities and customers need distinct ids",
                                  record.id)
                 places.setdefault(record.id, (table, i))
-        kinds = {r.located for t in ("suppliers", "facilities", "customers")
-                 for r in getattr(self, t)} - {"none"}
-        if len(kinds) > 1:
-            for table in ("suppliers", "facilities", "customers"):
-                for i, record in enumerate(getattr(self, table)):
-                    if record.located == "xy":
-                        yield _error((table, i, "x"), "coordinates",
-                                     "mixes x/y with lat/lon elsewhere; use one kind of "
-                                     "coordinates for the whole network", record.x)
-                        return
+        located = [(t, i, r) for t in ("suppliers", "facilities", "customers")
+                   for i, r in enumerate(getattr(self, t)) if r.located != "none"]
+        counts = {k: sum(1 for *_x, r in located if r.located == k) for k in ("latlon", "xy")}
+        if all(counts.values()):
+            odd = min(counts, key=lambda k: (counts[k], k))
+            table, i, record = next((t, i, r) for t, i, r in located if r.located == odd)
+            field = "x" if odd == "xy" else "lat"
+            other = "lat/lon" if odd == "xy" else "x/y"
+            yield _error((table, i, field), "coordinates",
+                         f"has {field.replace('x', 'x/y').replace('lat', 'lat/lon')} while "
+                         f"{counts['latlon' if odd == 'xy' else 'xy']} other places have "
+                         f"{other}; use one kind of coordinates for the whole network",
+                         getattr(record, field))
         products = {p.id: p for p in self.products}
         facilities = {f.id for f in self.facilities}
         customers = {c.id for c in self.customers}

@@ -388,9 +388,9 @@ class _Builder:
             terms = list(self.budget_terms)
             if self.sourcing is not None:
                 spend = self.sourcing.expected_cost  # onboarding + purchase (+ 0 shortage)
-                self.prob.addConstraint(_expr(terms) + spend <= policy.budget, "budget")
+                self.prob.addConstraint(_expr(terms) + spend <= policy.budget, "network_budget")
             else:
-                self.prob.addConstraint(_expr(terms) <= policy.budget, "budget")
+                self.prob.addConstraint(_expr(terms) <= policy.budget, "network_budget")
 
     def finish(self) -> NetworkModel:
         objective = _expr(self.objective)

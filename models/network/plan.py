@@ -144,9 +144,9 @@ class NetworkPlan(_Frozen):
         """Ids of the open DCs."""
         return tuple(f.facility for f in self.facilities if f.open)
 
-    def to_frames(self) -> dict[str, pd.DataFrame]:
+    def to_frames(self, currency: str | None = None) -> dict[str, pd.DataFrame]:
         """The plan as tidy pandas tables (facilities, flows, purchases, shortages, customers,
         cost)."""
         from models.network.plan_frames import plan_frames
 
-        return plan_frames(self)
+        return plan_frames(self, currency)

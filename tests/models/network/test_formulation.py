@@ -63,7 +63,7 @@ def _brute_force(data: dict) -> float | None:
     """Cheapest plan over every choice of open DCs and sizes, each solved as a small LP (or
     assignment enumeration under single sourcing) written here from the format doc."""
     inst = NetworkInstance.model_validate(data)
-    options = {f.id: [None] + list(inst.size_options(f.id)) for f in inst.facilities}
+    options = {f.id: [None, *list(inst.size_options(f.id))] for f in inst.facilities}
     best = None
     for choice in itertools.product(*options.values()):
         opened = {f: o for f, o in zip(options, choice, strict=True) if o is not None}
@@ -314,7 +314,8 @@ def test_two_dcs_split_the_purchase_and_the_sourcing_rules_hold_on_the_total() -
 @pytest.mark.parametrize("seed", range(4))
 def test_vectorised_lane_costs_equal_the_instance_rule(seed: int) -> None:
     data = _tiny(seed)
-    data["lanes"] = data.get("lanes", []) + [
+    data["lanes"] = [
+        *data.get("lanes", []),
         {"origin": "F2", "destination": "C2", "cost_per_unit": 0.75},
         {"origin": "F2", "destination": "C2", "product": "A", "cost_per_unit": 1.5},
         {"origin": "F1", "destination": "C3", "product": "B", "forbidden": True}]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pulp
 import pytest
 
 from models.network.data import CapacityUnit, FacilityStatus, NetworkInstance, great_circle_km
@@ -190,10 +189,6 @@ def test_small_networks_solve_and_pass_the_checker(size: tuple[int, int, int, in
     assert all(";" not in c.facilities for c in plan.customers)  # single sourcing
 
 
-@pytest.mark.xfail(strict=True, raises=pulp.PulpError,
-                   reason="models/network/formulation.py names the network budget row "
-                          "'budget', as the sourcing model names its own: PuLP refuses the "
-                          "duplicate when both budgets are set")
 def test_small_network_with_both_budgets_solves() -> None:
     from models.network import SolverOptions, SolveStatus, solve
 
