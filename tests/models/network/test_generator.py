@@ -164,23 +164,16 @@ def test_without_rules_only_the_data() -> None:
         assert getattr(plain, table) == getattr(ruled, table), table
 
 
-def _without_network_budget(inst: NetworkInstance) -> NetworkInstance:
-    policy = inst.network_policy.model_dump()
-    policy["budget"] = None
-    return inst.model_copy(update={"network_policy": policy})
-
-
 @pytest.mark.parametrize(("size", "seed"), [((6, 5, 30, 3), 0), ((6, 5, 30, 3), 1),
                                             ((6, 5, 30, 3), 2), ((8, 6, 40, 3), 3),
                                             ((0, 6, 40, 2), 0), ((0, 6, 40, 2), 1)])
 def test_small_networks_solve_and_pass_the_checker(size: tuple[int, int, int, int],
                                                    seed: int) -> None:
-    """Feasible by construction, as the solver sees it (every rule on except the network
-    budget, which is the next test)."""
+    """Feasible by construction, as the solver sees it (every rule on)."""
     from models.network import SolverOptions, SolveStatus, solve
     from models.network.checker import check_plan
 
-    inst = _without_network_budget(generate_network(*size, seed=seed))
+    inst = generate_network(*size, seed=seed)
     plan = solve(inst, SolverOptions(time_limit=60, threads=1))
     assert plan.solve.status == SolveStatus.OPTIMAL
     assert check_plan(inst, plan).ok
@@ -190,6 +183,7 @@ def test_small_networks_solve_and_pass_the_checker(size: tuple[int, int, int, in
 
 
 def test_small_network_with_both_budgets_solves() -> None:
+    """Both budgets set (the network MILP once named both rows 'budget': PuLP refused)."""
     from models.network import SolverOptions, SolveStatus, solve
 
     inst = generate_network(6, 5, 30, 3, seed=0)
