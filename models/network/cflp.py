@@ -25,16 +25,32 @@ import math
 import time
 from dataclasses import dataclass, field
 
-import highspy
 import numpy as np
 
 from models.network.cflp_lagrange import CoverData, probe, subgradient
-from models.network.cflp_mip import build_mip, new_highs, solve_mip
+from models.network.cflp_mip import build_mip, solve_mip, transport_lp
+from models.network.cflp_search import local_search
 from models.solver import PROVEN_ABS_GAP, PROVEN_GAP
 
 #: Multi-source problems with at least this many (facility, customer) pairs go through the
 #: Lagrangean phase first (smaller ones are solved by the MILP alone in well under a second).
 LAGRANGE_MIN_ARCS = 20_000
+#: The same threshold for single-source problems (0-1 knapsack subproblems).
+LAGRANGE_MIN_ARCS_SINGLE: int | None = None
+#: Time limit of each single-source assignment MILP used for upper bounds.
+ASSIGN_SECONDS = 2.0
+#: Subgradient iterations before and after the restricted MILP, and how often (at most)
+#: an open set is priced by a transportation LP (or assignment MILP) for an upper bound.
+STAGE1_ITERATIONS = 300
+STAGE2_ITERATIONS = 400
+UB_EVERY = 10
+#: Share of the time limit for the upper-bound search after the first Lagrangean stage
+#: (local search over open sets; a restricted MILP under single sourcing).
+SEARCH_SHARE = 0.15
+#: In the final MILP after the Lagrangean phase, strong links x_ij <= y_i only on this many
+#: cheapest arcs (Lagrangean reduced cost) per customer: capb_6000's reduced MILP proved in
+#: 37 s with 10, 44 s with 15, 50 s with 5, over 120 s with all (cflp-exact.md).
+STRONG_LINKS_PER_CUSTOMER = 10
 #: Share of the time limit the Lagrangean phase may use at most.
 LAGRANGE_SHARE = 0.3
 
@@ -198,43 +214,63 @@ def solve_facility_problem(
         return result("infeasible")
 
     incumbent: tuple[float, np.ndarray, np.ndarray] | None = None
+    strong: bool | np.ndarray = True
+    mip_options: dict[str, object] = {}
     fixed_bound = math.inf  # bound on every solution that the fixings below exclude
-    if not problem.single_source and m * n >= LAGRANGE_MIN_ARCS:
+    lag_bound = -math.inf  # Lagrangean bound, valid for the whole problem
+    threshold = LAGRANGE_MIN_ARCS_SINGLE if problem.single_source else LAGRANGE_MIN_ARCS
+    if threshold is not None and m * n >= threshold:
         stats["method"] = "lagrange+mip"
-        lag = _lagrange_phase(problem, cost, y_lo, y_up, t0 + LAGRANGE_SHARE * time_limit,
-                              threads, stats)
+        lag = _lagrange_phase(problem, cost, y_lo, y_up, t0, time_limit, threads, stats)
         if lag.infeasible:
             return result("infeasible")
-        incumbent = lag.incumbent
-        if incumbent is not None and closed_gap(incumbent[0], lag.bound):
-            return result("optimal", incumbent[1], incumbent[2], lag.bound)
+        incumbent, lag_bound = lag.incumbent, lag.bound
+        if incumbent is not None and (
+                closed_gap(incumbent[0], lag_bound)
+                or incumbent[0] - lag_bound <= gap * abs(incumbent[0])
+                or time.perf_counter() - t0 >= time_limit):
+            return result("optimal", incumbent[1], incumbent[2], lag_bound)
         y_lo, y_up, fixed_bound = lag.y_lower, lag.y_upper, lag.fixed_bound
-        if incumbent is not None and time.perf_counter() - t0 >= time_limit:
-            return result("feasible", incumbent[1], incumbent[2], lag.bound)
+        if lag.u is not None and not problem.single_source:
+            # strong links only on each customer's cheapest arcs in Lagrangean reduced cost:
+            # still exact (links are valid inequalities), and the LP is far smaller
+            reduced = np.where(y_up[:, None] > 0.5, cost - lag.u[None, :], np.inf)
+            k = min(STRONG_LINKS_PER_CUSTOMER, m)
+            kth = np.partition(reduced, k - 1, axis=0)[k - 1]
+            strong = reduced <= kth[None, :]
+            stats["strong_links"] = int(strong.sum())
+            mip_options["mip_heuristic_effort"] = 0.0 if incumbent is not None else 0.05
+
+    def bound_with(mip_bound: float | None) -> float | None:
+        """Global bound: the reduced model's bound, or the fixings' bound for what they
+        excluded, whichever is lower; never below the Lagrangean bound."""
+        b = max(lag_bound, min(-math.inf if mip_bound is None else mip_bound, fixed_bound))
+        return b if math.isfinite(b) else None
 
     tb = time.perf_counter()
     model = build_mip(cost, problem.fixed_cost, problem.capacity, problem.demand,
                       single_source=problem.single_source, y_lower=y_lo, y_upper=y_up,
-                      min_open=problem.min_open, max_open=problem.max_open)
+                      min_open=problem.min_open, max_open=problem.max_open, strong=strong)
     stats["build_s"] = round(time.perf_counter() - tb, 3)
     stats["mip_facilities"] = int((y_up > 0.5).sum() - (y_lo > 0.5).sum())
     out = solve_mip(model, (m, n), time_limit=time_limit - (time.perf_counter() - t0),
                     gap=gap, threads=threads,
                     start=None if incumbent is None else (incumbent[1], incumbent[2]),
                     cutoff=None if incumbent is None else
-                    incumbent[0] + max(PROVEN_ABS_GAP, PROVEN_GAP * abs(incumbent[0])))
+                    incumbent[0] + max(PROVEN_ABS_GAP, PROVEN_GAP * abs(incumbent[0])),
+                    **mip_options)
     stats["mip_s"] = round(out.seconds, 3)
     stats["nodes"] = out.nodes
     if out.status == "infeasible":
         if incumbent is None:
             return result("infeasible")
         # nothing in the reduced model beats the incumbent: it is optimal up to the fixings
-        return result("optimal", incumbent[1], incumbent[2], min(incumbent[0], fixed_bound))
-    if out.open is None:
+        return result("optimal", incumbent[1], incumbent[2], bound_with(incumbent[0]))
+    if out.open is None or out.objective is None:
         if incumbent is None:
             return result("no_solution")
-        return result("feasible", incumbent[1], incumbent[2], None)
-    bound = None if out.bound is None else min(out.bound, fixed_bound)
+        return result("feasible", incumbent[1], incumbent[2], bound_with(None))
+    bound = bound_with(out.bound)
     if incumbent is not None and incumbent[0] < out.objective:
         return result("feasible", incumbent[1], incumbent[2], bound)
     return result("optimal" if out.status == "optimal" else "feasible", out.open, out.fraction,
@@ -249,11 +285,12 @@ class _LagrangePhase:
     y_lower: np.ndarray
     y_upper: np.ndarray
     fixed_bound: float
+    u: np.ndarray | None = None  # best multipliers (for choosing the strong links)
 
 
 def _lagrange_phase(problem: FacilityProblem, cost: np.ndarray, y_lo: np.ndarray,
-                    y_up: np.ndarray, deadline: float, threads: int | None, stats: dict
-                    ) -> _LagrangePhase:
+                    y_up: np.ndarray, t0: float, time_limit: float, threads: int | None,
+                    stats: dict) -> _LagrangePhase:
     """Lagrangean bound, transportation-LP upper bounds, and probing fixings."""
     t = time.perf_counter()
     m = problem.shape[0]
@@ -264,25 +301,76 @@ def _lagrange_phase(problem: FacilityProblem, cost: np.ndarray, y_lo: np.ndarray
     best: list = [None]
     lp_time = [0.0, 0]
 
-    def try_set(open_: np.ndarray) -> float | None:
+    def try_set(open_: np.ndarray, keep: bool = True):
+        """Price an open set (transportation LP, or assignment MILP under single sourcing);
+        keep the best; return its cost (``keep``) or the priced set."""
         t1 = time.perf_counter()
-        found = _transport(problem, cost, open_ | forced_open, threads)
+        found = (_assign if problem.single_source else _transport)(
+            problem, cost, open_ | forced_open, threads)
         lp_time[0] += time.perf_counter() - t1
         lp_time[1] += 1
         if found is not None and (best[0] is None or found[0] < best[0][0]):
             best[0] = found
+        if not keep:
+            return found
         return None if found is None else found[0]
 
-    out = subgradient(cost, problem.fixed_cost, problem.capacity, problem.demand, cover,
-                      forced_open, forced_closed, math.inf, deadline=deadline,
-                      on_new_set=try_set)
-    stats["lagrange_iterations"] = out.iterations
-    stats["lagrange_bound"] = out.bound
-    stats["transport_lps"] = lp_time[1]
-    stats["transport_s"] = round(lp_time[0], 3)
+    def ascent(u0: np.ndarray | None, upper: float, iterations: int, share: float,
+               theta0: float):
+        return subgradient(cost, problem.fixed_cost, problem.capacity, problem.demand, cover,
+                           forced_open, forced_closed, upper, max_iter=iterations,
+                           deadline=t0 + share * time_limit, on_new_set=try_set,
+                           ub_every=UB_EVERY, single_source=problem.single_source, u0=u0,
+                           theta0=theta0)
+
+    # stage 1: a first bound, and open sets for upper bounds
+    out = ascent(None, math.inf, STAGE1_ITERATIONS, LAGRANGE_SHARE / 2, 2.0)
+    iterations = out.iterations
     if not math.isfinite(out.bound):
         return _LagrangePhase(True, math.inf, None, y_lo, y_up, math.inf)
     incumbent = best[0]
+    stats["lagrange_upper"] = None if incumbent is None else incumbent[0]
+    if incumbent is None or not closed_gap(incumbent[0], out.bound):
+        core = (out.near > 0) | forced_open
+        if incumbent is not None:
+            core |= incumbent[1]
+        stats["core_facilities"] = int(core.sum())
+        t1 = time.perf_counter()
+        budget = min(SEARCH_SHARE * time_limit, max(time_limit - (t1 - t0), 0.01))
+        found = None
+        if problem.single_source:
+            # upper bound from a restricted MILP over the facilities open near the best bound
+            found = _restricted(problem, cost, y_lo, core.astype(float), incumbent, budget,
+                                threads)
+        else:
+            # more starts: the k cheapest facilities in Lagrangean value, k around the size
+            # of the open sets the ascent produced
+            order = np.argsort(out.v)
+            k0 = int(np.median([o.sum() for o in out.y_sets])) if out.y_sets else 1
+            for k in range(max(k0 - 2, 1), min(k0 + 4, m) + 1):
+                open_ = np.zeros(m, bool)
+                open_[order[:k]] = True
+                try_set(open_ & ~forced_closed)
+            incumbent = best[0]
+            stats["search_start"] = None if incumbent is None else incumbent[0]
+            if incumbent is not None:
+                found, tried = local_search(lambda o: try_set(o, keep=False), incumbent,
+                                            core & ~forced_closed, order, t1 + budget)
+                stats["search_sets"] = tried
+        stats["search_s"] = round(time.perf_counter() - t1, 3)
+        if found is not None and (incumbent is None or found[0] < incumbent[0]):
+            incumbent = best[0] = found
+    # stage 2: the ascent again from the best multipliers, now with a good upper bound
+    if incumbent is not None and not closed_gap(incumbent[0], out.bound):
+        again = ascent(out.u, incumbent[0], STAGE2_ITERATIONS, LAGRANGE_SHARE, 0.5)
+        iterations += again.iterations
+        if again.bound > out.bound:
+            out = again
+        incumbent = best[0]
+    stats["lagrange_iterations"] = iterations
+    stats["lagrange_bound"] = out.bound
+    stats["transport_lps"] = lp_time[1]
+    stats["transport_s"] = round(lp_time[0], 3)
     fixed_bound = math.inf
     if incumbent is not None:
         upper = incumbent[0] + max(PROVEN_ABS_GAP, PROVEN_GAP * abs(incumbent[0]))
@@ -296,7 +384,7 @@ def _lagrange_phase(problem: FacilityProblem, cost: np.ndarray, y_lo: np.ndarray
         stats["fixed_closed"] = int(close.sum())
         stats["fixed_open"] = int(open_.sum())
     stats["lagrange_s"] = round(time.perf_counter() - t, 3)
-    return _LagrangePhase(False, out.bound, incumbent, y_lo, y_up, fixed_bound)
+    return _LagrangePhase(False, out.bound, incumbent, y_lo, y_up, fixed_bound, out.u)
 
 
 def _transport(problem: FacilityProblem, cost: np.ndarray, open_: np.ndarray,
@@ -304,6 +392,39 @@ def _transport(problem: FacilityProblem, cost: np.ndarray, open_: np.ndarray,
     """The cheapest multi-source service from the facilities ``open_`` (a transportation
     LP): (cost, open, fractions), or None when the set cannot serve every customer or
     breaks the open-count limits."""
+    k = int(open_.sum())
+    if k < problem.min_open or (problem.max_open is not None and k > problem.max_open):
+        return None
+    if problem.capacity[open_].sum() < problem.demand.sum() * (1 - 1e-12):
+        return None
+    got = transport_lp(cost, problem.capacity, problem.demand, open_, threads)
+    if got is None:
+        return None
+    return got[0] + float(problem.fixed_cost[open_].sum()), open_.copy(), got[1]
+
+
+def _restricted(problem: FacilityProblem, cost: np.ndarray, y_lo: np.ndarray,
+                y_up: np.ndarray, incumbent: tuple[float, np.ndarray, np.ndarray] | None,
+                seconds: float, threads: int | None
+                ) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """The best solution of the MILP over the facilities ``y_up`` within ``seconds``."""
+    m, n = problem.shape
+    model = build_mip(cost, problem.fixed_cost, problem.capacity, problem.demand,
+                      single_source=problem.single_source, y_lower=y_lo, y_upper=y_up,
+                      min_open=problem.min_open, max_open=problem.max_open)
+    start = None
+    if incumbent is not None and not np.any(incumbent[1] & (y_up < 0.5)):
+        start = (incumbent[1], incumbent[2])
+    out = solve_mip(model, (m, n), time_limit=seconds, gap=0.0, threads=threads, start=start)
+    if out.open is None or out.objective is None:
+        return None
+    return out.objective, out.open, out.fraction
+
+
+def _assign(problem: FacilityProblem, cost: np.ndarray, open_: np.ndarray,
+            threads: int | None) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """The cheapest single-source assignment to the facilities ``open_`` (a small MILP with
+    a short time limit; its best solution, not necessarily optimal), or None."""
     m, n = problem.shape
     k = int(open_.sum())
     if k < problem.min_open or (problem.max_open is not None and k > problem.max_open):
@@ -312,17 +433,12 @@ def _transport(problem: FacilityProblem, cost: np.ndarray, open_: np.ndarray,
         return None
     fixed = open_.astype(float)
     model = build_mip(cost, problem.fixed_cost, problem.capacity, problem.demand,
-                      single_source=False, y_lower=fixed, y_upper=fixed, min_open=0,
-                      max_open=None, integer=False)
-    h = new_highs(60.0, threads)
-    h.passModel(model.lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                      single_source=True, y_lower=fixed, y_upper=fixed, min_open=0,
+                      max_open=None)
+    out = solve_mip(model, (m, n), time_limit=ASSIGN_SECONDS, gap=0.0, threads=threads)
+    if out.open is None or out.objective is None:
         return None
-    values = np.asarray(h.getSolution().col_value)
-    frac = np.zeros((m, n))
-    frac[model.arc_i, model.arc_j] = np.clip(values[len(model.facilities):], 0.0, 1.0)
-    return float(h.getInfo().objective_function_value), open_.copy(), frac
+    return out.objective, out.open, out.fraction
 
 
 def _trivially_infeasible(problem: FacilityProblem, cost: np.ndarray) -> str:

@@ -65,12 +65,15 @@ def build_mip(
     max_open: int | None,
     integer: bool = True,
     arcs: np.ndarray | None = None,
+    strong: bool | np.ndarray = True,
 ) -> MipModel:
     """The strong model over the facilities with ``y_upper > 0`` and the finite-cost arcs.
 
     ``cost`` (m, n) is the cost of serving ALL of j's demand from i (``inf`` = no arc);
     ``arcs`` optionally restricts the arcs further (bool mask). Facilities with
-    ``y_upper == 0`` get no column at all (they are closed).
+    ``y_upper == 0`` get no column at all (they are closed). ``strong``: strong links on
+    every arc (True), on none (False; the capacity rows still link), or on the arcs of a
+    bool (m, n) mask; any choice is exact, the links only tighten the LP bound.
     """
     m, n = cost.shape
     fac = np.flatnonzero(y_upper > 0.5)
@@ -90,8 +93,16 @@ def build_mip(
     cap_fac = fac[finite_cap[fac]]  # facilities with a capacity row
     cap_row = np.full(m, -1)
     cap_row[cap_fac] = n + np.arange(len(cap_fac))
+    # strong links for every arc; without ``strong`` only where no capacity row links x to y
+    if isinstance(strong, np.ndarray):
+        vub = strong[ai, aj] | ~finite_cap[ai]
+    else:
+        vub = np.ones(k, bool) if strong else ~finite_cap[ai]
+    kv = int(vub.sum())
+    vub_row = np.full(k, -1)
     r_vub = n + len(cap_fac)
-    r_next = r_vub + k
+    vub_row[vub] = r_vub + np.arange(kv)
+    r_next = r_vub + kv
     cover = bool(mf) and np.all(finite_cap[fac])
     r_cover = r_next if cover else -1
     r_next += int(cover)
@@ -111,17 +122,17 @@ def build_mip(
     rows.append(cap_row[ai[has_cap]])
     cols.append(xcol[has_cap])
     vals.append(demand[aj[has_cap]])
-    rows.append(r_vub + np.arange(k))
-    cols.append(xcol)
-    vals.append(np.ones(k))
+    rows.append(vub_row[vub])
+    cols.append(xcol[vub])
+    vals.append(np.ones(kv))
     # y columns: capacity row, strong-link rows, cover, cardinality
     rows.append(cap_row[cap_fac])
     cols.append(pos[cap_fac])
     vals.append(-capacity[cap_fac])
     link = np.minimum(1.0, capacity[ai] / demand[aj]) if not single_source else np.ones(k)
-    rows.append(r_vub + np.arange(k))
-    cols.append(pos[ai])
-    vals.append(-link)
+    rows.append(vub_row[vub])
+    cols.append(pos[ai[vub]])
+    vals.append(-link[vub])
     if cover:
         rows.append(np.full(mf, r_cover))
         cols.append(np.arange(mf))
@@ -139,8 +150,8 @@ def build_mip(
     start = np.zeros(ncol + 1, dtype=np.int64)
     np.cumsum(np.bincount(col, minlength=ncol), out=start[1:])
 
-    row_lower = np.concatenate([np.ones(n), np.full(len(cap_fac) + k, -_INF)])
-    row_upper = np.concatenate([np.ones(n), np.zeros(len(cap_fac) + k)])
+    row_lower = np.concatenate([np.ones(n), np.full(len(cap_fac) + kv, -_INF)])
+    row_upper = np.concatenate([np.ones(n), np.zeros(len(cap_fac) + kv)])
     if cover:
         row_lower = np.append(row_lower, total)
         row_upper = np.append(row_upper, _INF)
@@ -189,11 +200,12 @@ def solve_mip(
     threads: int | None,
     start: tuple[np.ndarray, np.ndarray] | None = None,
     cutoff: float | None = None,
+    **options: object,
 ) -> MipOutcome:
     """Run HiGHS on ``model``; ``start`` = (open (m,), fractions (m, n)) as an incumbent."""
     t0 = time.perf_counter()
     m, n = shape
-    opts: dict[str, object] = {"mip_rel_gap": float(gap), "mip_abs_gap": 1e-6}
+    opts: dict[str, object] = {"mip_rel_gap": float(gap), "mip_abs_gap": 1e-6, **options}
     if cutoff is not None and math.isfinite(cutoff):
         opts["objective_bound"] = float(cutoff)
     h = new_highs(time_limit, threads, **opts)
@@ -228,3 +240,60 @@ def solve_mip(
         else "other")
     return MipOutcome(status, objective, bound, open_, frac, time.perf_counter() - t0,
                       int(info.mip_node_count))
+
+
+def transport_lp(
+    cost: np.ndarray,
+    capacity: np.ndarray,
+    demand: np.ndarray,
+    open_: np.ndarray,
+    threads: int | None,
+) -> tuple[float, np.ndarray] | None:
+    """The cheapest multi-source service from the facilities ``open_`` (transport cost only,
+    fixed costs excluded): (cost, fractions (m, n)), or None when infeasible.
+
+    A plain transportation LP (demand rows and capacity rows only, no y columns), which is
+    several times faster to build and solve than the MILP with y fixed.
+    """
+    m, n = cost.shape
+    idx = np.flatnonzero(open_)
+    sub = cost[idx]
+    ai, aj = np.nonzero(np.isfinite(sub))
+    k = len(ai)
+    if k == 0:
+        return None
+    cap = capacity[idx]
+    finite = np.isfinite(cap)
+    cap_row = np.full(len(idx), -1)
+    cap_row[finite] = n + np.arange(int(finite.sum()))
+    has = finite[ai]
+    counts = 1 + has.astype(np.int64)
+    start = np.zeros(k + 1, dtype=np.int64)
+    np.cumsum(counts, out=start[1:])
+    index = np.empty(int(start[-1]), dtype=np.int64)
+    value = np.empty(int(start[-1]))
+    index[start[:-1]] = aj
+    value[start[:-1]] = 1.0
+    second = start[:-1][has] + 1
+    index[second] = cap_row[ai[has]]
+    value[second] = demand[aj[has]]
+    lp = highspy.HighsLp()
+    lp.num_col_ = k
+    lp.num_row_ = n + int(finite.sum())
+    lp.col_cost_ = sub[ai, aj]
+    lp.col_lower_ = np.zeros(k)
+    lp.col_upper_ = np.ones(k)
+    lp.row_lower_ = np.concatenate([np.ones(n), np.full(int(finite.sum()), -_INF)])
+    lp.row_upper_ = np.concatenate([np.ones(n), cap[finite]])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = start.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = value
+    h = new_highs(60.0, threads)
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    frac = np.zeros((m, n))
+    frac[idx[ai], aj] = np.clip(np.asarray(h.getSolution().col_value), 0.0, 1.0)
+    return float(h.getInfo().objective_function_value), frac

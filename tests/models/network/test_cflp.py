@@ -11,7 +11,12 @@ import pytest
 
 from models.network import cflp
 from models.network.cflp import FacilityProblem, plan_cost, solve_facility_problem
-from models.network.cflp_lagrange import CoverData, cover_knapsack, facility_knapsacks
+from models.network.cflp_lagrange import (
+    CoverData,
+    cover_knapsack,
+    facility_knapsacks,
+    integer_knapsacks,
+)
 from optimizer.settings import bench_data_dir
 
 # ---------------------------------------------------------------------------- brute force
@@ -93,7 +98,9 @@ def check_plan(p: FacilityProblem, r: cflp.FacilityResult) -> None:
 @pytest.fixture(params=["mip", "lagrange"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run each case through the plain MILP and through the Lagrangean phase + MILP."""
-    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS", 10**12 if request.param == "mip" else 0)
+    threshold = 10**12 if request.param == "mip" else 0
+    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS", threshold)
+    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS_SINGLE", threshold)
     return request.param
 
 
@@ -206,6 +213,29 @@ def test_facility_knapsack_is_the_continuous_knapsack() -> None:
         assert (x[i] * demand).sum() <= capacity[i] + 1e-9
 
 
+def test_integer_knapsack_is_the_01_knapsack() -> None:
+    rng = np.random.default_rng(1)
+    m, n = 4, 9
+    reduced = rng.normal(size=(m, n))
+    reduced[2, 5] = np.inf
+    demand = rng.integers(1, 7, n).astype(float)
+    capacity = np.array([9.0, 14.0, 5.0, np.inf])
+    solved = integer_knapsacks(reduced, demand, capacity)
+    assert solved is not None
+    values, x = solved
+    for i in range(m):
+        best = 0.0
+        for bits in itertools.product([0, 1], repeat=n):
+            b = np.array(bits, bool)
+            if demand[b].sum() <= capacity[i] and np.all(np.isfinite(reduced[i, b])):
+                best = min(best, float(reduced[i, b].sum()))
+        assert values[i] == pytest.approx(best)
+        chosen = x[i] > 0.5
+        assert float(reduced[i, chosen].sum()) == pytest.approx(best)
+        assert demand[chosen].sum() <= capacity[i]
+    assert integer_knapsacks(reduced, demand + 0.5, capacity) is None  # not integer: no DP
+
+
 @pytest.mark.parametrize("equal", [True, False])
 def test_cover_knapsack_bounds_every_feasible_choice(equal: bool) -> None:
     rng = np.random.default_rng(3)
@@ -227,6 +257,13 @@ def test_cover_knapsack_bounds_every_feasible_choice(equal: bool) -> None:
         assert value == pytest.approx(best)  # exact with equal capacities
     else:
         assert value <= best + 1e-12  # LP relaxation: a valid bound
+    # without open-count limits, unequal integer capacities are solved exactly (DP)
+    free_cover = CoverData(weight, 11.0, 0, m)
+    value, y = cover_knapsack(v, free_cover, fo, fc)
+    best = min(float(v[np.array(b, bool)].sum()) for b in itertools.product([0, 1], repeat=m)
+               if weight[np.array(b, bool)].sum() >= 11.0 and b[1] == 1 and b[3] == 0)
+    assert value == pytest.approx(best)
+    assert float(v @ y) == pytest.approx(best) and weight @ y >= 11.0
 
 
 # ----------------------------------------------------------------- published optima
