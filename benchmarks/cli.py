@@ -6,7 +6,7 @@ import dataclasses
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pandas as pd
 import typer
@@ -104,12 +104,14 @@ def network(
     if only:
         wanted = {n.strip() for n in only.split(",") if n.strip()}
         unknown = wanted - {c.name for c in chosen}
-        if unknown:
-            raise typer.BadParameter(f"unknown {suite} instance(s): {', '.join(sorted(unknown))}")
+        if unknown or not wanted:
+            raise typer.BadParameter(f"unknown {suite} instance(s): {', '.join(sorted(unknown))}"
+                                     if unknown else "--only names no instance")
         chosen = [c for c in chosen if c.name in wanted]
     limit = time_limit or ns.TIME_LIMITS[suite]
     options = SolverOptions(time_limit=limit, gap=ns.GAPS[suite])
-    rows = []
+    rows: list[ns.Row] = []
+    out.mkdir(parents=True, exist_ok=True)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"network/{suite}", total=len(chosen))
         for row in ns.run(chosen, options):
@@ -118,15 +120,39 @@ def network(
                           f"(published {_money(row.published_optimum)}), gap "
                           f"{_gap(row.gap)}, total {row.total_s} s, {row.method}, check "
                           f"{row.check}{' ' + row.error if row.error else ''}", highlight=False)
+            if len(rows) < len(chosen):  # a stopped run still leaves the rows so far
+                _network_report(suite, rows, len(chosen), limit, out)
             progress.advance(task)
+    shown, verdicts = _network_report(suite, rows, len(chosen), limit, out)
+    columns = ["instance", "status", "objective", "published_optimum", "matches", "build_s",
+               "solve_s", "total_s", "method", "check"]
+    table = Table(*columns, title=f"network/{suite}")
+    for record in shown[columns].itertuples(index=False):
+        table.add_row(*(str(v) for v in record))
+    console.print(table)
+    for line in verdicts:
+        console.print(line, highlight=False)
+    if any(r.check == "FAIL" or r.error for r in rows):
+        console.print("[bold red]a plan failed the independent check or a solve failed[/]")
+        raise typer.Exit(1)
+
+
+def _network_report(suite: str, rows: list[Any], planned: int, limit: float, out: Path
+                    ) -> tuple[pd.DataFrame, list[str]]:
+    """Write network-<suite>.csv and .md for ``rows`` (marked partial while fewer than
+    ``planned``); return the table as shown and the target verdicts."""
+    from benchmarks import network_suite as ns
+
     frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
-    out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / f"network-{suite}.csv", with_metadata(frame).to_csv(index=False))
     verdicts = ns.targets(suite, rows)
+    if len(rows) < planned:
+        verdicts = [f"PARTIAL: {len(rows)} of {planned} instances so far", *verdicts]
     header = (f"# network/{suite}\n\ntime limit {limit:g} s per instance, gap "
               f"{ns.GAPS[suite]:g}; objective matches the published optimum within "
               f"{ns.MATCH_TOLERANCE:g} relative\n\n{metadata_markdown()}\n"
               + "".join(f"- {line}\n" for line in verdicts) + "\n")
+
     def exact(value: float | None) -> str:  # the optima are published to 3 decimals
         return "-" if value is None or pd.isna(value) else f"{value:,.3f}"
 
@@ -140,17 +166,7 @@ def network(
     )
     atomic_write_text(out / f"network-{suite}.md",
                       header + shown.to_markdown(index=False, disable_numparse=True) + "\n")
-    columns = ["instance", "status", "objective", "published_optimum", "matches", "build_s",
-               "solve_s", "total_s", "method", "check"]
-    table = Table(*columns, title=f"network/{suite}")
-    for record in shown[columns].itertuples(index=False):
-        table.add_row(*(str(v) for v in record))
-    console.print(table)
-    for line in verdicts:
-        console.print(line, highlight=False)
-    if any(r.check == "FAIL" or r.error for r in rows):
-        console.print("[bold red]a plan failed the independent check or a solve failed[/]")
-        raise typer.Exit(1)
+    return shown, verdicts
 
 
 @app.command()

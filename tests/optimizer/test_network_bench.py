@@ -241,6 +241,29 @@ def test_network_benchmark_command(tmp_path: Path) -> None:
     assert main(["network", "--suite", "orlib-small", "--only", "cap999",
                  "--out", str(out)]) == 2
     assert main(["network", "--suite", "everything", "--out", str(out)]) == 2
+    assert main(["network", "--suite", "orlib-small", "--only", ",", "--out", str(out)]) == 2
+    assert "PARTIAL" not in text
+
+
+@needs_data
+def test_a_stopped_network_benchmark_leaves_the_rows_so_far(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import network_suite
+    from benchmarks.cli import main
+
+    real = network_suite.run
+
+    def stopped_after_one(chosen, options):  # Ctrl-C while the second instance solves
+        yield from real(chosen[:1], options)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(network_suite, "run", stopped_after_one)
+    code = main(["network", "--suite", "orlib-small", "--only", "cap41,cap51",
+                 "--out", str(tmp_path)])
+    assert code != 0  # click turns Ctrl-C into "Aborted!", exit 1
+    text = (tmp_path / "network-orlib-small.md").read_text(encoding="utf-8")
+    assert "- PARTIAL: 1 of 2 instances so far" in text and "| cap41 " in text
+    assert "cap51" not in text
 
 
 def test_network_benchmark_without_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
