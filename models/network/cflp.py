@@ -25,6 +25,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 
 from models.network.cflp_lagrange import CoverData, probe, subgradient
@@ -187,6 +188,12 @@ def solve_facility_problem(
         raise ValueError("time_limit: must be > 0")
     if not 0 <= gap < 1:
         raise ValueError("gap: must be in [0, 1)")
+    if threads is not None:
+        if threads < 1:
+            raise ValueError("threads: must be at least 1")
+        # HiGHS keeps one thread scheduler per process and refuses a different thread count
+        # once it exists (the solve ends with status "Not Set"); start a fresh one
+        highspy.Highs.resetGlobalScheduler(True)
     m, n = problem.shape
     cost = problem.unit_cost * problem.demand[None, :]  # cost of serving all of j from i
     y_lo = problem.must_open.astype(float)

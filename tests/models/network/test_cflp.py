@@ -307,3 +307,49 @@ def test_holmberg_published_optimum(k: int) -> None:
     assert r.status == "optimal"
     check_plan(p, r)
     assert r.objective == pytest.approx(opt, rel=1e-9)
+
+
+def test_thread_count_can_change_between_solves() -> None:
+    """HiGHS keeps one thread scheduler per process; a solve asking for another thread
+    count must still solve (the engine restarts the scheduler), not end without a plan."""
+    p = random_problem(11)
+    expected = brute_force(p)
+    for threads in (None, 1, 2, 1):
+        r = solve_facility_problem(p, time_limit=20, threads=threads)
+        assert r.status == "optimal"
+        assert r.objective == pytest.approx(expected, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lagrangean_path_agrees_with_the_milp_on_mid_size(seed: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """15 facilities x 150 customers with equal capacities (the capa/b/c shape): probing,
+    local search and the thinned strong links must give the MILP's optimum."""
+    rng = np.random.default_rng(seed)
+    m, n = 15, 150
+    xy_f, xy_c = rng.random((m, 2)), rng.random((n, 2))
+    dist = np.linalg.norm(xy_f[:, None, :] - xy_c[None, :, :], axis=2)
+    demand = rng.integers(5, 30, n).astype(float)
+    p = FacilityProblem(rng.integers(300, 700, m).astype(float),
+                        np.full(m, demand.sum() / 4.5), demand, 10 * dist + 1)
+    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS", 10**12)
+    plain = solve_facility_problem(p, time_limit=30)
+    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS", 0)
+    lagr = solve_facility_problem(p, time_limit=30)
+    assert plain.status == lagr.status == "optimal"
+    assert lagr.stats["method"] == "lagrange+mip"
+    check_plan(p, lagr)
+    assert lagr.objective == pytest.approx(plain.objective, rel=1e-9)
+    assert lagr.bound <= lagr.objective and plain.objective - lagr.bound <= 1e-6 * lagr.objective
+
+
+def test_requested_gap_is_reported_honestly() -> None:
+    p = random_problem(12)
+    expected = brute_force(p)
+    r = solve_facility_problem(p, time_limit=20, gap=0.5)
+    assert r.status in ("optimal", "feasible")
+    check_plan(p, r)
+    assert expected <= r.objective + 1e-9
+    assert r.bound is not None and r.bound <= expected + 1e-9
+    if r.status == "feasible":
+        assert r.gap is not None and r.gap > 1e-9
