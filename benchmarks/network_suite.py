@@ -143,7 +143,7 @@ def run(chosen: Sequence[Case], options: SolverOptions) -> Iterator[Row]:
             plan, check, error = solve(inst, options), "pass", ""
         except PlanCheckError as exc:
             plan, check, error = exc.plan, "FAIL", "; ".join(
-                str(v) for v in exc.report.violations[:3])
+                f"{v.rule} {v.subject}: {v.message}" for v in exc.report.violations[:3])
         except Exception as exc:  # recorded in the table: one broken instance, not the suite
             plan, check, error = None, "n/a", f"{type(exc).__name__}: {exc}"[:300]
         total = time.perf_counter() - start
