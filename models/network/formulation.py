@@ -52,6 +52,8 @@ class NetworkModel:
     shortage: dict[tuple[str, str], list[tuple[pulp.LpVariable, float]]]
     #: (facility, customer) -> assignment binary (single sourcing)
     assign: dict[tuple[str, str], pulp.LpVariable]
+    #: (facility, size) -> capacity used in the model (unlimited: the total demand)
+    size_capacity: dict[tuple[str, str], float]
     outbound_costs: LaneCosts
     inbound_costs: LaneCosts | None
     infeasible_reasons: list[str] = field(default_factory=list)
@@ -104,6 +106,7 @@ class _Builder:
         self.objective: list[tuple[pulp.LpVariable, float]] = []
         self.budget_terms: list[tuple[pulp.LpVariable, float]] = []
         self.sizes: dict[tuple[str, str], pulp.LpVariable] = {}
+        self.size_capacity: dict[tuple[str, str], float] = {}
         self.open: dict[str, list[pulp.LpVariable]] = {}
         self.cap_terms: dict[str, list[tuple[pulp.LpVariable, float]]] = {}
         self.out_terms: dict[tuple[str, str, str], list[tuple[pulp.LpVariable, float]]] = {}
@@ -131,6 +134,7 @@ class _Builder:
                 cap = option.capacity if option.capacity is not None else total_load[
                     f.capacity_unit]
                 terms.append((y, float(cap)))
+                self.size_capacity[(f.id, option.size)] = float(cap)
                 self.objective.append((y, option.fixed_cost))
                 self.budget_terms.append((y, option.fixed_cost))
             self.open[f.id] = ys
@@ -399,6 +403,7 @@ class _Builder:
         self.prob.setObjective(objective)
         return NetworkModel(
             problem=self.prob, sourcing=self.sourcing, sizes=self.sizes, inbound=self.inbound,
+            size_capacity=self.size_capacity,
             outbound=self.out_terms,
             shortage=self.short_terms,
             assign=self.assign, outbound_costs=self.out_costs, inbound_costs=self.in_costs,

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pulp
 
 from models.network.assemble import NOISE, assemble_plan
 from models.network.data import NetworkInstance
 from models.network.formulation import NetworkModel, build_network_model
+from models.network.lp_guided import MIN_INTEGER_VARIABLES, solve_lp_guided
 from models.network.plan import Method, NetworkPlan, NetworkSolveSummary
 from models.solver import SolverOptions, SolveStatus, run_pulp
+
+#: HiGHS presolve rule "dependent equations" (bit 10 of ``presolve_rule_off`` in HiGHS 1.16).
+DEPENDENT_EQUATIONS = 1 << 10
 
 
 class PlanCheckError(RuntimeError):
@@ -64,7 +69,16 @@ def _solve_milp(instance: NetworkInstance, options: SolverOptions) -> NetworkPla
         return NetworkPlan(instance=instance.name, solve=summary,
                            infeasibility=tuple(model.infeasible_reasons))
     start = time.perf_counter()
-    info = run_pulp(model.problem, options)
+    if options.solver == "highs":
+        # HiGHS's presolve spends minutes looking for dependent equations among the flow
+        # balance rows of a large network (LP: 111 s with it, 11 s without; see
+        # benchmarks/studies/network-scale.md)
+        options = replace(options, highs_options=(("presolve_rule_off", DEPENDENT_EQUATIONS),
+                                                  *options.highs_options))
+    if options.solver == "highs" and size["integer_variables"] >= MIN_INTEGER_VARIABLES:
+        info = solve_lp_guided(model, options)
+    else:
+        info = run_pulp(model.problem, options)
     summary = NetworkSolveSummary(
         status=info.status, stop_reason=info.stop_reason, method=Method.MILP,
         solver=info.solver, objective=info.objective, best_bound=info.best_bound, gap=info.gap,

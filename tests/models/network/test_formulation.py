@@ -3,6 +3,7 @@ sourcing model where the network reduces to it."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import random
 
@@ -341,3 +342,22 @@ def test_customer_out_of_reach_is_infeasible_before_solving() -> None:
     plan = _solve_milp(NetworkInstance.model_validate(data), OPTIONS)
     assert plan.solve.status == SolveStatus.INFEASIBLE
     assert any("no DC may serve" in r for r in plan.infeasibility)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("single", [False, True])
+def test_lp_guided_path_reaches_the_brute_force_optimum(
+        seed: int, single: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path for large models (LP bound, LP-guided restricted MIP, full MIP warm-started)
+    forced on tiny ones: same optimum, proven."""
+    network_solve = importlib.import_module("models.network.solve")  # the package's solve()
+    monkeypatch.setattr(network_solve, "MIN_INTEGER_VARIABLES", 0)
+    data = _tiny(seed + 20, single=single)
+    expected = _brute_force(data)
+    plan = network_solve._solve_milp(NetworkInstance.model_validate(data), OPTIONS)
+    if expected is None:
+        assert plan.solve.status == SolveStatus.INFEASIBLE
+        return
+    assert plan.solve.status == SolveStatus.OPTIMAL
+    assert plan.cost.total == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    assert plan.solve.best_bound <= plan.cost.total + 1e-6
