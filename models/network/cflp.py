@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -38,6 +38,12 @@ from models.solver import PROVEN_ABS_GAP, PROVEN_GAP
 LAGRANGE_MIN_ARCS = 20_000
 #: The same threshold for single-source problems (0-1 knapsack subproblems).
 LAGRANGE_MIN_ARCS_SINGLE: int | None = None
+#: Single-source problems with at least this many pairs get an upper bound first, from the
+#: multi-source relaxation (``WARM_SHARE`` of the time, relative gap ``WARM_GAP``) and the
+#: single-source MILP over the facilities that relaxation opens (``WARM_SHARE`` again).
+SINGLE_WARM_MIN_ARCS = 2_000
+WARM_SHARE = 0.1
+WARM_GAP = 1e-3
 #: Time limit of each single-source assignment MILP used for upper bounds.
 ASSIGN_SECONDS = 2.0
 #: Subgradient iterations before and after the restricted MILP, and how often (at most)
@@ -224,8 +230,31 @@ def solve_facility_problem(
     strong: bool | np.ndarray = True
     mip_options: dict[str, object] = {}
     fixed_bound = math.inf  # bound on every solution that the fixings below exclude
-    lag_bound = -math.inf  # Lagrangean bound, valid for the whole problem
+    lag_bound = -math.inf  # Lagrangean (or relaxation) bound, valid for the whole problem
     threshold = LAGRANGE_MIN_ARCS_SINGLE if problem.single_source else LAGRANGE_MIN_ARCS
+    if problem.single_source and m * n >= SINGLE_WARM_MIN_ARCS and (
+            threshold is None or m * n < threshold):
+        # an upper bound for the single-source MILP's cutoff: solve the multi-source
+        # relaxation (its bound is valid here too), then the single-source MILP over the
+        # facilities it opens; Holmberg p57/p58 went from unproven in 60 s to 43/35 s
+        stats["method"] = "relaxation+mip"
+        t1 = time.perf_counter()
+        relaxed = solve_facility_problem(replace(problem, single_source=False),
+                                         time_limit=WARM_SHARE * time_limit, gap=WARM_GAP,
+                                         threads=threads)
+        stats["relaxation_s"] = round(time.perf_counter() - t1, 3)
+        if relaxed.status == "infeasible":
+            return result("infeasible")
+        if relaxed.bound is not None:
+            lag_bound = relaxed.bound
+        if relaxed.open is not None:
+            t1 = time.perf_counter()
+            incumbent = _restricted(problem, cost, y_lo, relaxed.open.astype(float) * y_up,
+                                    None, WARM_SHARE * time_limit, threads)
+            stats["restricted_s"] = round(time.perf_counter() - t1, 3)
+            stats["restricted_upper"] = None if incumbent is None else incumbent[0]
+            if incumbent is not None and closed_gap(incumbent[0], lag_bound):
+                return result("optimal", incumbent[1], incumbent[2], lag_bound)
     if threshold is not None and m * n >= threshold:
         stats["method"] = "lagrange+mip"
         lag = _lagrange_phase(problem, cost, y_lo, y_up, t0, time_limit, threads, stats)

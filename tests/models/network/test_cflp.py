@@ -95,12 +95,15 @@ def check_plan(p: FacilityProblem, r: cflp.FacilityResult) -> None:
     assert r.objective == pytest.approx(plan_cost(p, r.open, r.flow), rel=1e-12)
 
 
-@pytest.fixture(params=["mip", "lagrange"])
+@pytest.fixture(params=["mip", "lagrange", "warm"])
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run each case through the plain MILP and through the Lagrangean phase + MILP."""
-    threshold = 10**12 if request.param == "mip" else 0
-    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS", threshold)
-    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS_SINGLE", threshold)
+    """Run each case through the plain MILP, through the Lagrangean phase + MILP, and (single
+    source) through the multi-source relaxation warm start + MILP."""
+    never = 10**12
+    lagrange = 0 if request.param == "lagrange" else never
+    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS", lagrange)
+    monkeypatch.setattr(cflp, "LAGRANGE_MIN_ARCS_SINGLE", lagrange)
+    monkeypatch.setattr(cflp, "SINGLE_WARM_MIN_ARCS", 0 if request.param == "warm" else never)
     return request.param
 
 
