@@ -9,6 +9,8 @@ import pulp
 
 from models.network.assemble import NOISE, assemble_plan
 from models.network.data import NetworkInstance
+from models.network.explain import MAX_INTEGER_VARIABLES as EXPLAIN_MAX_INTEGER_VARIABLES
+from models.network.explain import explain_no_plan
 from models.network.formulation import NetworkModel, build_network_model
 from models.network.lp_guided import MIN_INTEGER_VARIABLES, solve_lp_guided
 from models.network.plan import Method, NetworkPlan, NetworkSolveSummary
@@ -58,7 +60,8 @@ def solve(instance: NetworkInstance, options: SolverOptions | None = None,
     return plan
 
 
-def _solve_milp(instance: NetworkInstance, options: SolverOptions) -> NetworkPlan:
+def _solve_milp(instance: NetworkInstance, options: SolverOptions,
+                explain: bool = True) -> NetworkPlan:
     model = build_network_model(instance)
     size = model.size
     if model.infeasible_reasons:
@@ -86,8 +89,10 @@ def _solve_milp(instance: NetworkInstance, options: SolverOptions) -> NetworkPla
     if not info.status.has_solution:
         reasons = ()
         if info.status == SolveStatus.INFEASIBLE:
-            reasons = ("the solver proved that no plan meets every rule together (each rule "
-                       "alone passed the pre-checks)",)
+            reasons = ("the solver proved that no plan meets every rule together",)
+            if explain and size["integer_variables"] <= EXPLAIN_MAX_INTEGER_VARIABLES:
+                reasons += tuple(explain_no_plan(
+                    instance, options, lambda i, o: _solve_milp(i, o, explain=False)))
         return NetworkPlan(instance=instance.name, solve=summary, infeasibility=reasons)
     sizes, inbound, outbound = read_solution(model)
     return assemble_plan(instance, summary, sizes, inbound, outbound)

@@ -361,3 +361,21 @@ def test_lp_guided_path_reaches_the_brute_force_optimum(
     assert plan.solve.status == SolveStatus.OPTIMAL
     assert plan.cost.total == pytest.approx(expected, rel=1e-6, abs=1e-6)
     assert plan.solve.best_bound <= plan.cost.total + 1e-6
+
+
+def test_infeasible_network_names_each_rule_whose_removal_alone_gives_a_plan() -> None:
+    """max_open 1 with a single DC too small for the demand: dropping max_open helps (proven by
+    a plan), dropping the lane cap does not matter (not named)."""
+    data = _tiny(3, rules=False)
+    data["network_policy"]["max_open"] = 1
+    data["lanes"] = [{"origin": "F1", "destination": "C0", "max_volume": 1000}]
+    for f in data["facilities"]:
+        f.pop("capacity_unit", None)
+    data["facilities"][0]["capacity"] = 30
+    data["facilities"][2]["capacity"] = 30
+    data["sizes"][1]["capacity"] = 30
+    plan = _solve_milp(NetworkInstance.model_validate(data), OPTIONS)
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    reasons = " | ".join(plan.infeasibility)
+    assert "dropping at most 1 open DCs (network_policy.max_open) alone makes a plan" in reasons
+    assert "lane volume" not in reasons
