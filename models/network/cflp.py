@@ -5,12 +5,16 @@ pure facility-location problem: open facilities (fixed cost, capacity) and serve
 customer's demand from open facilities at a cost per unit. It returns ``optimal`` only when a
 bound proves it; the method (measured in benchmarks/studies/cflp-exact.md) is:
 
-1. multi-source with equal capacities (the large OR-Library ``capa/capb/capc`` shape): a
+1. multi-source with m*n >= 20 000 (the large OR-Library ``capa/capb/capc`` shape): a
    Lagrangean relaxation of the demand rows with the capacity-cover knapsack kept integer
-   (Beasley 1988), subgradient multipliers, upper bounds from transportation LPs over the
-   Lagrangean open sets, then Lagrangean probing fixes facilities open or closed;
-2. in every case, the strong MILP (``x_ij <= y_i`` + capacity cover, numpy-built) solved by
-   HiGHS over the facilities still free, started from the best known solution.
+   (Beasley 1988), subgradient multipliers, upper bounds from transportation LPs over open
+   sets (ascent sets, then a drop/add/swap local search), Lagrangean probing that fixes
+   facilities open or closed, then the strong MILP over the facilities still free with
+   strong links only on each customer's cheapest arcs in reduced cost (exact);
+2. single-source with m*n >= 2 000: an upper bound from the multi-source relaxation's open
+   facilities (the relaxation's bound is kept), then the full single-source MILP with that
+   start and cutoff;
+3. otherwise, the strong MILP (``x_ij <= y_i`` + capacity cover, numpy-built, HiGHS) alone.
 
 Status mapping (the caller maps to ``models.solver.SolveStatus`` by value): ``optimal`` = the
 bound is within ``max(1e-6, 1e-9 * |objective|)`` of the objective (the tolerances of
@@ -138,7 +142,11 @@ class FacilityResult:
     """The outcome: ``status`` in optimal | feasible | infeasible | no_solution (see module doc).
 
     ``flow[i, j]`` is in units (under single sourcing, the whole demand on one lane);
-    ``objective`` is recomputed from ``open`` and ``flow`` (fixed + unit cost x flow).
+    ``objective`` is recomputed from ``open`` and ``flow`` (fixed + unit cost x flow);
+    ``bound`` is a proven lower bound on the optimum (None when unknown). ``stats``: method
+    ("mip", "lagrange+mip", "relaxation+mip"), seconds per phase, Lagrangean iterations and
+    bound, sets priced, facilities fixed closed/open by probing, facilities left free in the
+    final MILP, its strong links and B&B nodes.
     """
 
     status: str
@@ -188,7 +196,12 @@ def solve_facility_problem(
     gap: float = 0.0,
     threads: int | None = None,
 ) -> FacilityResult:
-    """Solve ``problem`` exactly (or to ``gap``, relative) within ``time_limit`` seconds."""
+    """Solve ``problem`` exactly (or to ``gap``, relative) within ``time_limit`` seconds.
+
+    ``time_limit`` bounds the whole call (all phases); ``threads`` is HiGHS's thread count
+    (None = HiGHS's default). ``ValueError`` for a non-positive time limit, a gap outside
+    [0, 1) or threads < 1.
+    """
     t0 = time.perf_counter()
     if not time_limit > 0:
         raise ValueError("time_limit: must be > 0")
@@ -210,6 +223,8 @@ def solve_facility_problem(
         seconds = time.perf_counter() - t0
         stats["seconds"] = round(seconds, 3)
         if open_ is None:
+            stats["stop_reason"] = ("proven infeasible" if status == "infeasible" else
+                                    "time limit reached before any solution was found")
             return FacilityResult(status, None, None, None, None, seconds, stats)
         open_, flow = _plan(problem, open_, frac)
         objective = plan_cost(problem, open_, flow)
@@ -219,6 +234,12 @@ def solve_facility_problem(
             status = "feasible"
         if status == "feasible" and bound is not None and closed_gap(objective, bound):
             status = "optimal"
+        if status == "optimal":
+            stats["stop_reason"] = "optimality proven"
+        elif gap > 0 and bound is not None and objective - bound <= gap * abs(objective):
+            stats["stop_reason"] = "requested gap tolerance reached"
+        else:
+            stats["stop_reason"] = "time limit reached"
         return FacilityResult(status, objective, bound, open_, flow, seconds, stats)
 
     reason = _trivially_infeasible(problem, cost)

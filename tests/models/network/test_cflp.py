@@ -356,3 +356,6 @@ def test_requested_gap_is_reported_honestly() -> None:
     assert r.bound is not None and r.bound <= expected + 1e-9
     if r.status == "feasible":
         assert r.gap is not None and r.gap > 1e-9
+        assert r.stats["stop_reason"] == "requested gap tolerance reached"
+    else:
+        assert r.stats["stop_reason"] == "optimality proven"
