@@ -15,7 +15,7 @@ import random
 import pulp
 import pytest
 
-from models.network import NetworkInstance, PlanCheckError, SolverOptions, solve
+from models.network import NetworkInstance, SolverOptions, solve
 from models.network.checker import check_plan
 
 R = 6371.0088
@@ -618,10 +618,11 @@ def test_random_tiny_network_matches_reference(seed: int) -> None:
     _compare(inst)
 
 
-# Minimal instances where the product's solve() raised PlanCheckError on valid input (the MILP
-# optimum agrees with the reference, but the plan read from the solver keeps a quantity a few
-# 1e-7 away from a discrete threshold: an order of 3e-7 units below its MOQ with no onboarding
-# paid, or a purchase 1e-7 below a price break priced at the higher price).
+# Minimal instances (shrunk from random disagreements) on which solve() at 8edd3df raised
+# PlanCheckError on valid input: the MILP optimum agreed with the reference, but the plan read
+# from the solver kept a quantity a few 1e-7 off a discrete threshold -- an order of 3e-7 units
+# below its MOQ, or of 5e-7 units from a supplier whose onboarding binary was 0 (the plan then
+# charged the onboarding), or a purchase 1e-7 below a price break priced at the higher price.
 KNOWN: dict[str, dict] = {'moq_noise': {'name': 'r1558',
                'products': [{'id': 'P0'}],
                'facilities': [{'id': 'F0', 'x': 74.3, 'y': 87.0}],
@@ -699,12 +700,38 @@ KNOWN: dict[str, dict] = {'moq_noise': {'name': 'r1558',
                                          'min_quantity': 8.8,
                                          'unit_price': 1.14}],
                        'lanes': [],
-                       'network_policy': {}}}
+                       'network_policy': {}},
+ 'onboarding_noise': {'name': 'r10319',
+                      'products': [{'id': 'P0', 'unit_weight': 1.6}],
+                      'facilities': [{'id': 'F0', 'x': 98.9, 'y': 34.2}],
+                      'customers': [{'id': 'C0', 'x': 95.9, 'y': 75.4},
+                                    {'id': 'C1', 'x': 96.2, 'y': 61.4}],
+                      'demand': [{'customer': 'C0',
+                                  'product': 'P0',
+                                  'quantity': 4,
+                                  'shortage_penalty': 1.3},
+                                 {'customer': 'C1', 'product': 'P0', 'quantity': 3}],
+                      'sizes': [],
+                      'transport': {'inbound_per_weight_km': 0.023},
+                      'suppliers': [{'id': 'S0',
+                                     'x': 61.0,
+                                     'y': 51.1,
+                                     'region': 'R2',
+                                     'onboarding_cost': 1.2},
+                                    {'id': 'S1',
+                                     'x': 76.6,
+                                     'y': 83.9,
+                                     'region': 'R1',
+                                     'onboarding_cost': 5.6}],
+                      'offers': [{'supplier': 'S0', 'product': 'P0', 'unit_price': 8.3},
+                                 {'supplier': 'S1', 'product': 'P0', 'unit_price': 6.8}],
+                      'price_breaks': [{'supplier': 'S1',
+                                        'product': 'P0',
+                                        'min_quantity': 4.3,
+                                        'unit_price': 5.77}],
+                      'network_policy': {}}}
 
 
-@pytest.mark.xfail(strict=True, raises=PlanCheckError,
-                   reason="product bug: solver tolerance at MOQ / price-break "
-                   "thresholds makes the assembled plan fail the checker (PlanCheckError)")
 @pytest.mark.parametrize("name", sorted(KNOWN))
 def test_threshold_tolerance_instances(name: str) -> None:
     _compare(KNOWN[name])
