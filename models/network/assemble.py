@@ -23,18 +23,23 @@ from models.network.plan import (
     Shortage,
 )
 
-#: Quantities below this many units are solver noise and left out of the plan.
-NOISE = 1e-7
+#: Quantities below this many units are solver noise and left out of the plan (HiGHS's
+#: feasibility tolerance lets a few 1e-7 units ride on a closed offer or lane).
+NOISE = 1e-6
+#: A quantity within this relative distance of a price break's threshold reaches it (the
+#: checkers' tolerance; a solver puts an order at the threshold up to its own tolerance).
+THRESHOLD_TOL = 1e-6
 
 
 def unit_price(inst: NetworkInstance, supplier: str, product: str, quantity: float) -> float:
-    """The all-units price in force for ``quantity`` units on the offer."""
+    """The all-units price in force for ``quantity`` units on the offer: the break with the
+    largest threshold reached (within ``THRESHOLD_TOL``), else the base price."""
     offer = next(o for o in inst.offers if o.supplier == supplier and o.product == product)
     price = offer.unit_price
     for brk in sorted((b for b in inst.price_breaks
                        if b.supplier == supplier and b.product == product),
                       key=lambda b: b.min_quantity):
-        if quantity >= brk.min_quantity * (1 - 1e-9):
+        if quantity >= brk.min_quantity - THRESHOLD_TOL * max(1.0, brk.min_quantity):
             price = brk.unit_price
     return price
 

@@ -29,7 +29,7 @@ STARTER = ROOT / "instances" / "network"
 #: Malformed CSV folder -> (file, the problems after "file: ").
 EXPECTED = {
     "unknown_column": ("customers.csv", [
-        "unknown column 'latitude'; known: lat, lon, x, y, id, name (a column whose name "
+        "unknown column 'latitude'; known: id, name, lat, lon, x, y (a column whose name "
         "starts with '_' or '#' is a note and is not read)"]),
     "missing_column": ("demand.csv", [
         "unknown column 'qty'; known: customer, product, quantity, shortage_penalty (a column "
@@ -54,9 +54,9 @@ EXPECTED = {
     "bad_bool": ("network_policy.csv", [
         "line 2: field 'single_sourcing': Input should be a valid boolean, unable to interpret "
         "input (got 'perhaps')"]),
-    "mixed_coordinates": ("suppliers.csv", [
-        "line 2: field 'x': mixes x/y with lat/lon elsewhere; use one kind of coordinates for "
-        "the whole network"]),
+    "mixed_coordinates": ("customers.csv", [
+        "line 2: field 'lat': has lat/lon while 8 other places have x/y; use one kind of "
+        "coordinates for the whole network"]),
     "lane_ends": ("lanes.csv", [
         "line 2: field 'destination': a lane runs from a supplier to a facility or from a "
         "facility to a customer, not from 'C2' to 'F1'"]),
