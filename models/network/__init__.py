@@ -6,6 +6,7 @@ Public API::
     from models.solver import SolverOptions, SolveStatus
 """
 
+from models.network.checker import NetworkCheckReport, check_plan, evaluate_network
 from models.network.data import (
     Customer,
     Demand,
@@ -20,6 +21,7 @@ from models.network.data import (
     Size,
     Transport,
 )
+from models.network.generator import generate_network
 from models.network.plan import (
     CustomerService,
     Echelon,
@@ -36,8 +38,34 @@ from models.network.solve import PlanCheckError, solve
 from models.solver import SolverOptions, SolveStatus
 
 __all__ = [
-    "Customer", "CustomerService", "Demand", "Distance", "Echelon", "Facility", "FacilityStatus",
-    "FacilityUse", "Flow", "Lane", "Method", "NetworkCost", "NetworkInstance", "NetworkPlan",
-    "NetworkPolicy", "NetworkSolveSummary", "NetworkSupplier", "PlanCheckError", "Product",
-    "Purchase", "Shortage", "Size", "SolveStatus", "SolverOptions", "Transport", "solve",
+    "Customer",
+    "CustomerService",
+    "Demand",
+    "Distance",
+    "Echelon",
+    "Facility",
+    "FacilityStatus",
+    "FacilityUse",
+    "Flow",
+    "Lane",
+    "Method",
+    "NetworkCheckReport",
+    "NetworkCost",
+    "NetworkInstance",
+    "NetworkPlan",
+    "NetworkPolicy",
+    "NetworkSolveSummary",
+    "NetworkSupplier",
+    "PlanCheckError",
+    "Product",
+    "Purchase",
+    "Shortage",
+    "Size",
+    "SolveStatus",
+    "SolverOptions",
+    "Transport",
+    "check_plan",
+    "evaluate_network",
+    "generate_network",
+    "solve",
 ]
