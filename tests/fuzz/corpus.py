@@ -2733,6 +2733,9 @@ def cases() -> list[Case]:
              *_sourcing_semantics(), *_richer_plans(), *_random_mutations(),
              *_command_paths(),
              *_routing_runtime(), *_benchmarks(), *_floods(), *_subprocess_cases()]
+    from tests.fuzz.network_corpus import network_cases  # imports this module's helpers
+
+    found += network_cases()
     ids = [c.id for c in found]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
