@@ -670,6 +670,39 @@ def _csv_tables() -> Iterator[Case]:
         yield Case(f"network-solve/csv/{how}", _csv_class(how), sbuild)
 
 
+def small_workbook() -> Path:
+    """valid_small as a workbook (converted once per process)."""
+    return _cached("valid_small.xlsx", lambda t: _quiet(
+        ["network", "convert", str(NETWORK_JSON), str(t)]))
+
+
+def _xlsx_solves() -> Iterator[Case]:
+    """A few solves from a workbook: a blank row and renamed sheets read, a formula without
+    a value and a misspelt sheet refused before solving."""
+    for how, expect in (("clean", (0,)), ("blank-row", (0,)), ("Facilities-sheet", (0,)),
+                        ("formula-no-value", (2,)), ("facility-sheet", (2,))):
+        def build(d: Path, how=how, expect=expect) -> Run:
+            import openpyxl
+
+            book = _copy(small_workbook(), d)
+            wb = openpyxl.load_workbook(book)
+            names: tuple[str, ...] = ("valid_small.xlsx",)
+            if how == "blank-row":
+                wb["demand"].insert_rows(3)
+            elif how in ("Facilities-sheet", "facility-sheet"):
+                wb["facilities"].title = "renaming"
+                wb["renaming"].title = how.removesuffix("-sheet")
+                names += (how.removesuffix("-sheet"),)
+            elif how == "formula-no-value":
+                wb["demand"].cell(2, 3, "=30*2")
+                names += ("demand",)
+            wb.save(book)
+            out = d / "out"
+            return Run(["network", "solve", str(book), "--out", str(out)], expect, names,
+                       (book,), out, post=same_network_cost(out))
+        yield Case(f"network-solve/xlsx/{how}", "network: bad cells in CSV and Excel", build)
+
+
 def same_network_cost(out: Path) -> Callable[[], list[str]]:
     """Post-check: the plan costs what valid_small's plan costs."""
     def post() -> list[str]:
@@ -1486,7 +1519,7 @@ def _plot_and_options() -> Iterator[Case]:
         inst = _copy(NETWORK_INFEASIBLE, d)
         out = d / "out"
         return Run(["network", "solve", str(inst), "--out", str(out)], (3,), (), (inst,), out,
-                   complete=None, post=None)
+                   complete="plan.json")
     yield Case("network-solve/infeasible-fixture", "network: generate, solve, check",
                infeasible)
 
@@ -1502,7 +1535,7 @@ def _plot_and_options() -> Iterator[Case]:
         data["demand"][0]["quantity"] = 5000.0
         inst = _write_json(d / "big.json", data)
         return Run(["network", "solve", str(inst), "--out", str(d / "out")], (3,), (),
-                   (inst,), d / "out", complete=None)
+                   (inst,), d / "out", complete="plan.json")
     yield Case("network-solve/demand-above-every-capacity", "network: generate, solve, check",
                too_much_demand)
 
@@ -1873,7 +1906,7 @@ def _signals() -> Iterator[Case]:
 
 def network_cases() -> list[Case]:
     """Every network case of the CI corpus."""
-    return [*_json_values(), *_files(), *_fifos(), *_csv_tables(), *_xlsx(), *_outputs(),
-            *_plans(), *_compare(), *_round_trips(), *_plot_and_options(), *_benchmarks(),
-            *_facility_structure(), *_floods_and_processes(), *_signals()]
+    return [*_json_values(), *_files(), *_fifos(), *_csv_tables(), *_xlsx(), *_xlsx_solves(),
+            *_outputs(), *_plans(), *_compare(), *_round_trips(), *_plot_and_options(),
+            *_benchmarks(), *_facility_structure(), *_floods_and_processes(), *_signals()]
 
