@@ -333,6 +333,8 @@ def solve_ref(inst: dict, time_limit: float = 30.0):
     solver = pulp.HiGHS(msg=False, threads=1, timeLimit=time_limit, gapRel=1e-9)
     m.solve(solver)
     st = pulp.LpStatus[m.status]
+    if st == "Optimal" and m.sol_status != pulp.LpSolutionOptimal:
+        return "not_proven", pulp.value(obj), None
     if st != "Optimal":
         return st.lower(), None, None
     lines = {k: pulp.value(v) if not isinstance(v, int | float) else v for k, v in cost.items()}
