@@ -53,15 +53,16 @@ ASSIGN_SECONDS = 2.0
 #: Subgradient iterations before and after the restricted MILP, and how often (at most)
 #: an open set is priced by a transportation LP (or assignment MILP) for an upper bound.
 STAGE1_ITERATIONS = 300
-STAGE2_ITERATIONS = 400
+STAGE2_ITERATIONS = 300
 UB_EVERY = 10
 #: Share of the time limit for the upper-bound search after the first Lagrangean stage
 #: (local search over open sets; a restricted MILP under single sourcing).
-SEARCH_SHARE = 0.15
+SEARCH_SHARE = 0.1
 #: In the final MILP after the Lagrangean phase, strong links x_ij <= y_i only on this many
-#: cheapest arcs (Lagrangean reduced cost) per customer: capb_6000's reduced MILP proved in
-#: 37 s with 10, 44 s with 15, 50 s with 5, over 120 s with all (cflp-exact.md).
-STRONG_LINKS_PER_CUSTOMER = 10
+#: cheapest arcs (Lagrangean reduced cost) per customer. Reduced MILPs proved in (seconds,
+#: cflp-exact.md): capb_6000 85/50/39/37/44/60 and capc_5750 -/30/30/41/-/- with
+#: 3/5-6/8/10/15/20 links; over 120 s with all of them.
+STRONG_LINKS_PER_CUSTOMER = 8
 #: Share of the time limit the Lagrangean phase may use at most.
 LAGRANGE_SHARE = 0.3
 
