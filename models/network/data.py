@@ -462,7 +462,8 @@ class NetworkInstance(_Frozen):
         """Total demand per product over all customers."""
         total = {p.id: 0.0 for p in self.products}
         for d in self.demand:
-            total[d.product] += d.quantity
+            if d.product in total:  # an unknown product is a validation error of its own
+                total[d.product] += d.quantity
         return total
 
     @cached_property
