@@ -1713,6 +1713,23 @@ def _benchmarks() -> Iterator[Case]:
                    (5,), (), (path, tampered), mentions=("cost",))
     yield Case("network-check/orlib-cap/tampered-plan", "network: tampered plans", bench_check)
 
+    for how in ("two-capacities", "capacity-on-a-numeric-file"):
+        def bench_compare(d: Path, how=how) -> Run:
+            path = d / "cap1.txt"
+            path.write_text(ORLIB_CAPA)
+            for value in ("150", "400"):
+                _quiet(["network", "solve", str(path), "--format", "orlib-cap", "--capacity",
+                        value, "--out", str(d / f"plan{value}")])
+            argv = ["network", "compare", str(path), str(d / "plan150"), str(d / "plan400"),
+                    "--format", "orlib-cap", "--capacity", "150", "--out", str(d / "cmp.csv")]
+            expect: tuple[int, ...] = (0,)
+            if how == "capacity-on-a-numeric-file":
+                path.write_text(ORLIB_CAP)
+                expect = (2,)
+            return Run(argv, expect, ("cap1.txt",), (path,), d / "cmp.csv", complete=None)
+        yield Case(f"network-compare/orlib-cap/{how}", "network: compare with mismatched plans",
+                   bench_compare)
+
     def bench_roundtrip(d: Path) -> Run:
         path = d / "p1.txt"
         path.write_text(HOLMBERG)
