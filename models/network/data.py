@@ -287,8 +287,10 @@ class NetworkInstance(_Frozen):
         for table in ("suppliers", "facilities", "customers"):
             for i, record in enumerate(getattr(self, table)):
                 if record.id in places and places[record.id][0] != table:
+                    kind = {"suppliers": "supplier", "facilities": "facility",
+                            "customers": "customer"}[places[record.id][0]]
                     yield _error((table, i, "id"), "ambiguous_id",
-                                 f"id {record.id!r} is also a {places[record.id][0][:-1]}; "
+                                 f"id {record.id!r} is also a {kind}; "
                                  f"suppliers, facilities and customers need distinct ids",
                                  record.id)
                 places.setdefault(record.id, (table, i))
@@ -357,7 +359,11 @@ class NetworkInstance(_Frozen):
         for i, lane in enumerate(self.lanes):
             origin = places.get(lane.origin, ("", 0))[0]
             destination = places.get(lane.destination, ("", 0))[0]
-            if (origin, destination) not in (("suppliers", "facilities"),
+            unknown = [f for f in ("origin", "destination") if getattr(lane, f) not in places]
+            for field in unknown:
+                yield _error(("lanes", i, field), "unknown_reference",
+                             f"unknown place {getattr(lane, field)!r}", getattr(lane, field))
+            if not unknown and (origin, destination) not in (("suppliers", "facilities"),
                                              ("facilities", "customers")):
                 yield _error(("lanes", i, "destination"), "lane_ends",
                              f"a lane runs from a supplier to a facility or from a facility to "

@@ -41,6 +41,8 @@ def why_not_facility_problem(inst: NetworkInstance) -> str | None:
         (policy.service_level_share is not None, "it has a service-level rule"),
         (policy.budget is not None, "it has a budget"),
         (any(f.closing_cost > 0 for f in inst.facilities), "a DC has a closing cost"),
+        (any(o.capacity == 0 for f in inst.facilities for o in inst.size_options(f.id)),
+         "a DC has capacity 0"),
     )
     for failed, why in checks:
         if failed:

@@ -193,7 +193,13 @@ def check_command(
     """Check a plan against an instance with the independent checker (exit 5 on violations):
     every flow balance, capacity, rule and reported figure is recomputed."""
     inst = load_instance(instance, fmt, capacity)
-    report = check_plan(inst, read_network_plan(plan))
+    read = read_network_plan(plan)
+    report = check_plan(inst, read)
+    if not read.solve.status.has_solution and any(d.quantity > 0 for d in inst.demand):
+        # a plan without flows serves nothing: it does not meet the demand (as in sourcing);
+        # whether the network really has no plan is not something a checker can prove
+        report.add("demand", "plan", f"the plan has no solution (status "
+                                     f"{read.solve.status.value}), so it serves no demand", 1.0)
     console.print(check_summary(report))  # type: ignore[arg-type]
     raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CHECK_FAILED))
 
