@@ -377,3 +377,14 @@ def test_the_command_runs_as_a_process(tmp_path: Path) -> None:
                             cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["solve"]["status"] == "optimal"
+
+
+def test_check_of_a_plan_without_a_solution_fails_on_demand(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An 'infeasible' plan serves nothing: checked against a network with demand it fails
+    (exit 5), as a sourcing plan without allocations does; it was 'passes every check'."""
+    out = tmp_path / "plan"
+    assert main(["network", "solve", str(FIXTURES / "infeasible.json"), "--out", str(out)]) == 3
+    capsys.readouterr()
+    assert main(["network", "check", str(FIXTURES / "valid_small.json"), str(out)]) == 5
+    assert "serves no demand" in " ".join(capsys.readouterr().out.split())
