@@ -23,8 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.network import NetworkInstance, PlanCheckError, solve
-from models.network.generator import generate_network
+from models.network import NetworkInstance, PlanCheckError, generate_network, solve
 from models.solver import SolverOptions
 from optimizer.formats.network_bench import (
     ORLIB_CAPACITIES,

@@ -24,10 +24,12 @@ def test_models_never_import_optimizer() -> None:
 
 
 def test_application_uses_only_the_public_model_api() -> None:
-    """optimizer/ and benchmarks/ import models.sourcing, models.routing, models.solver and
+    """optimizer/ and benchmarks/ import models.sourcing, models.routing, models.network,
+    models.solver and
     models.tables (the table rules both problems share), never a module inside a problem
     package."""
-    public = {"models.sourcing", "models.routing", "models.solver", "models.tables"}
+    public = {"models.sourcing", "models.routing", "models.network", "models.solver",
+              "models.tables"}
     offenders = [f"{p}: {n}" for folder in ("optimizer", "benchmarks")
                  for p, n in _imports(folder) if n.startswith("models") and n not in public]
     assert offenders == []
@@ -40,3 +42,13 @@ def test_checker_shares_no_code_with_the_formulation() -> None:
                 if isinstance(node, ast.ImportFrom) and node.module}
     assert not any("formulation" in m or m.endswith(".plan_kpis") for m in imported)
     assert "rules_for" not in source and "breaks_by_offer" not in source
+
+
+def test_network_checker_shares_no_code_with_the_formulation() -> None:
+    """The network checker reads the instance and the plan only: none of the modules that
+    build, solve or assemble plans."""
+    tree = ast.parse((ROOT / "models" / "network" / "checker.py").read_text())
+    imported = {node.module for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module}
+    forbidden = {"formulation", "lanes", "assemble", "lp_guided", "structure", "solve", "cflp"}
+    assert not {m for m in imported if m.rsplit(".", 1)[-1].split("_")[0] in forbidden}

@@ -6,7 +6,7 @@ Public API::
     from models.solver import SolverOptions, SolveStatus
 """
 
-from models.network.checker import NetworkCheckReport, check_plan, evaluate_network
+from models.network.checker import COST_LINES, NetworkCheckReport, check_plan, evaluate_network
 from models.network.data import (
     Customer,
     Demand,
@@ -34,10 +34,15 @@ from models.network.plan import (
     Purchase,
     Shortage,
 )
+from models.network.plan_frames import plan_frames
 from models.network.solve import PlanCheckError, solve
+from models.network.structure import why_not_facility_problem
+from models.network.tables import NETWORK_TABLES
 from models.solver import SolverOptions, SolveStatus
 
 __all__ = [
+    "COST_LINES",
+    "NETWORK_TABLES",
     "Customer",
     "CustomerService",
     "Demand",
@@ -67,5 +72,7 @@ __all__ = [
     "check_plan",
     "evaluate_network",
     "generate_network",
+    "plan_frames",
     "solve",
+    "why_not_facility_problem",
 ]

@@ -10,9 +10,15 @@ from typing import Annotated
 
 import typer
 
-from models.network import NetworkInstance, NetworkPlan, PlanCheckError, SolverOptions, solve
-from models.network.checker import check_plan
-from models.network.structure import why_not_facility_problem
+from models.network import (
+    NetworkInstance,
+    NetworkPlan,
+    PlanCheckError,
+    SolverOptions,
+    check_plan,
+    solve,
+    why_not_facility_problem,
+)
 from models.solver import SolveStatus, interruptible, was_interrupted
 from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
@@ -282,7 +288,7 @@ def generate_command(
 ) -> None:
     """Generate a realistic network in Germany, feasible by construction (reproducible from
     --seed)."""
-    from models.network.generator import generate_network
+    from models.network import generate_network
 
     if suppliers == 1:
         raise InputError(["--suppliers: give 0 (no supplier echelon) or at least 2"])

@@ -10,9 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from models.network import NetworkInstance, NetworkPlan
-from models.network.plan_frames import plan_frames
-from models.network.tables import NETWORK_TABLES
+from models.network import NETWORK_TABLES, NetworkInstance, NetworkPlan, plan_frames
 from optimizer.formats.results import read_result_json, write_result_files
 from optimizer.formats.tables import (
     Form,

@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from models.network.data import NetworkInstance
+from models.network import NetworkInstance
 from optimizer.errors import InputError
 from optimizer.formats.routing_bench import _text
 from optimizer.settings import require_bench_data

@@ -19,8 +19,7 @@ import pandas as pd
 from rich.console import Group, RenderableType
 from rich.table import Table
 
-from models.network import NetworkInstance, NetworkPlan
-from models.network.checker import COST_LINES
+from models.network import COST_LINES, NetworkInstance, NetworkPlan
 from optimizer.reports.network_summary import COST_LABELS
 from optimizer.reports.sourcing_summary import _columns, _fit, _id_table
 

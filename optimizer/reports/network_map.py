@@ -23,8 +23,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from models.network import NetworkInstance, NetworkPlan
-from models.network.plan import Echelon
+from models.network import Echelon, NetworkInstance, NetworkPlan
 from optimizer.atomic import atomic_write
 
 #: DCs named in the legend; the rest are counted in a last "+N more" entry.

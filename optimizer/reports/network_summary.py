@@ -7,8 +7,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 
-from models.network import NetworkPlan
-from models.network.checker import COST_LINES
+from models.network import COST_LINES, NetworkPlan
 from optimizer.reports.sourcing_summary import _STATUS_STYLE, _columns, _fit, _id_table, _pct
 
 #: How each cost line is named for people (docs/network-format.md, "Cost").
