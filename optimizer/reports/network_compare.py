@@ -20,8 +20,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 
 from models.network import COST_LINES, NetworkInstance, NetworkPlan
+from optimizer.reports.console_tables import columns, fit, id_table
 from optimizer.reports.network_summary import COST_LABELS
-from optimizer.reports.sourcing_summary import _columns, _fit, _id_table
 
 COLUMNS = ["section", "item", "field", "a", "b", "difference"]
 
@@ -124,7 +124,7 @@ def compare_tables(comparison: Comparison, name_a: str = "A", name_b: str = "B",
     rows = comparison.rows
     cur = f" ({currency})" if currency else ""
     parts: list[RenderableType] = []
-    dcs = _columns(_id_table("DC", title="distribution centres"),
+    dcs = columns(id_table("DC", title="distribution centres"),
                    f"open {name_a}", f"open {name_b}", f"size {name_a}", f"size {name_b}",
                    f"throughput {name_a}", f"throughput {name_b}", "change")
     facility = rows[rows.section == "facility"]
@@ -135,8 +135,8 @@ def compare_tables(comparison: Comparison, name_a: str = "A", name_b: str = "B",
                     _shown(value["size"].b), _shown(value["throughput"].a, 0),
                     _shown(value["throughput"].b, 0),
                     f"[bold]{change}[/]" if change else "")
-    parts.append(_fit(dcs, 1))
-    cost = _columns(Table("line", title=f"cost{cur}", pad_edge=False), name_a, name_b,
+    parts.append(fit(dcs, 1))
+    cost = columns(Table("line", title=f"cost{cur}", pad_edge=False), name_a, name_b,
                     f"{name_b} - {name_a}")
     for r in rows[rows.section == "cost"].itertuples():
         cost.add_row(COST_LABELS[r.item], _shown(r.a), _shown(r.b), _signed(r.difference),
@@ -148,7 +148,7 @@ def compare_tables(comparison: Comparison, name_a: str = "A", name_b: str = "B",
         costs = customers[customers.field == "cost_to_serve"].set_index("item")
         order = sorted(served.index, key=lambda c: -abs(costs.difference[c])
                        if isinstance(costs.difference[c], float | int) else 0.0)
-        table = _columns(_id_table(
+        table = columns(id_table(
             "customer", f"DC {name_a}", f"DC {name_b}",
             title=f"customers that changed DC: {comparison.changed_customers}"
                   + (f" (top {top} by change in cost to serve)"
@@ -157,7 +157,7 @@ def compare_tables(comparison: Comparison, name_a: str = "A", name_b: str = "B",
         for c in order[:top]:
             table.add_row(str(c), served.a[c] or "-", served.b[c] or "-", _shown(costs.a[c]),
                           _shown(costs.b[c]), _signed(costs.difference[c]))
-        parts.append(_fit(table, 3))
+        parts.append(fit(table, 3))
     else:
         parts.append("no customer changed DC")
     return Group(*parts)

@@ -8,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from models.network import COST_LINES, NetworkPlan
-from optimizer.reports.sourcing_summary import _STATUS_STYLE, _columns, _fit, _id_table, _pct
+from optimizer.reports.console_tables import STATUS_STYLE, columns, fit, id_table, pct
 
 #: How each cost line is named for people (docs/network-format.md, "Cost").
 COST_LABELS = {
@@ -30,11 +30,11 @@ def plan_summary(plan: NetworkPlan, currency: str | None = None) -> RenderableTy
     cost lines with their shares, and the reasons when the plan is infeasible."""
     s = plan.solve
     head = Table.grid(padding=(0, 2))
-    head.add_row("status", f"[{_STATUS_STYLE[s.status]}]{s.status.value.upper()}[/] "
+    head.add_row("status", f"[{STATUS_STYLE[s.status]}]{s.status.value.upper()}[/] "
                            f"({s.stop_reason})")
     head.add_row("total cost", money(s.objective, currency))
     head.add_row("best bound", money(s.best_bound, currency))
-    head.add_row("gap", _pct(s.gap, 4))
+    head.add_row("gap", pct(s.gap, 4))
     head.add_row("method", f"{s.method.value} ({s.solver}); build {s.build_seconds:.2f} s, "
                            f"solve {s.solve_seconds:.2f} s; {s.variables:,} variables "
                            f"({s.integer_variables:,} integer), {s.constraints:,} constraints")
@@ -73,16 +73,16 @@ def facility_table(plan: NetworkPlan, currency: str | None = None) -> Table:
                           for f in closed[:MAX_CLOSED_NAMED])
         more = len(closed) - MAX_CLOSED_NAMED
         caption = f"closed: {named}" + (f" and {more} more" if more > 0 else "")
-    table = _columns(_id_table("DC", title=f"open DCs: {len(opened)} of "
+    table = columns(id_table("DC", title=f"open DCs: {len(opened)} of "
                                            f"{len(plan.facilities)}", caption=caption),
                      "status", "size", numeric=False)
-    _columns(table, "capacity", "throughput", "utilisation", f"fixed cost{cur}", "customers")
+    columns(table, "capacity", "throughput", "utilisation", f"fixed cost{cur}", "customers")
     for f in opened:
         capacity = "unlimited" if f.capacity is None else (
             f"{f.capacity:,.0f}" + ("" if f.capacity_unit == "units" else f" {f.capacity_unit}"))
         table.add_row(f.facility, f.status, f.size or "-", capacity, f"{f.throughput:,.0f}",
-                      _pct(f.utilisation), money(f.fixed_cost), str(f.customers))
-    return _fit(table, 1)
+                      pct(f.utilisation), money(f.fixed_cost), str(f.customers))
+    return fit(table, 1)
 
 
 def cost_table(plan: NetworkPlan, currency: str | None = None) -> Table:
@@ -90,10 +90,10 @@ def cost_table(plan: NetworkPlan, currency: str | None = None) -> Table:
     assert plan.cost is not None
     cur = f" ({currency})" if currency else ""
     total = plan.cost.total
-    table = _columns(Table("line", title=f"cost{cur}", pad_edge=False), "amount", "share")
+    table = columns(Table("line", title=f"cost{cur}", pad_edge=False), "amount", "share")
     for line in (*COST_LINES, "total"):
         amount = getattr(plan.cost, line)
         share = amount / total if total else None
         style = "bold" if line == "total" else ""
-        table.add_row(COST_LABELS[line], money(amount), _pct(share), style=style)
+        table.add_row(COST_LABELS[line], money(amount), pct(share), style=style)
     return table
