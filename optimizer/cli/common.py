@@ -13,6 +13,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from models.solver import SolveStatus
 from optimizer.errors import ExitCode
 
 #: Width when the output is not a terminal (a file, a pipe) and COLUMNS is not set: Rich would
@@ -57,3 +58,13 @@ def interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
+
+
+#: The exit code of a solve, by the plan's status (docs: exit codes).
+STATUS_EXIT = {
+    SolveStatus.OPTIMAL: ExitCode.OK,
+    SolveStatus.FEASIBLE: ExitCode.OK,
+    SolveStatus.INFEASIBLE: ExitCode.INFEASIBLE,
+    SolveStatus.UNBOUNDED: ExitCode.INFEASIBLE,
+    SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
+}

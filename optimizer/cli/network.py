@@ -19,8 +19,14 @@ from models.network import (
     solve,
     why_not_facility_problem,
 )
-from models.solver import SolveStatus, interruptible, was_interrupted
-from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
+from models.solver import interruptible, was_interrupted
+from optimizer.cli.common import (
+    STATUS_EXIT,
+    console,
+    err_console,
+    fail,
+    interrupt_exits_130,
+)
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.network import (
     INSTANCE_MARKERS,
@@ -68,14 +74,6 @@ class Format(StrEnum):
     orlib_cap = "orlib-cap"
     holmberg = "holmberg"
 
-
-_STATUS_EXIT = {
-    SolveStatus.OPTIMAL: ExitCode.OK,
-    SolveStatus.FEASIBLE: ExitCode.OK,
-    SolveStatus.INFEASIBLE: ExitCode.INFEASIBLE,
-    SolveStatus.UNBOUNDED: ExitCode.INFEASIBLE,
-    SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
-}
 
 InstanceArg = Annotated[Path, typer.Argument(
     help="Instance: a .json file, a folder of .csv tables or an .xlsx workbook; or a "
@@ -171,7 +169,7 @@ def solve_command(
             console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
             if plan.open_facilities and map_coordinates(inst) is None:
                 console.print(why_no_map(inst), highlight=False)
-    raise typer.Exit(int(_STATUS_EXIT[plan.solve.status]))
+    raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
 
 
 def _read_plan_of(inst: NetworkInstance, instance: Path, path: Path) -> NetworkPlan:

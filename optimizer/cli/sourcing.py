@@ -29,7 +29,13 @@ from models.sourcing import (
     priced_allocations,
     solve,
 )
-from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
+from optimizer.cli.common import (
+    STATUS_EXIT,
+    console,
+    err_console,
+    fail,
+    interrupt_exits_130,
+)
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
@@ -66,14 +72,6 @@ class Form(StrEnum):
     csv = "csv"
     excel = "excel"
 
-
-_STATUS_EXIT = {
-    SolveStatus.OPTIMAL: ExitCode.OK,
-    SolveStatus.FEASIBLE: ExitCode.OK,
-    SolveStatus.INFEASIBLE: ExitCode.INFEASIBLE,
-    SolveStatus.UNBOUNDED: ExitCode.INFEASIBLE,
-    SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
-}
 
 InstanceArg = Annotated[Path, typer.Argument(
     help="Instance: a .json file, a folder of .csv tables, or an .xlsx workbook.")]
@@ -140,7 +138,7 @@ def solve_command(
             console.print(marginals_table(values))
         if out is not None:
             console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
-    raise typer.Exit(int(_STATUS_EXIT[plan.solve.status]))
+    raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
 
 
 @app.command("frontier")
