@@ -10,6 +10,7 @@ must-close DCs are part of the engine's problem. Anything else goes to the netwo
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -18,6 +19,9 @@ from models.network.data import CapacityUnit, FacilityStatus, NetworkInstance
 from models.network.lanes import lane_costs
 from models.network.plan import Method, NetworkPlan, NetworkSolveSummary
 from models.solver import SolverOptions, SolveStatus
+
+if TYPE_CHECKING:
+    from models.network.cflp import FacilityProblem
 
 _STATUS = {
     "optimal": SolveStatus.OPTIMAL,
@@ -50,18 +54,12 @@ def why_not_facility_problem(inst: NetworkInstance) -> str | None:
     return None
 
 
-def solve_as_facility_problem(inst: NetworkInstance, options: SolverOptions,
-                              required: bool = False) -> NetworkPlan | None:
-    """The plan from the facility-location engine, or None when ``inst`` does not have that
-    structure (``required``: raise ValueError saying why instead)."""
-    why = why_not_facility_problem(inst)
-    if why is not None:
-        if required:
-            raise ValueError(f"the facility-location method does not apply: {why}")
-        return None
-    from models.network.cflp import FacilityProblem, solve_facility_problem
+def facility_problem(inst: NetworkInstance) -> tuple[FacilityProblem, list[str]]:
+    """The engine's arrays for a network with the facility-location structure (see
+    :func:`why_not_facility_problem`), and the customer of each demand column. Handling costs
+    are added to the lane costs; a weight or volume capacity is turned into units."""
+    from models.network.cflp import FacilityProblem
 
-    start = time.perf_counter()
     (product,) = {d.product for d in inst.demand if d.quantity > 0}
     weight_of = inst.product_by_id[product]
     customers = [d.customer for d in inst.demand if d.product == product and d.quantity > 0]
@@ -88,6 +86,26 @@ def solve_as_facility_problem(inst: NetworkInstance, options: SolverOptions,
         must_open=np.array([s == FacilityStatus.MUST_OPEN for s in status]),
         must_close=np.array([s == FacilityStatus.MUST_CLOSE for s in status]),
         min_open=policy.min_open, max_open=policy.max_open)
+    return problem, customers
+
+
+def solve_as_facility_problem(inst: NetworkInstance, options: SolverOptions,
+                              required: bool = False) -> NetworkPlan | None:
+    """The plan from the facility-location engine, or None when ``inst`` does not have that
+    structure (``required``: raise ValueError saying why instead)."""
+    why = why_not_facility_problem(inst)
+    if why is not None:
+        if required:
+            raise ValueError(f"the facility-location method does not apply: {why}")
+        return None
+    from models.network.cflp import solve_facility_problem
+
+    start = time.perf_counter()
+    problem, customers = facility_problem(inst)
+    product = next(d.product for d in inst.demand if d.quantity > 0)
+    policy = inst.network_policy
+    unit_cost = problem.unit_cost
+    fixed = problem.fixed_cost
     build = time.perf_counter() - start
     result = solve_facility_problem(problem, time_limit=options.time_limit or 1e9,
                                     gap=options.gap, threads=options.threads)

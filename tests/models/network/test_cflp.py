@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pulp
@@ -17,6 +18,8 @@ from models.network.cflp_lagrange import (
     facility_knapsacks,
     integer_knapsacks,
 )
+from models.network.structure import facility_problem
+from optimizer.formats.network_bench import published_optimum, read_network_benchmark
 from optimizer.settings import bench_data_dir
 
 # ---------------------------------------------------------------------------- brute force
@@ -275,22 +278,18 @@ ORLIB = bench_data_dir() / "orlib-cflp"
 HOLMBERG = bench_data_dir() / "other" / "sscflp_holmberg" / "instances"
 
 
-def _orlib(name: str) -> tuple[FacilityProblem, float]:
-    v = np.array((ORLIB / "instances" / f"{name}.txt").read_text().split(), dtype=float)
-    m, n = int(v[0]), int(v[1])
-    sf = v[2:2 + 2 * m].reshape(m, 2)
-    rest = v[2 + 2 * m:].reshape(n, m + 1)
-    demand, cost = rest[:, 0], rest[:, 1:].T
-    opt = next(float(line.split()[1]) for line in
-               (ORLIB / "capopt_reconstructed.txt").read_text().splitlines()
-               if line.split()[:1] == [name])
-    return FacilityProblem(sf[:, 1], sf[:, 0], demand, cost / demand[None, :]), opt
+def _benchmark(path: Path, fmt: str) -> tuple[FacilityProblem, float]:
+    """The engine's arrays for a benchmark file, through the project's reader and the network's
+    structure mapping, with its published optimum."""
+    inst = read_network_benchmark(path, fmt)
+    problem, _customers = facility_problem(inst)
+    return problem, published_optimum(inst.name)
 
 
 @pytest.mark.skipif(not ORLIB.is_dir(), reason="bench data not available")
 @pytest.mark.parametrize("name", ["cap41", "cap71", "cap104", "cap131"])
 def test_orlib_small_published_optimum(name: str) -> None:
-    p, opt = _orlib(name)
+    p, opt = _benchmark(ORLIB / "instances" / f"{name}.txt", "orlib-cap")
     r = solve_facility_problem(p, time_limit=30)
     assert r.status == "optimal"
     check_plan(p, r)
@@ -300,12 +299,8 @@ def test_orlib_small_published_optimum(name: str) -> None:
 @pytest.mark.skipif(not HOLMBERG.is_dir(), reason="bench data not available")
 @pytest.mark.parametrize("k", [1, 10])
 def test_holmberg_published_optimum(k: int) -> None:
-    v = np.array((HOLMBERG / f"p{k}").read_text().split(), dtype=float)
-    m, n = int(v[0]), int(v[1])
-    cap, fixed, demand = v[2:2 + m], v[2 + m:2 + 2 * m], v[2 + 2 * m:2 + 2 * m + n]
-    cost = v[2 + 2 * m + n:].reshape(n, m).T
-    opt = float((HOLMBERG / "os").read_text().split()[k - 1])
-    p = FacilityProblem(fixed, cap, demand, cost / demand[None, :], single_source=True)
+    p, opt = _benchmark(HOLMBERG / f"p{k}", "holmberg")
+    assert p.single_source
     r = solve_facility_problem(p, time_limit=30)
     assert r.status == "optimal"
     check_plan(p, r)
