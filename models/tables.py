@@ -104,7 +104,8 @@ def is_note_table(name: object) -> bool:
     """A table (sheet, CSV file, frame) kept for people only: ``_x``, ``#x``, ``notes``,
     ``readme``."""
     text = str(name).strip()
-    return text.startswith(NOTE_PREFIXES) or name_key(text) in NOTE_TABLES
+    # "Read me", "read-me" and "README" are all the readme
+    return text.startswith(NOTE_PREFIXES) or name_key(text).replace("_", "") in NOTE_TABLES
 
 
 def is_note_column(name: object) -> bool:

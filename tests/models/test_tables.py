@@ -45,7 +45,7 @@ def test_two_names_for_one_table_are_refused() -> None:
 
 
 def test_notes_are_kept_out_by_name() -> None:
-    for name in ("_scratch", "#old", "Notes", " README "):
+    for name in ("_scratch", "#old", "Notes", " README ", "Read me", "read-me"):
         assert is_note_table(name), name
     assert not is_note_table("policy")
     assert is_note_column("# comment") and is_note_column("_why")
