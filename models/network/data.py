@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.numbers import NotBool
+from models.routing.data import Duration
 from models.sourcing.data import (
     Id,
     Money,
@@ -50,6 +51,8 @@ Lon = Annotated[float, NotBool, Field(ge=-180, le=180, allow_inf_nan=False)]
 Coordinate = Annotated[float, NotBool, Field(ge=-1e7, le=1e7, allow_inf_nan=False)]
 Positive = Annotated[float, NotBool, Field(gt=0, le=1e6, allow_inf_nan=False)]
 Count = Annotated[int, NotBool, Field(ge=0, le=100_000)]
+#: Units a vehicle carries: more than 0.
+VehicleCapacity = Annotated[float, NotBool, Field(gt=0, le=1e9, allow_inf_nan=False)]
 
 
 class _Frozen(BaseModel):
@@ -63,6 +66,13 @@ class FacilityStatus(StrEnum):
     EXISTING = "existing"  # open unless the model closes it (then closing_cost is paid)
     MUST_OPEN = "must_open"
     MUST_CLOSE = "must_close"
+
+
+class Outbound(StrEnum):
+    """How the last mile (DC -> customer) is priced."""
+
+    RATES = "rates"  # per unit: transport.outbound_* and the lanes' cost_per_unit
+    ROUTES = "routes"  # vehicle routes from each DC (the fleet table)
 
 
 class CapacityUnit(StrEnum):
@@ -142,7 +152,8 @@ class Size(_Frozen):
 
 
 class Customer(_Located):
-    """A customer or customer zone."""
+    """A customer or customer zone; ``service_time`` (seconds, or ``H:MM``) is spent at each
+    delivery stop when the outbound is priced as routes."""
 
     id: Id
     name: str = ""
@@ -150,6 +161,25 @@ class Customer(_Located):
     lon: Lon | None = None
     x: Coordinate | None = None
     y: Coordinate | None = None
+    service_time: Duration = 0.0
+
+
+class FleetVehicle(_Frozen):
+    """A last-mile vehicle type (outbound as routes): at DC ``facility`` (None = at every DC),
+    ``count`` vehicles per DC per delivery day (None = unlimited), each carrying up to
+    ``capacity`` units (all products together) on a route DC -> stops -> DC costing
+    ``fixed_cost + cost_per_km * km + cost_per_hour * hours``; hours = km / ``speed_kmh`` +
+    service times, at most ``max_duration`` (seconds) when given."""
+
+    id: Id
+    facility: Id | None = None
+    capacity: VehicleCapacity
+    count: Count | None = None
+    fixed_cost: Money = 0.0
+    cost_per_km: PerKm = 0.0
+    cost_per_hour: UnitPrice = 0.0
+    speed_kmh: Positive = 40.0
+    max_duration: Duration | None = None
 
 
 class Demand(_Frozen):
@@ -206,6 +236,8 @@ class NetworkPolicy(_Frozen):
     service_level_share: Rate | None = None
     service_level_km: Km | None = None
     budget: Money | None = None
+    outbound: Outbound = Outbound.RATES
+    delivery_days: Positive = 1.0
 
     @model_validator(mode="after")
     def _consistent(self) -> NetworkPolicy:
@@ -247,12 +279,15 @@ class NetworkInstance(_Frozen):
     distances: tuple[Distance, ...] = ()
     lanes: tuple[Lane, ...] = ()
     network_policy: NetworkPolicy = NetworkPolicy()
+    fleet: tuple[FleetVehicle, ...] = ()
 
     @model_validator(mode="after")
     def _cross_references(self) -> NetworkInstance:
         errors = list(self._reference_errors())
         if not errors:
             errors = list(self._lane_errors())
+        if not errors and self.routes_mode:
+            errors = list(self._route_distance_errors())
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
@@ -372,6 +407,17 @@ class NetworkInstance(_Frozen):
             if lane.product is not None and lane.product not in products:
                 yield _error(("lanes", i, "product"), "unknown_reference",
                              f"unknown product {lane.product!r}", lane.product)
+        yield from _duplicates("fleet", [(v.id,) for v in self.fleet], ("id",))
+        for i, vehicle in enumerate(self.fleet):
+            if vehicle.facility is not None and vehicle.facility not in facilities:
+                yield _error(("fleet", i, "facility"), "unknown_reference",
+                             f"unknown facility {vehicle.facility!r} (a vehicle type is based "
+                             f"at a DC of the facilities table, or blank for every DC)",
+                             vehicle.facility)
+        if self.routes_mode and not self.fleet:
+            yield _error(("fleet",), "too_short",
+                         "network_policy.outbound is 'routes', so the fleet table needs at "
+                         "least one vehicle type", None)
         if self.network_policy.max_open is not None:
             forced = sum(1 for f in self.facilities if f.status == FacilityStatus.MUST_OPEN)
             if forced > self.network_policy.max_open:
@@ -425,7 +471,41 @@ class NetworkInstance(_Frozen):
                                      f"km)", o.id)
                         return
 
+    def _route_distance_errors(self) -> Iterator[InitErrorDetails]:
+        """Routes mode: every DC with a vehicle type needs km to every customer it may serve,
+        and every two customers need km between them."""
+        forbidden = {(n.origin, n.destination) for n in self.lanes
+                     if n.product is None and n.forbidden}
+        for i, f in enumerate(self.facilities):
+            if not self.vehicles_at(f.id):
+                continue
+            for c in self.customers:
+                if (f.id, c.id) not in forbidden and (
+                        self.distance(f.id, c.id) is None or self.distance(c.id, f.id) is None):
+                    yield _error(("facilities", i, "id"), "no_distance",
+                                 f"no distance from {f.id!r} to {c.id!r}: outbound as routes "
+                                 f"needs km between every DC and customer (give both "
+                                 f"coordinates or a distances row)", f.id)
+                    return
+        for i, a in enumerate(self.customers):
+            for b in self.customers[i + 1:]:
+                if self.distance(a.id, b.id) is None or self.distance(b.id, a.id) is None:
+                    yield _error(("customers", i, "id"), "no_distance",
+                                 f"no distance from {a.id!r} to {b.id!r}: outbound as routes "
+                                 f"needs km between every two customers (give both "
+                                 f"coordinates or a distances row)", a.id)
+                    return
+
     # ---- views -----------------------------------------------------------------------------
+
+    @property
+    def routes_mode(self) -> bool:
+        """Whether the last mile is priced as vehicle routes (``network_policy.outbound``)."""
+        return self.network_policy.outbound == Outbound.ROUTES
+
+    def vehicles_at(self, facility_id: str) -> tuple[FleetVehicle, ...]:
+        """The fleet's vehicle types available at DC ``facility_id``."""
+        return tuple(v for v in self.fleet if v.facility is None or v.facility == facility_id)
 
     @cached_property
     def product_by_id(self) -> dict[str, Product]:

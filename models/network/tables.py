@@ -7,6 +7,7 @@ from models.network.data import (
     Demand,
     Distance,
     Facility,
+    FleetVehicle,
     Lane,
     NetworkPolicy,
     NetworkSupplier,
@@ -33,4 +34,5 @@ NETWORK_TABLES: tuple[TableSpec, ...] = (
     TableSpec("distances", Distance, optional=True),
     TableSpec("lanes", Lane, optional=True),
     TableSpec("network_policy", NetworkPolicy, optional=True, single=True),
+    TableSpec("fleet", FleetVehicle, optional=True),
 )

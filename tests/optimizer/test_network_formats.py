@@ -29,8 +29,8 @@ STARTER = ROOT / "instances" / "network"
 #: Malformed CSV folder -> (file, the problems after "file: ").
 EXPECTED = {
     "unknown_column": ("customers.csv", [
-        "unknown column 'latitude'; known: id, name, lat, lon, x, y (a column whose name "
-        "starts with '_' or '#' is a note and is not read)"]),
+        "unknown column 'latitude'; known: id, name, lat, lon, x, y, service_time (a column "
+        "whose name starts with '_' or '#' is a note and is not read)"]),
     "missing_column": ("demand.csv", [
         "unknown column 'qty'; known: customer, product, quantity, shortage_penalty (a column "
         "whose name starts with '_' or '#' is a note and is not read)",
@@ -46,7 +46,7 @@ EXPECTED = {
     "unknown_table": ("warehouses.csv", [
         "unknown table 'warehouses'; known: products, facilities, sizes, customers, demand, "
         "suppliers, offers, price_breaks, policy, product_policies, transport, distances, "
-        "lanes, network_policy (a table whose name starts with '_' or '#' is a note and is "
+        "lanes, network_policy, fleet (a table whose name starts with '_' or '#' is a note and is "
         "not read)"]),
     "bad_status": ("facilities.csv", [
         "line 3: field 'status': Input should be 'candidate', 'existing', 'must_open' or "
