@@ -1,0 +1,80 @@
+"""Integrated instances and plans on disk (docs/plan-format.md): the instance as one JSON
+file, a CSV folder or an Excel workbook (the network's tables and the day's tables, read by the
+shared table machinery); the plan as ``plan.json``, its CSV tables and ``plan.xlsx``, written
+whole into a staged folder."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from models.integrated import INTEGRATED_TABLES, IntegratedInstance, IntegratedPlan
+from optimizer.formats.results import read_result_json, write_result_files
+from optimizer.formats.tables import Form, read_tables, validate_tables, write_tables
+from optimizer.output_folder import PLAN_MARKERS, staged_folder
+
+#: The tables by which an integrated instance written as a CSV folder is recognised.
+INSTANCE_MARKERS = ("products.csv", "facilities.csv", "customers.csv", "demand.csv")
+#: Tables whose ``time_windows`` cells are ``start-end`` pairs joined by ``;``.
+_WINDOWED = ("orders", "delivery_profile")
+
+
+def read_plan_instance(path: Path | str, form: Form | None = None) -> IntegratedInstance:
+    """Read and validate an integrated instance (JSON file, CSV folder or Excel workbook);
+    raises :class:`~optimizer.errors.InputError` naming the file, record and field."""
+    data, source = read_tables(Path(path), INTEGRATED_TABLES, form)
+    return validate_tables(IntegratedInstance, data, source, INTEGRATED_TABLES)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def write_plan_instance(instance: IntegratedInstance, path: Path | str, form: Form,
+                        shown: Path | str | None = None) -> None:
+    """Write ``instance`` as JSON, a CSV folder or an Excel workbook (the time windows of
+    orders and profiles as ``start-end`` seconds joined by ``;`` in CSV and Excel)."""
+    data = instance.tables()
+    if form != "json":
+        data = copy.deepcopy(data)
+        for table in _WINDOWED:
+            for row in data.get(table, []):
+                row["time_windows"] = ";".join(f"{_num(w['start'])}-{_num(w['end'])}"
+                                               for w in row.get("time_windows", []))
+    write_tables(data, INTEGRATED_TABLES, Path(path), form,
+                 Path(shown) if shown is not None else None)
+
+
+def plan_schema() -> dict[str, Any]:
+    """JSON Schema of the integrated instance's own tables and the network's (flat form)."""
+    from models.network import NetworkInstance
+
+    network = NetworkInstance.model_json_schema()
+    own = IntegratedInstance.model_json_schema()
+    props = dict(network.get("properties", {}))
+    props.update({k: v for k, v in own.get("properties", {}).items() if k != "network"})
+    defs = {**network.get("$defs", {}), **own.get("$defs", {})}
+    return {"title": "IntegratedInstance", "type": "object", "properties": props,
+            "required": network.get("required", []), "additionalProperties": False,
+            "$defs": defs}
+
+
+def read_plan(path: Path | str) -> IntegratedPlan:
+    """Read a ``plan.json`` written by :func:`write_plan` (or the folder holding it)."""
+    return read_result_json(path, IntegratedPlan)
+
+
+def write_plan(plan: IntegratedPlan, out_dir: Path | str, inputs: Iterable[Path | str] = (),
+               extra: Callable[[Path], list[str]] | None = None) -> list[Path]:
+    """Replace ``out_dir`` by ``plan.json``, the plan's CSV tables and ``plan.xlsx`` (and what
+    ``extra(stage)`` writes, e.g. ``report.html``), written whole in a temporary sibling and
+    swapped in. Returns the final paths."""
+    out = Path(out_dir)
+    with staged_folder(out, inputs, PLAN_MARKERS) as stage:
+        names = write_result_files(stage, {"plan": plan.model_dump(mode="json")},
+                                   plan.to_frames())
+        if extra is not None:
+            names.extend(extra(stage))
+    return [out / name for name in names]
