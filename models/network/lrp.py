@@ -55,13 +55,15 @@ from models.network.lrp_routing import (
 from models.routing import RoutingOptions
 
 #: Share of the time limit for routing the first open set, and for each neighbour set.
-FIRST_SHARE = 0.15
+FIRST_SHARE = 0.3
 NEIGHBOUR_SHARE = 0.08
 #: Neighbour sets priced by the allocator per round, and routed for real per round.
 PRICED_PER_ROUND = 5
 ROUTED_PER_ROUND = 2
 #: A neighbour is routed only when its calibrated estimate is within this of the best total.
 ROUTE_WITHIN = 0.04
+#: Ways to keep depot capacities in multi-depot routing (see _Engine.route_set).
+MODES = ("cut", "even", "free")
 #: Share of the time limit kept for the reassignment and the final re-routing.
 FINAL_SHARE = 0.3
 
@@ -168,14 +170,36 @@ class _Engine:
         return _Plan(routes, got.assignment, got.open, got.cost, rc)
 
     # -- routing -------------------------------------------------------------------------
-    def route_set(self, open_: np.ndarray, seconds: float, salt: int = 0) -> _Plan | None:
-        """Multi-depot routing of every stop from the depots ``open_`` (capped fleets)."""
+    def route_set(self, open_: np.ndarray, seconds: float, salt: int = 0,
+                  mode: str = "cut") -> _Plan | None:
+        """Multi-depot routing of every stop from the depots ``open_``. ``mode`` ``cut`` or
+        ``even``: fleets capped to the depot capacities (:func:`depot_fleet`); ``free``: full
+        fleets, then customers of overloaded depots moved by :meth:`reassign` and the
+        depots that changed re-routed alone."""
         fleet = [f for i in np.flatnonzero(open_)
-                 for f in depot_fleet(self.p, int(i), stops=len(self.stops.customer))]
+                 for f in depot_fleet(self.p, int(i), cap=False if mode == "free" else mode,
+                                      stops=len(self.stops.customer))]
         chosen = np.arange(len(self.stops.customer))
+        share = seconds * (0.6 if mode == "free" else 1.0)
         routes = route_stops(self.p, self.stops, chosen, fleet, self.allowed,
-                             self.options(seconds, salt))
-        return self.plan_of(routes, f"route {_ids(open_)}")
+                             self.options(share, salt))
+        what = f"route {_ids(open_)} ({mode})"
+        if routes is None or mode != "free":
+            return self.plan_of(routes, what)
+        a = np.full(self.p.shape[1], -1)
+        for r in routes:
+            a[list(r.customers)] = r.depot
+        load = np.bincount(a[a >= 0], weights=self.p.demand[a >= 0], minlength=self.p.shape[0])
+        if np.all(load <= self.p.capacity * (1 + 1e-9) + 1e-9):
+            return self.plan_of(routes, what)
+        new = self.reassign(_Plan(routes, a, open_.copy(), 0.0, 0.0))
+        if new is None:
+            return None
+        moved = np.flatnonzero(new != a)
+        changed = sorted({int(a[j]) for j in moved} | {int(new[j]) for j in moved})
+        keep = [r for r in routes if r.depot not in changed]
+        again = self.route_depots(new, changed, seconds - share, salt)
+        return self.plan_of(None if again is None else keep + again, what)
 
     def route_depots(self, assignment: np.ndarray, depots, seconds: float,
                      salt: int = 0) -> list[LRPRoute] | None:
@@ -245,7 +269,12 @@ class _Engine:
         self.log(f"allocator (route estimate): open {_ids(first.open)}, other cost "
                  f"{first.cost:,.2f}")
         current = first.open.copy()
-        self.keep(self.route_set(current, FIRST_SHARE * self.limit), "first set")
+        tried = {}
+        for k, mode in enumerate(MODES):
+            plan = self.route_set(current, FIRST_SHARE * self.limit / len(MODES), k, mode)
+            tried[mode] = math.inf if plan is None else plan.total
+            self.keep(plan, f"first set ({mode})")
+        self.mode = min(tried, key=tried.get)
         if self.best is None:  # capped fleets found nothing: route the allocation per depot
             routes = self.route_depots(first.assignment, np.flatnonzero(first.open),
                                        FIRST_SHARE * self.limit)
@@ -283,7 +312,7 @@ class _Engine:
                     break
                 routed += 1
                 salt += 1
-                plan = self.route_set(s, NEIGHBOUR_SHARE * self.limit, salt)
+                plan = self.route_set(s, NEIGHBOUR_SHARE * self.limit, salt, self.mode)
                 self.routed[tuple(np.flatnonzero(s))] = math.inf if plan is None else plan.total
                 moved |= self.keep(plan, f"neighbour {_ids(s)} (estimate {est:,.0f})")
             for _, s in priced[routed:]:
@@ -322,8 +351,8 @@ class _Engine:
             self.keep(self.plan_of(routes, "per depot"), "each depot re-routed alone")
         if self.left() > 0.05 * self.limit:
             salt += 1
-            self.keep(self.route_set(self.best.open, 0.9 * self.left(), salt),
-                      "best set routed again")
+            self.keep(self.route_set(self.best.open, 0.9 * self.left(), salt, self.mode),
+                      f"best set routed again ({self.mode})")
 
     def reassign(self, plan: _Plan) -> np.ndarray | None:
         """The allocator's assignment (open set fixed) with each customer's removal saving at

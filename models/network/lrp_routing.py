@@ -70,17 +70,28 @@ class FleetType:
     count: int
 
 
-def depot_fleet(problem: LocationRoutingProblem, depot: int, cap: bool = True,
+def depot_fleet(problem: LocationRoutingProblem, depot: int, cap: bool | str = True,
                 stops: int = UNLIMITED) -> list[FleetType]:
-    """The vehicles routed at ``depot``. With ``cap`` and a finite daily depot capacity C, the
-    fleet carries at most C: the largest types first, ⌊C_left / Q⌋ of each (within its
-    count), then one vehicle of the largest type cut to the capacity left, if any."""
+    """The vehicles routed at ``depot``. ``cap`` True (or ``"cut"``) with a finite daily depot
+    capacity C: the fleet carries at most C, the largest types first, ⌊C_left / Q⌋ of each
+    (within its count), then one vehicle of the largest type cut to the capacity left, if any.
+    ``"even"``: ⌈C / Q⌉ vehicles of the largest type, each carrying C / ⌈C / Q⌉ (also at most C
+    in all). False: every type at full capacity (depot capacity not enforced)."""
     types = sorted((k for k, v in enumerate(problem.vehicles) if v.depots[depot]),
                    key=lambda k: -problem.vehicles[k].capacity)
     limit = lambda k: min(stops, problem.vehicles[k].count or UNLIMITED)  # noqa: E731
     day_cap = problem.capacity[depot] / problem.delivery_days
-    if not cap or not np.isfinite(day_cap):
+    if not cap or not np.isfinite(day_cap) or not types:
         return [FleetType(depot, k, problem.vehicles[k].capacity, limit(k)) for k in types]
+    if cap == "even":
+        k = types[0]
+        q = problem.vehicles[k].capacity
+        count = min(limit(k), math.ceil(day_cap / q - 1e-9))
+        each = min(q, day_cap / count)
+        daily = problem.demand / problem.delivery_days
+        if np.all(daily == np.round(daily)):  # whole loads: a whole capacity loses nothing
+            each = math.floor(each + 1e-9)
+        return [FleetType(depot, k, each, count)] if each > 0 else []
     fleet, left = [], day_cap
     used = {}
     for k in types:
@@ -90,7 +101,7 @@ def depot_fleet(problem: LocationRoutingProblem, depot: int, cap: bool = True,
             fleet.append(FleetType(depot, k, q, c))
             used[k] = c
             left -= c * q
-    if types and left > 1e-9:
+    if left > 1e-9:
         k = types[0]
         if used.get(k, 0) < limit(k):
             fleet.append(FleetType(depot, k, left, 1))
