@@ -8,9 +8,10 @@ numbers: which size each DC has, and the units on every lane. Prices come from t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
-from models.network.data import FacilityStatus, NetworkInstance
+from models.network.data import FacilityStatus, FleetVehicle, NetworkInstance
 from models.network.plan import (
     CustomerService,
     Echelon,
@@ -20,6 +21,7 @@ from models.network.plan import (
     NetworkPlan,
     NetworkSolveSummary,
     Purchase,
+    Route,
     Shortage,
 )
 
@@ -44,16 +46,78 @@ def unit_price(inst: NetworkInstance, supplier: str, product: str, quantity: flo
     return price
 
 
+def leg_km(inst: NetworkInstance, origin: str, destination: str) -> float:
+    """km of one route leg (0 between two stops at the same place)."""
+    if origin == destination:
+        return 0.0
+    km = inst.distance(origin, destination)
+    if km is None:  # validation makes every needed pair known
+        raise ValueError(f"no distance from {origin!r} to {destination!r}")
+    return km
+
+
+def price_route(inst: NetworkInstance, facility: str, vehicle: FleetVehicle,
+                stops: Sequence[str]) -> tuple[float, float, float]:
+    """(km, hours, cost) of the route ``facility`` -> ``stops`` -> ``facility`` on
+    ``vehicle`` (docs/network-format.md, "Outbound as routes")."""
+    places = [facility, *stops, facility]
+    km = sum(leg_km(inst, a, b) for a, b in pairwise(places))
+    service = sum(inst.customer_by_id[c].service_time for c in stops) / 3600.0
+    hours = km / vehicle.speed_kmh + service
+    return km, hours, vehicle.fixed_cost + vehicle.cost_per_km * km + vehicle.cost_per_hour * hours
+
+
+def price_routes(
+    inst: NetworkInstance,
+    drafts: Sequence[tuple[str, str, Sequence[str]]],
+    served: Mapping[str, float],
+) -> tuple[tuple[Route, ...], dict[str, float]]:
+    """Routes of one delivery day from ``(facility, vehicle type id, customer ids in order)``
+    and the units per period each customer is served: each stop of a customer carries
+    (served / delivery_days) / its number of stops in the day. Returns the routes (numbered
+    per DC) and each customer's share of the per-period route cost (cost to serve: a route's
+    cost split over its stops in proportion to their stand-alone cost; equal shares when
+    those are all 0)."""
+    days = inst.network_policy.delivery_days
+    vehicles = {v.id: v for v in inst.fleet}
+    visits: dict[str, int] = defaultdict(int)
+    for _f, _v, stops in drafts:
+        for c in stops:
+            visits[c] += 1
+    number: dict[str, int] = defaultdict(int)
+    routes = []
+    share: dict[str, float] = defaultdict(float)
+    for facility, vehicle_id, stops in drafts:
+        vehicle = vehicles[vehicle_id]
+        km, hours, cost = price_route(inst, facility, vehicle, stops)
+        load = sum(served.get(c, 0.0) / days / visits[c] for c in stops)
+        number[facility] += 1
+        routes.append(Route(facility=facility, vehicle_type=vehicle_id,
+                            route=number[facility], stops=";".join(stops), load=load, km=km,
+                            hours=hours, cost=cost))
+        alone = [price_route(inst, facility, vehicle, [c])[2] for c in stops]
+        weight = sum(alone)
+        for c, a in zip(stops, alone, strict=True):
+            part = a / weight if weight > 0 else 1.0 / len(stops)
+            share[c] += cost * days * part
+    return tuple(routes), dict(share)
+
+
 def assemble_plan(
     inst: NetworkInstance,
     summary: NetworkSolveSummary,
     sizes: Mapping[str, str],
     inbound: Mapping[tuple[str, str, str], float],
     outbound: Mapping[tuple[str, str, str], float],
+    routes: Sequence[tuple[str, str, Sequence[str]]] | None = None,
 ) -> NetworkPlan:
     """A plan from the chosen size of each open DC (``{facility: size}``) and the units on
     each inbound ``(supplier, facility, product)`` and outbound ``(facility, customer,
-    product)`` lane. Shortages are what the outbound flows leave of each demand."""
+    product)`` lane. Shortages are what the outbound flows leave of each demand.
+
+    ``routes`` (outbound as routes): the delivery routes of one day as ``(facility, vehicle
+    type id, customer ids in order)``; outbound flows are then priced 0 per unit and the
+    ``outbound`` line is ``delivery_days`` x the day's route costs."""
     # ---- flows ----
     flows: list[Flow] = []
     into: dict[tuple[str, str], float] = defaultdict(float)
@@ -85,7 +149,7 @@ def assemble_plan(
     for (f, c, p), q in sorted(outbound.items()):
         if q <= NOISE:
             continue
-        cost = inst.lane_cost(f, c, p)
+        cost = inst.lane_cost(f, c, p) if routes is None else 0.0
         cost = 0.0 if cost is None else cost
         out_flows.append(Flow(echelon=Echelon.OUTBOUND, origin=f, destination=c, product=p,
                               quantity=q, unit_cost=cost, cost=q * cost,
@@ -158,6 +222,13 @@ def assemble_plan(
     served_of: dict[str, float] = defaultdict(float)
     for (c, _p), q in served.items():
         served_of[c] += q
+    route_rows: tuple[Route, ...] = ()
+    outbound_cost = sum(f.cost for f in out_flows)
+    if routes is not None:
+        route_rows, route_share = price_routes(inst, routes, served_of)
+        outbound_cost = inst.network_policy.delivery_days * sum(r.cost for r in route_rows)
+        for c, part in route_share.items():
+            to_serve[c] += part
     customers = tuple(CustomerService(
         customer=c.id, facilities=";".join(sorted(serving.get(c.id, ()))),
         demand=demand_of[c.id], served=served_of[c.id], shortage=short_of[c.id],
@@ -169,11 +240,11 @@ def assemble_plan(
         "inbound": sum(inbound_cost.values()),
         "purchase": sum(p.cost for p in purchases),
         "onboarding": onboarding,
-        "outbound": sum(f.cost for f in out_flows),
+        "outbound": outbound_cost,
         "shortage": sum(s.penalty for s in shortages),
     }
     cost = NetworkCost(**lines, total=sum(lines.values()))
     return NetworkPlan(instance=inst.name, solve=summary, cost=cost,
                        facilities=tuple(facilities), flows=tuple(flows),
                        purchases=tuple(purchases), shortages=tuple(shortages),
-                       customers=customers)
+                       customers=customers, routes=route_rows)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from models.checking import Report, agrees, gap_amount, is_number
 from models.network.data import FacilityStatus, NetworkInstance
@@ -115,6 +116,8 @@ class _Network:
         self._km: dict[tuple[str, str], float | None] = {}
         self.service_limit = inst.network_policy.max_service_km
         self.service_tol = _tol(self.service_limit or 0.0)
+        self.routes = inst.network_policy.outbound.value == "routes"
+        self.vehicles = {v.id: v for v in inst.fleet}
 
     def km(self, origin: str, destination: str) -> float | None:
         """Road km of a pair (cached; None when unknown)."""
@@ -139,6 +142,8 @@ class _Network:
                 closed = f"the lane is {km:,.6g} km long, beyond max_service_km {limit:g}"
         if not outbound and (origin, product) not in self.offered:
             closed = f"supplier {origin} has no offer for {product}"
+        if outbound and self.routes:
+            return 0.0, closed  # outbound as routes: the routes carry the cost
         for row in (specific, general):
             if row is not None and row.cost_per_unit is not None:
                 return row.cost_per_unit, closed
@@ -176,6 +181,10 @@ class _State:
     unit_cost: dict[tuple[str, str, str, str], float | None]
     bought: dict[tuple[str, str], float]
     served_by: dict[str, set[str]]
+    #: Recomputed (load, km, hours, cost) per plan route (routes mode), in the plan's order
+    route_figures: list[tuple[float, float, float, float] | None] = field(default_factory=list)
+    #: Each customer's share of the per-period route cost (cost to serve, routes mode)
+    route_share: dict[str, float] = field(default_factory=dict)
 
 
 # ---- evaluation: feasibility and recomputed cost ------------------------------------------------
@@ -201,6 +210,7 @@ def _evaluate(inst: NetworkInstance, plan: NetworkPlan) -> tuple[NetworkCheckRep
     _check_demand(net, report, state)
     _check_lanes(net, report, state)
     _check_policy(net, report, state)
+    _check_routes(net, plan, report, state)
     _check_purchases(net, plan, report, state)
     budget = inst.network_policy.budget
     if budget is not None:
@@ -421,7 +431,7 @@ def _check_lanes(net: _Network, report: NetworkCheckReport, state: _State) -> No
 def _check_policy(net: _Network, report: NetworkCheckReport, state: _State) -> None:
     """Single sourcing and the service level."""
     policy = net.inst.network_policy
-    if policy.single_sourcing:
+    if policy.single_sourcing or net.routes:
         for c in sorted(state.served_by):
             dcs = state.served_by[c]
             if len(dcs) > 1:
@@ -442,6 +452,134 @@ def _check_policy(net: _Network, report: NetworkCheckReport, state: _State) -> N
             report.add("service_level", "network",
                        f"{within:,.6g} units delivered within {limit:g} km, below "
                        f"{share:.2%} of the demand ({needed:,.6g})", needed - within)
+
+
+def _route_km(net: _Network, origin: str, destination: str) -> float | None:
+    """km of a route leg: 0 between two stops at one place, else the pair's distance."""
+    return 0.0 if origin == destination else net.km(origin, destination)
+
+
+def _route_price(net: _Network, facility: str, vehicle, stops: list[str]
+                 ) -> tuple[float, float, float] | None:
+    """(km, hours, cost) of ``facility`` -> ``stops`` -> ``facility`` on ``vehicle`` (None
+    when a leg has no distance)."""
+    places = [facility, *stops, facility]
+    km = 0.0
+    for a, b in pairwise(places):
+        leg = _route_km(net, a, b)
+        if leg is None:
+            return None
+        km += leg
+    hours = km / vehicle.speed_kmh + sum(net.customers[c].service_time for c in stops) / 3600
+    return km, hours, vehicle.fixed_cost + vehicle.cost_per_km * km + vehicle.cost_per_hour * hours
+
+
+def _check_routes(net: _Network, plan: NetworkPlan, report: NetworkCheckReport,
+                  state: _State) -> None:
+    """Outbound as routes: every route's DC (open), vehicle type (based there) and stops
+    (customers); its load (each stop of a customer carries the customer's daily units /
+    its number of stops), km, hours and cost recomputed from the instance; capacity,
+    max_duration and count per DC per day; each served customer's daily units delivered by
+    routes of its own DC; the outbound line = delivery_days x the day's route costs; each
+    customer's share of the route cost (stand-alone split) for the cost to serve."""
+    if not net.routes:
+        if plan.routes:
+            report.add("route_unknown", "routes",
+                       f"the plan lists {len(plan.routes)} routes, but the outbound is priced "
+                       f"as rates (network_policy.outbound)", float(len(plan.routes)))
+        return
+    days = net.inst.network_policy.delivery_days
+    served: dict[str, float] = defaultdict(float)
+    for (_dc, c, _p), q in state.outbound.items():
+        served[c] += q
+    visits: dict[str, int] = defaultdict(int)
+    visited_from: dict[str, set[str]] = defaultdict(set)
+    for r in plan.routes:
+        for c in r.stop_ids:
+            visits[c] += 1
+            visited_from[c].add(r.facility)
+    count: dict[tuple[str, str], int] = defaultdict(int)
+    numbers: dict[tuple[str, int], int] = defaultdict(int)
+    outbound = 0.0
+    shares: dict[str, float] = defaultdict(float)
+    for n, r in enumerate(plan.routes, start=1):
+        subject = f"route {r.facility}/{r.route}"
+        stops = list(r.stop_ids)
+        vehicle = net.vehicles.get(r.vehicle_type)
+        problems = []
+        if r.facility not in net.facilities:
+            problems.append(f"unknown facility {r.facility!r}")
+        if vehicle is None:
+            problems.append(f"unknown vehicle type {r.vehicle_type!r}")
+        problems += [f"unknown customer {c!r}" for c in stops if c not in net.customers]
+        if not stops:
+            problems.append("no stops")
+        if problems:
+            report.add("route_unknown", subject, f"route {n} of the routes table: "
+                                                 f"{'; '.join(problems)}", 1.0)
+            state.route_figures.append(None)
+            continue
+        numbers[(r.facility, r.route)] += 1
+        if vehicle.facility is not None and vehicle.facility != r.facility:
+            report.add("route_vehicle", subject,
+                       f"vehicle type {vehicle.id} is based at {vehicle.facility}, not at "
+                       f"{r.facility}", 1.0)
+        if r.facility not in state.open_sizes:
+            report.add("closed_facility", subject,
+                       f"a route from facility {r.facility}, which the plan does not open", 1.0)
+        priced = _route_price(net, r.facility, vehicle, stops)
+        if priced is None:
+            report.add("route_unknown", subject, "a leg of the route has no distance", 1.0)
+            state.route_figures.append(None)
+            continue
+        km, hours, cost = priced
+        load = sum(served.get(c, 0.0) / days / visits[c] for c in stops)
+        state.route_figures.append((load, km, hours, cost))
+        outbound += cost
+        count[(r.facility, vehicle.id)] += 1
+        if load > vehicle.capacity + _tol(vehicle.capacity):
+            report.add("route_capacity", subject,
+                       f"carries {load:,.6g} units, above the capacity {vehicle.capacity:,.6g} "
+                       f"of vehicle type {vehicle.id}", load - vehicle.capacity)
+        if vehicle.max_duration is not None:
+            limit = vehicle.max_duration / 3600
+            if hours > limit + _tol(limit):
+                report.add("route_duration", subject,
+                           f"takes {hours:,.6g} hours, above the max_duration "
+                           f"{limit:,.6g} hours of vehicle type {vehicle.id}", hours - limit)
+        alone = []
+        for c in stops:
+            single = _route_price(net, r.facility, vehicle, [c])
+            alone.append(single[2] if single is not None else 0.0)
+        weight = sum(alone)
+        for c, a in zip(stops, alone, strict=True):
+            shares[c] += cost * days * (a / weight if weight > 0 else 1 / len(stops))
+    for (dc, number), times in sorted(numbers.items()):
+        if times > 1:
+            report.add("route_figures", f"route {dc}/{number}",
+                       f"route number {number} of {dc} is listed {times} times", times - 1.0)
+    for (dc, vehicle_id), routes in sorted(count.items()):
+        limit = net.vehicles[vehicle_id].count
+        if limit is not None and routes > limit:
+            report.add("route_count", f"{dc}/{vehicle_id}",
+                       f"{routes} routes of vehicle type {vehicle_id} from {dc} in a day, more "
+                       f"than its count {limit}", float(routes - limit))
+    for c in sorted(set(served) | set(visits)):
+        units = served.get(c, 0.0)
+        own = state.served_by.get(c, set())
+        if units > USED and not visits.get(c):
+            report.add("route_delivery", c,
+                       f"customer {c} is served {units:,.6g} units per period but no route "
+                       f"visits it", units / days)
+        elif visits.get(c) and units <= USED:
+            report.add("route_delivery", c,
+                       f"routes visit customer {c}, which is served nothing", 1.0)
+        elif visits.get(c) and not visited_from[c] <= own:
+            report.add("route_delivery", c,
+                       f"customer {c} is served from {', '.join(sorted(own))} but visited by "
+                       f"routes of {', '.join(sorted(visited_from[c] - own))}", units / days)
+    report.outbound = days * outbound
+    state.route_share = dict(shares)
 
 
 def _check_purchases(net: _Network, plan: NetworkPlan, report: NetworkCheckReport,
@@ -487,7 +625,7 @@ def check_plan(inst: NetworkInstance, plan: NetworkPlan) -> NetworkCheckReport:
     if not plan.solve.status.has_solution:
         report = NetworkCheckReport()
         listed = [name for name in ("facilities", "flows", "purchases", "shortages",
-                                    "customers") if getattr(plan, name)]
+                                    "customers", "routes") if getattr(plan, name)]
         if listed or plan.cost is not None:
             report.add("solve", "plan",
                        f"status {plan.solve.status} but the plan reports "
@@ -505,6 +643,7 @@ def check_plan(inst: NetworkInstance, plan: NetworkPlan) -> NetworkCheckReport:
     _check_facility_rows(plan, report, state)
     _check_purchase_rows(plan, report, state)
     _check_shortage_rows(plan, report, state)
+    _check_route_rows(plan, report, state)
     _cost_to_serve(report, state)
     _check_customer_rows(plan, report, state)
     return report
@@ -706,6 +845,21 @@ def _check_purchase_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _
                        gap_amount(row.cost, cost))
 
 
+def _check_route_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _State) -> None:
+    """Each route's reported load, km, hours and cost against the recomputed ones."""
+    for r, figures in zip(plan.routes, state.route_figures, strict=False):
+        if figures is None:
+            continue
+        subject = f"route {r.facility}/{r.route}"
+        for what, reported, actual in zip(("load", "km", "hours", "cost"),
+                                          (r.load, r.km, r.hours, r.cost), figures,
+                                          strict=True):
+            if _differs(reported, actual, _tol(actual)):
+                report.add("cost" if what == "cost" else "route_figures", subject,
+                           f"reports {what} {reported!r}, recomputed {actual:,.6g}",
+                           gap_amount(reported, actual))
+
+
 def _check_shortage_rows(plan: NetworkPlan, report: NetworkCheckReport, state: _State) -> None:
     """The shortages table lists exactly the unmet units (served + short = demand) and their
     penalty (units x the demand row's shortage penalty)."""
@@ -773,6 +927,9 @@ def _cost_to_serve(report: NetworkCheckReport, state: _State) -> None:
         row = net.demand.get((c, p))
         if row is not None and row.shortage_penalty is not None:
             cts[c] = cts.get(c, 0.0) + short * row.shortage_penalty
+    for c, share in state.route_share.items():
+        if c in cts:
+            cts[c] += share
     report.cost_to_serve = cts
 
 

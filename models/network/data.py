@@ -174,7 +174,7 @@ class FleetVehicle(_Frozen):
     id: Id
     facility: Id | None = None
     capacity: VehicleCapacity
-    count: Count | None = None
+    count: Annotated[int, NotBool, Field(ge=1, le=100_000)] | None = None
     fixed_cost: Money = 0.0
     cost_per_km: PerKm = 0.0
     cost_per_hour: UnitPrice = 0.0
@@ -418,6 +418,11 @@ class NetworkInstance(_Frozen):
             yield _error(("fleet",), "too_short",
                          "network_policy.outbound is 'routes', so the fleet table needs at "
                          "least one vehicle type", None)
+        if self.routes_mode and self.network_policy.budget is not None:
+            yield _error(("network_policy", "budget"), "routes_budget",
+                         "a network budget cannot be used with outbound 'routes' (the route "
+                         "cost is known only after routing); remove the budget or use "
+                         "outbound 'rates'", self.network_policy.budget)
         if self.network_policy.max_open is not None:
             forced = sum(1 for f in self.facilities if f.status == FacilityStatus.MUST_OPEN)
             if forced > self.network_policy.max_open:

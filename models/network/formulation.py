@@ -98,6 +98,9 @@ class _Builder:
         else:
             self.prob = pulp.LpProblem("network", pulp.LpMinimize)
         self.out_costs = lane_costs(inst, "outbound")
+        self.routes = inst.routes_mode
+        if self.routes:
+            self.out_costs = _route_lanes(inst, self.out_costs)
         self.in_costs = lane_costs(inst, "inbound") if inst.suppliers else None
         self.demand = {(d.customer, d.product): d for d in inst.demand if d.quantity > 0}
         self.by_customer: dict[str, list[str]] = defaultdict(list)
@@ -170,7 +173,7 @@ class _Builder:
         c_index = {c: j for j, c in enumerate(oc.destinations)}
         p_index = {p: k for k, p in enumerate(oc.products)}
         open_ids = [f for f in oc.origins if f in self.open]
-        single = inst.network_policy.single_sourcing
+        single = inst.network_policy.single_sourcing or self.routes
         for cn, customer in enumerate(oc.destinations):
             products = self.by_customer.get(customer)
             if not products:
@@ -218,9 +221,11 @@ class _Builder:
                 open_ids: list[str], f_index: dict, p_index: dict) -> None:
         cost = self.out_costs.cost
         assigned = []
+        # routes mode: a DC delivers all a customer asks for, or does not serve it
+        required = products if self.routes else hard
         for f in open_ids:
             i = f_index[f]
-            if any(np.isnan(cost[i, j, p_index[p]]) for p in hard):
+            if any(np.isnan(cost[i, j, p_index[p]]) for p in required):
                 continue  # this DC cannot deliver a product the customer must get
             a = self.prob.add_variable(f"a_{cn}_{i}", cat=pulp.LpBinary)
             self.assign[(f, customer)] = a
@@ -411,9 +416,22 @@ class _Builder:
         )
 
 
+def _route_lanes(inst: NetworkInstance, costs: LaneCosts) -> LaneCosts:
+    """Outbound as routes: open DC -> customer lanes cost 0 per unit (the routes are priced
+    apart), closed ones stay closed, and a DC without a vehicle type serves no one."""
+    has_vehicle = np.array([bool(inst.vehicles_at(f)) for f in costs.origins])
+    cost = np.where(np.isnan(costs.cost) | ~has_vehicle[:, None, None], np.nan, 0.0)
+    return LaneCosts(costs.origins, costs.destinations, costs.products, costs.km, cost)
+
+
 def build_network_model(inst: NetworkInstance) -> NetworkModel:
     """Build the network MILP for ``inst``. Cheap structural infeasibilities are collected in
-    ``infeasible_reasons`` (the problem is still built)."""
+    ``infeasible_reasons`` (the problem is still built).
+
+    With the outbound as routes (``inst.routes_mode``) every customer is served by one DC
+    (single sourcing), by a DC with a vehicle type that may deliver every product it asks for,
+    and outbound lanes cost 0 per unit: the route cost is added by the caller
+    (:mod:`models.network.allocate_milp`)."""
     start = time.perf_counter()
     builder = _Builder(inst)
     builder.add_facilities()

@@ -22,6 +22,7 @@ class Method(StrEnum):
 
     MILP = "milp"  # the full network MILP (PuLP + HiGHS)
     FACILITY_LOCATION = "facility-location"  # the exact facility-location engine
+    LOCATION_ROUTING = "location_routing"  # outbound as routes: the location-routing search
 
 
 class Echelon(StrEnum):
@@ -121,6 +122,25 @@ class CustomerService(_Frozen):
     cost_to_serve: float
 
 
+class Route(_Frozen):
+    """One delivery route of one day (outbound as routes): DC -> ``stops`` (customer ids in
+    driving order, ``;``-separated, repeated for a split stop) -> the same DC."""
+
+    facility: str
+    vehicle_type: str
+    route: int
+    stops: str
+    load: float
+    km: float
+    hours: float
+    cost: float
+
+    @property
+    def stop_ids(self) -> tuple[str, ...]:
+        """The customers visited, in order (a split stop appears once per stop)."""
+        return tuple(part.strip() for part in self.stops.split(";") if part.strip())
+
+
 class NetworkPlan(_Frozen):
     """A network plan. Without a solution (infeasible, no incumbent) the lists are empty."""
 
@@ -132,6 +152,7 @@ class NetworkPlan(_Frozen):
     purchases: tuple[Purchase, ...] = ()
     shortages: tuple[Shortage, ...] = ()
     customers: tuple[CustomerService, ...] = ()
+    routes: tuple[Route, ...] = ()
     infeasibility: tuple[str, ...] = ()
 
     @property
@@ -146,7 +167,7 @@ class NetworkPlan(_Frozen):
 
     def to_frames(self, currency: str | None = None) -> dict[str, pd.DataFrame]:
         """The plan as tidy pandas tables (facilities, flows, purchases, shortages, customers,
-        cost)."""
+        cost, and routes in routes mode)."""
         from models.network.plan_frames import plan_frames
 
         return plan_frames(self, currency)

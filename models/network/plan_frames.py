@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from models.network.plan import Method
 from models.sourcing.plan_frames import money
 
 if TYPE_CHECKING:
@@ -19,8 +20,9 @@ if TYPE_CHECKING:
 def plan_frames(plan: NetworkPlan, currency: str | None = None) -> dict[str, pd.DataFrame]:
     """The plan as tidy tables, one fact per row: ``facilities`` (every DC, open or not, with
     size, throughput, load and utilisation), ``flows`` (per lane and product), ``purchases``
-    (per supplier and product), ``shortages``, ``customers`` (cost to serve) and ``cost`` (one
-    row per cost line, ``total`` last, with the solve status, bound and gap in ``summary``).
+    (per supplier and product), ``shortages``, ``customers`` (cost to serve), ``routes`` (one
+    row per delivery route of a day; routes mode only) and ``cost`` (one row per cost line,
+    ``total`` last, with the solve status, bound and gap in ``summary``).
     Money columns carry ``currency`` in their name when the instance names one
     (``cost_EUR``)."""
     def m(name: str) -> str:
@@ -47,6 +49,11 @@ def plan_frames(plan: NetworkPlan, currency: str | None = None) -> dict[str, pd.
          for c in plan.customers],
         columns=["customer", "facilities", "demand", "served", "shortage",
                  m("cost_to_serve")])
+    routes = pd.DataFrame(
+        [(r.facility, r.vehicle_type, r.route, r.stops, r.load, r.km, r.hours, r.cost)
+         for r in plan.routes],
+        columns=["facility", "vehicle_type", "route", "stops", "load", "km", "hours",
+                 m("cost")])
     lines = plan.cost.model_dump() if plan.cost is not None else {}
     cost = pd.DataFrame(list(lines.items()), columns=["line", m("cost")])
     s = plan.solve
@@ -58,6 +65,9 @@ def plan_frames(plan: NetworkPlan, currency: str | None = None) -> dict[str, pd.
         "integer_variables": s.integer_variables, "constraints": s.constraints,
         "open_facilities": ";".join(plan.open_facilities), "currency": currency or "",
         "infeasibility": " | ".join(plan.infeasibility)}])
-    return {"summary": summary, "facilities": facilities, "flows": flows,
-            "purchases": purchases, "shortages": shortages, "customers": customers,
-            "cost": cost}
+    frames = {"summary": summary, "facilities": facilities, "flows": flows,
+              "purchases": purchases, "shortages": shortages, "customers": customers}
+    if plan.routes or s.method == Method.LOCATION_ROUTING:
+        frames["routes"] = routes
+    frames["cost"] = cost
+    return frames

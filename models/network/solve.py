@@ -39,15 +39,29 @@ def solve(instance: NetworkInstance, options: SolverOptions | None = None,
 
     ``method``: ``auto`` uses the exact facility-location engine when the instance has that
     structure (see :func:`models.network.structure.facility_problem`) and the network MILP
-    otherwise; ``milp`` forces the MILP. The plan's ``solve.status`` is OPTIMAL only when the
-    bound proves it; FEASIBLE plans carry the best bound and gap.
+    otherwise; ``milp`` forces the MILP. With the outbound as routes
+    (``network_policy.outbound = routes``) the location-routing search is used
+    (:func:`models.network.routes_mode.solve_routes`; ``auto`` or ``location_routing``).
+    The plan's ``solve.status`` is OPTIMAL only when the bound proves it; FEASIBLE plans carry
+    the best bound and gap (none in routes mode: a heuristic).
     Raises :class:`PlanCheckError` if the checker rejects the plan.
     """
     options = options or SolverOptions()
-    if method not in ("auto", "milp", "facility-location"):
-        raise ValueError(f"unknown method {method!r}; use auto, milp or facility-location")
+    if method not in ("auto", "milp", "facility-location", "location_routing"):
+        raise ValueError(f"unknown method {method!r}; use auto, milp, facility-location or "
+                         f"location_routing")
     plan = None
-    if method != "milp":
+    if instance.routes_mode or method == "location_routing":
+        if not instance.routes_mode:
+            raise ValueError("the location_routing method needs the outbound as routes "
+                             "(network_policy.outbound = routes)")
+        if method not in ("auto", "location_routing"):
+            raise ValueError(f"the {method} method does not apply to the outbound as routes "
+                             f"(use auto)")
+        from models.network.routes_mode import solve_routes
+
+        plan = solve_routes(instance, options)
+    elif method != "milp":
         from models.network.structure import solve_as_facility_problem
 
         plan = solve_as_facility_problem(instance, options, required=method != "auto")
