@@ -6,7 +6,7 @@ twelve suppliers, three candidate DCs). On top of it: a last-mile fleet (a 12-to
 every DC, a city van at Hamburg and Nuremberg), weekly deliveries (``delivery_days`` = 52 per
 year: the representative day carries a week of each zone's units), the four Berlin zones as
 orders of named stores with their own places and morning windows, the Hamburg and München
-zones as delivery profiles (three drops each), and four scenarios: Bad Hersfeld closed, the
+zones as delivery profiles (three drops each), and four scenarios: Nuremberg closed, the
 northern suppliers lost, demand +20 % and fuel +30 % (cost per km).
 """
 
@@ -42,7 +42,7 @@ STORES = [
     ("Z-BERLIN-4", "BER-REINICKENDORF", 52.589, 13.331, 2, "08:00-12:00"),
 ]
 SCENARIOS = [
-    ("close-hersfeld", "facilities", "id=DC-HEF", "status", "set", "must_close"),
+    ("close-nuernberg", "facilities", "id=DC-NUE", "status", "set", "must_close"),
     ("north-suppliers-lost", "suppliers", "region=north", "", "remove", ""),
     ("demand-plus-20", "demand", "", "quantity", "multiply", "1.2"),
     ("fuel-plus-30", "fleet", "", "cost_per_km", "multiply", "1.3"),

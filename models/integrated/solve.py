@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from models.integrated.data import IntegratedInstance
 from models.integrated.day import Day, build_days, place_km
@@ -72,7 +72,7 @@ def solve(instance: IntegratedInstance, options: IntegratedOptions | None = None
                               currency=instance.currency, network=network,
                               problems=network.infeasibility)
     days = build_days(instance, network)
-    routed = [(day, solve_routing(day.routing, options.routing)) for day in days]
+    routed = [(day, _route(day, options.routing)) for day in days]
     plan = assemble(instance, network, routed, time.perf_counter() - start)
     if plan.solve.status.has_solution:
         from models.integrated.checker import check_plan
@@ -80,6 +80,19 @@ def solve(instance: IntegratedInstance, options: IntegratedOptions | None = None
         report = check_plan(instance, plan)
         if not report.ok:
             raise PlanCheckError(plan, report)
+    return plan
+
+
+#: A day whose search found no plan within its limit is searched again with this many times
+#: the limit, once (a loaded machine can spend a short limit starting the search).
+RETRY_FACTOR = 3.0
+
+
+def _route(day: Day, options: RoutingOptions) -> RoutePlan:
+    plan = solve_routing(day.routing, options)
+    if plan.solve.status == SolveStatus.NO_SOLUTION and options.time_limit is not None:
+        plan = solve_routing(day.routing, replace(options,
+                                                  time_limit=options.time_limit * RETRY_FACTOR))
     return plan
 
 

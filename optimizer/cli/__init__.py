@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from optimizer.cli import network, routing, sourcing
+from optimizer.cli import network, plan, routing, sourcing
 from optimizer.cli.common import err_console
 from optimizer.errors import MAX_LISTED_PROBLEMS, ExitCode, InputError, OutputError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 app.add_typer(sourcing.app, name="sourcing")
 app.add_typer(routing.app, name="routing")
 app.add_typer(network.app, name="network")
+app.add_typer(plan.app, name="plan")
 
 
 def _show_version(value: bool) -> None:
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
 
     Bad input gives code 2 and one line per problem (file, record, field), never a traceback.
     """
+    argv = plan.with_default_command(list(sys.argv[1:] if argv is None else argv))
     try:
         app(args=argv, prog_name="optimizer")
     except SystemExit as exc:

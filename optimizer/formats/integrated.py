@@ -6,9 +6,11 @@ whole into a staged folder."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from models.integrated import INTEGRATED_TABLES, IntegratedInstance, IntegratedPlan
 from optimizer.formats.results import read_result_json, write_result_files
@@ -67,14 +69,33 @@ def read_plan(path: Path | str) -> IntegratedPlan:
 
 
 def write_plan(plan: IntegratedPlan, out_dir: Path | str, inputs: Iterable[Path | str] = (),
-               extra: Callable[[Path], list[str]] | None = None) -> list[Path]:
-    """Replace ``out_dir`` by ``plan.json``, the plan's CSV tables and ``plan.xlsx`` (and what
-    ``extra(stage)`` writes, e.g. ``report.html``), written whole in a temporary sibling and
-    swapped in. Returns the final paths."""
+               scenarios: Mapping[str, IntegratedPlan] | None = None,
+               comparison: pd.DataFrame | None = None,
+               extra: Callable[[Path, str], list[str]] | None = None) -> list[Path]:
+    """Replace ``out_dir`` by ``plan.json``, the plan's CSV tables and ``plan.xlsx``, each
+    scenario's plan the same way in ``scenarios/<name>/``, ``comparison.csv``, and what
+    ``extra(folder, name)`` writes into each plan folder (``report.html``): all written in a
+    temporary sibling and swapped in whole. Returns the final paths of the top folder."""
     out = Path(out_dir)
     with staged_folder(out, inputs, PLAN_MARKERS) as stage:
-        names = write_result_files(stage, {"plan": plan.model_dump(mode="json")},
-                                   plan.to_frames())
-        if extra is not None:
-            names.extend(extra(stage))
+        names = _write_one(plan, stage, "baseline", extra)
+        for name, other in (scenarios or {}).items():
+            folder = stage / "scenarios" / name
+            folder.mkdir(parents=True)
+            _write_one(other, folder, name, extra)
+        if scenarios:
+            names.append("scenarios")
+        if comparison is not None:
+            (stage / "comparison.csv").write_text(comparison.to_csv(index=False),
+                                                  encoding="utf-8")
+            names.append("comparison.csv")
     return [out / name for name in names]
+
+
+def _write_one(plan: IntegratedPlan, folder: Path, name: str,
+               extra: Callable[[Path, str], list[str]] | None) -> list[str]:
+    names = write_result_files(folder, {"plan": plan.model_dump(mode="json")},
+                               plan.to_frames())
+    if extra is not None:
+        names.extend(extra(folder, name))
+    return names

@@ -1,0 +1,257 @@
+"""``optimizer plan ...``: the integrated run from suppliers to doorsteps (docs/plan-format.md).
+
+``optimizer plan INSTANCE --out DIR`` is ``optimizer plan solve INSTANCE --out DIR``."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from models.integrated import (
+    DayError,
+    IntegratedInstance,
+    IntegratedOptions,
+    IntegratedPlan,
+    PlanCheckError,
+    ScenarioError,
+    apply_scenario,
+    check_plan,
+    solve,
+)
+from models.network import SolverOptions
+from models.routing import RoutingOptions
+from optimizer.cli.common import STATUS_EXIT, console, err_console, fail, interrupt_exits_130
+from optimizer.errors import ExitCode, InputError
+from optimizer.formats.integrated import plan_schema, read_plan, read_plan_instance, write_plan
+from optimizer.formats.tables import Form
+from optimizer.output_folder import PLAN_MARKERS, check_output_file, check_output_folder
+from optimizer.parallel import Workers, default_workers
+
+app = typer.Typer(help="The integrated run: suppliers, DCs and flows (network design), then "
+                       "the delivery routes of a representative day from every open DC, "
+                       "with what-if scenarios side by side.", no_args_is_help=True)
+
+#: The subcommands; any other first argument after ``plan`` is an instance for ``solve``.
+COMMANDS = ("solve", "check", "compare", "schema")
+
+
+def with_default_command(argv: list[str]) -> list[str]:
+    """``plan INSTANCE ...`` -> ``plan solve INSTANCE ...`` (options may come first)."""
+    if not argv or argv[0] != "plan" or len(argv) < 2:
+        return argv
+    rest = argv[1:]
+    if rest[0] in COMMANDS or rest[0] in ("--help", "-h"):
+        return argv
+    return ["plan", "solve", *rest]
+
+
+class Format(StrEnum):
+    """How the instance is written."""
+
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+InstanceArg = Annotated[Path, typer.Argument(
+    help="Instance: a .json file, a folder of .csv tables or an .xlsx workbook.")]
+FormatOpt = Annotated[Format | None, typer.Option(
+    "--format", help="json, csv (a folder) or xlsx. Default: from the path.")]
+
+
+def load_instance(path: Path, fmt: Format | None = None) -> IntegratedInstance:
+    """Read an integrated instance (:class:`InputError` naming the file, record and field)."""
+    forms: dict[Format | None, Form] = {Format.json: "json", Format.csv: "csv",
+                                        Format.xlsx: "excel"}
+    return read_plan_instance(path, forms.get(fmt))
+
+
+def solve_one(inst: IntegratedInstance, options: IntegratedOptions) -> tuple[str, Any]:
+    """Solve in a worker process: ``("plan", plan)``, or ``("input", message)`` for a day
+    that cannot be built, or ``("check", message)`` for a plan the checker rejects."""
+    try:
+        return "plan", solve(inst, options)
+    except DayError as exc:
+        return "input", f"{inst.name}: {exc}"
+    except PlanCheckError as exc:
+        return "check", f"{inst.name}: {exc}"
+
+
+@app.command("solve")
+@interrupt_exits_130
+def solve_command(
+    instance: InstanceArg,
+    out: Annotated[Path | None, typer.Option(
+        help="Folder for plan.json, the CSV tables, plan.xlsx and report.html; scenarios go "
+             "to scenarios/<name>/ inside it, with comparison.csv.")] = None,
+    fmt: FormatOpt = None,
+    scenario: Annotated[list[str] | None, typer.Option(
+        "--scenario", help="Also solve this scenario of the instance's scenarios table "
+                           "(repeat for several).")] = None,
+    all_scenarios: Annotated[bool, typer.Option(
+        "--all-scenarios", help="Also solve every scenario of the instance.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Worker processes for the baseline and scenarios (default: the cores, "
+                    "at most one per run).")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        min=0.001, help="Seconds for the network solve (default: none, proven optimal).")]
+    = None,
+    route_seconds: Annotated[float, typer.Option(
+        min=0.1, help="Seconds for the routing search of each DC's day.")] = 5.0,
+    gap: Annotated[float, typer.Option(min=0.0, max=0.999,
+                                       help="Network relative gap at which to stop.")] = 0.0,
+    seed: Annotated[int, typer.Option(min=0, help="Solver and routing seed.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")]
+    = False,
+) -> None:
+    """Solve an integrated instance (and its scenarios, in parallel); print the summary and
+    write the plan with --out.
+
+    Exit codes (the baseline's): 0 plan, 2 invalid input (a bad scenario row too), 3
+    infeasible, 4 no plan within the limits, 5 a plan failed the independent check."""
+    if out is not None:
+        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
+    inst = load_instance(instance, fmt)
+    names = list(inst.scenario_names) if all_scenarios else list(dict.fromkeys(scenario or []))
+    runs: dict[str, IntegratedInstance] = {"baseline": inst}
+    problems: list[str] = []
+    for name in names:
+        try:
+            runs[name] = apply_scenario(inst, name)
+        except ScenarioError as exc:
+            problems.extend(f"{instance}: {p}" for p in exc.problems)
+    if problems:
+        raise InputError(problems)
+    options = IntegratedOptions(
+        network=SolverOptions(time_limit=time_limit, gap=gap, seed=seed),
+        # in-process searches: each run already has its own worker process
+        routing=RoutingOptions(time_limit=route_seconds, seed=seed, isolate=False))
+    count = workers or min(default_workers(), len(runs))
+    plans: dict[str, IntegratedPlan] = {}
+    with console.status(f"solving {', '.join(runs)} ({count} worker(s))...") \
+            if not as_json else _quiet(), Workers(count) as pool:
+        results = pool.map(solve_one, [(r, options) for r in runs.values()])
+    for name, (kind, value) in zip(runs, results, strict=True):
+        if kind == "input":
+            which = "" if name == "baseline" else f"scenario {name!r}: "
+            raise InputError([f"{instance}: {which}{value}"])
+        if kind == "check":
+            fail(ExitCode.CHECK_FAILED, f"{name}: {value}; nothing was written")
+        plans[name] = value
+    baseline = plans["baseline"]
+    comparison = None
+    if len(plans) > 1:
+        from optimizer.reports.plan_summary import compare_plans
+
+        comparison = compare_plans(plans)
+    written: list[Path] = []
+    if out is not None:
+        written = write_plan(baseline, out, inputs=[instance],
+                             scenarios={k: v for k, v in plans.items() if k != "baseline"},
+                             comparison=None if comparison is None else comparison.rows,
+                             extra=_report_writer(runs, plans))
+    if as_json:
+        typer.echo(json.dumps(baseline.model_dump(mode="json"), indent=2))
+    else:
+        from optimizer.reports.plan_summary import comparison_table, plan_summary
+
+        console.print(plan_summary(baseline))
+        if comparison is not None:
+            console.print(comparison_table(comparison, inst.currency))
+        if out is not None:
+            console.print(f"plan written to {out}/ ({len(written)} files"
+                          f"{', scenarios in scenarios/' if len(plans) > 1 else ''})")
+    raise typer.Exit(int(STATUS_EXIT[baseline.solve.status]))
+
+
+class _quiet:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def _report_writer(runs: dict[str, IntegratedInstance], plans: dict[str, IntegratedPlan]
+                   ) -> Any:
+    """``report.html`` for each plan folder, when the report builder is available."""
+    try:
+        from optimizer.reports.html_plan import write_plan_report
+    except ImportError:
+        return None
+
+    def write(folder: Path, name: str) -> list[str]:
+        return write_plan_report(runs[name], plans[name], folder)
+
+    return write
+
+
+@app.command("check")
+def check_command(
+    instance: InstanceArg,
+    plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
+    fmt: FormatOpt = None,
+) -> None:
+    """Check a plan against an instance with the independent checker (exit 5 on violations):
+    the network plan, every day's routes and every cross rule and figure, recomputed."""
+    from optimizer.reports.sourcing_summary import check_summary
+
+    inst = load_instance(instance, fmt)
+    read = read_plan(plan)
+    report = check_plan(inst, read)
+    if not read.solve.status.has_solution:
+        report.add("solve", "plan", f"the plan has no solution (status "
+                                    f"{read.solve.status.value})", 1.0)
+    console.print(check_summary(report))  # type: ignore[arg-type]
+    raise typer.Exit(int(ExitCode.OK if report.ok else ExitCode.CHECK_FAILED))
+
+
+@app.command("compare")
+def compare_command(
+    plans: Annotated[list[Path], typer.Argument(
+        help="Two or more plans (plan.json or the folders holding them); the first is the "
+             "reference.")],
+    out: Annotated[Path | None, typer.Option(
+        help="CSV file for the comparison (section, item, field, one column per plan, "
+             "change_<plan> per plan after the first).")] = None,
+) -> None:
+    """Put plans side by side: status, cost lines, open DCs, suppliers, the day's routes,
+    vehicles and km, and service (served, shortage, customers changing DC). Exit 0."""
+    from optimizer.output_folder import staged_file
+    from optimizer.reports.plan_summary import compare_plans, comparison_table
+
+    if len(plans) < 2:
+        raise InputError(["compare: give at least two plans"])
+    paths = [p / "plan.json" if p.is_dir() else p for p in plans]
+    if out is not None:
+        check_output_file(out, paths)
+    read: dict[str, IntegratedPlan] = {}
+    for given, path in zip(plans, paths, strict=True):
+        plan = read_plan(path)
+        if not plan.solve.status.has_solution:
+            raise InputError([f"{path}: the plan has no solution (status "
+                              f"{plan.solve.status.value}); there is nothing to compare"])
+        name = given.name if given.is_dir() else given.parent.name or given.stem
+        while name in read:
+            name += "'"
+        read[name] = plan
+    comparison = compare_plans(read)
+    currency = next(iter(read.values())).currency
+    console.print(comparison_table(comparison, currency))
+    if out is not None:
+        with staged_file(out, paths) as target:
+            target.write_text(comparison.rows.to_csv(index=False), encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the integrated instance (the network's tables and the day's)."""
+    typer.echo(json.dumps(plan_schema(), indent=2))
+
+
+__all__ = ["app", "err_console", "with_default_command"]

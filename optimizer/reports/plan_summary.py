@@ -1,0 +1,150 @@
+"""Rich terminal views of an integrated plan: the summary (status, cost chain, each DC's day)
+and the comparison of several plans (baseline and scenarios, or any plan folders)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+
+from models.integrated import IntegratedPlan
+from models.integrated.plan_frames import CHAIN
+from optimizer.reports.console_tables import STATUS_STYLE, columns, id_table
+
+#: How each cost line is named for people.
+LABELS = {"purchase": "purchase", "onboarding": "onboarding", "inbound": "inbound transport",
+          "facility_fixed": "DC fixed", "closing": "DC closing", "handling": "DC handling",
+          "last_mile": "last mile (routes)", "shortage": "shortage penalty", "total": "total"}
+
+
+def _money(value: float | None, currency: str | None = None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.2f}" + (f" {currency}" if currency else "")
+
+
+def plan_summary(plan: IntegratedPlan) -> RenderableType:
+    """Status, total, the cost chain upstream → DC → last mile, and each open DC's day."""
+    s, cur = plan.solve, plan.currency
+    head = Table.grid(padding=(0, 2))
+    head.add_row("status", f"[{STATUS_STYLE[s.status]}]{s.status.value.upper()}[/] "
+                           f"({s.stop_reason})")
+    head.add_row("network", f"{s.network_status.value} ({s.network_method}); open DCs: "
+                            f"{', '.join(plan.open_facilities) or '-'}")
+    head.add_row("total cost", _money(plan.cost.total if plan.cost else None, cur))
+    head.add_row("last mile", f"{len(plan.routes)} route(s) a delivery day × "
+                              f"{plan.delivery_days:g} delivery days ({s.routing_engines or '-'})")
+    head.add_row("seconds", f"{s.seconds:.1f}")
+    parts: list[RenderableType] = [Panel(head, title=f"integrated plan: {plan.instance}")]
+    if plan.problems:
+        why = Table("problems", show_header=True)
+        for line in plan.problems[:20]:
+            why.add_row(line)
+        parts.append(why)
+    if plan.cost is not None:
+        unit = f" ({cur})" if cur else ""
+        chain = columns(Table(title="cost chain per period"), "stage", "line", numeric=False)
+        columns(chain, f"cost{unit}", "share")
+        lines = plan.cost.model_dump()
+        total = lines["total"] or 1.0
+        for stage, line in CHAIN:
+            style = "bold" if line == "total" else None
+            chain.add_row(stage, LABELS[line], _money(lines[line]),
+                          f"{lines[line] / total:.1%}", style=style)
+        chain.caption = (f"the network's own outbound line ({_money(lines['network_outbound'])}) "
+                         f"is replaced by the last mile, not added")
+        parts.append(chain)
+    if plan.facilities:
+        unit = f" ({cur})" if cur else ""
+        days = columns(id_table("DC", title="representative delivery day per DC"), "zones",
+                       "stops", "units", "routes", "km", "hours", f"day cost{unit}",
+                       f"period cost{unit}")
+        for f in plan.facilities:
+            days.add_row(f.facility, str(f.zones), str(f.stops), f"{f.units:,.0f}",
+                         str(f.routes), f"{f.km:,.1f}", f"{f.hours:,.1f}", _money(f.day_cost),
+                         _money(f.period_cost))
+        parts.append(days)
+    return Group(*parts)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Several plans side by side: ``rows`` (section, item, field, one column per plan, then
+    ``change_<name>`` per plan after the first: the number minus the first plan's, or
+    ``changed`` / blank for text)."""
+
+    names: tuple[str, ...]
+    rows: pd.DataFrame
+
+
+def compare_plans(plans: dict[str, IntegratedPlan]) -> Comparison:
+    """The differences that matter: status, cost lines, open DCs, suppliers used, the day's
+    routes, vehicles, km and stops, and service (served units, shortage, customers whose DC
+    changes). The first plan is the reference."""
+    names = tuple(plans)
+    rows: list[list[object]] = []
+
+    def add(section: str, item: str, field: str, values: list[object]) -> None:
+        first = values[0]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        changes: list[object] = [
+            float(v) - float(first) if numeric else  # type: ignore[arg-type]
+            ("" if str(v) == str(first) else "changed") for v in values[1:]]
+        rows.append([section, item, field, *values, *changes])
+
+    ps = list(plans.values())
+    add("solve", "plan", "status", [p.solve.status.value for p in ps])
+    for _stage, line in CHAIN:
+        add("cost", line, "cost", [p.cost.model_dump()[line] if p.cost else float("nan")
+                                   for p in ps])
+    dcs = sorted({f for p in ps for f in p.open_facilities})
+    for dc in dcs:
+        add("facility", dc, "open", ["yes" if dc in p.open_facilities else "no" for p in ps])
+        day = [{f.facility: f for f in p.facilities}.get(dc) for p in ps]
+        add("facility", dc, "routes", [d.routes if d else 0 for d in day])
+        add("facility", dc, "period_cost", [d.period_cost if d else 0.0 for d in day])
+    suppliers = sorted({x.supplier for p in ps for x in p.network.purchases})
+    for sup in suppliers:
+        add("supplier", sup, "units", [sum(x.quantity for x in p.network.purchases
+                                           if x.supplier == sup) for p in ps])
+    add("routes", "day", "routes", [len(p.routes) for p in ps])
+    add("routes", "day", "vehicles", [len({(r.facility, r.vehicle) for r in p.routes})
+                                      for p in ps])
+    add("routes", "day", "km", [sum(r.km for r in p.routes) for p in ps])
+    add("routes", "day", "stops", [len(p.stops) for p in ps])
+    add("service", "all", "served", [sum(c.served for c in p.customers) for p in ps])
+    add("service", "all", "shortage", [sum(c.shortage for c in p.customers) for p in ps])
+    serving = [{c.customer: c.facilities for c in p.customers} for p in ps]
+    solved = [s for s, p in zip(serving, ps, strict=True) if p.customers]
+    moved = sorted(c for c in serving[0] if len({s.get(c, "") for s in solved}) > 1)
+    add("service", "all", "customers_changing_dc", [0] + [
+        sum(1 for c in serving[0] if s.get(c, "") != serving[0][c]) for s in serving[1:]])
+    for c in moved[:30]:
+        add("customer", c, "facilities", [s.get(c, "") for s in serving])
+    frame = pd.DataFrame(rows, columns=["section", "item", "field", *names,
+                                        *(f"change_{n}" for n in names[1:])])
+    return Comparison(names, frame)
+
+
+def comparison_table(comparison: Comparison, currency: str | None = None) -> Table:
+    """The comparison as one Rich table (numbers with thousands separators)."""
+    unit = f" ({currency})" if currency else ""
+    names = comparison.names
+    two = len(names) == 2
+    title = (f"comparison (change = {names[1]} − {names[0]})" if two else
+             f"comparison (reference: {names[0]}; changes in the CSV)")
+    table = columns(Table(title=title + unit), "section", "item", "field", numeric=False)
+    columns(table, *names, *(["change"] if two else []))
+    width = 3 + len(names) + (1 if two else 0)
+    for row in comparison.rows.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in list(row)[:width]))
+    return table
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return "-" if value != value else f"{value:,.2f}"
+    return str(value)
