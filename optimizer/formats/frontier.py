@@ -29,13 +29,14 @@ def frontier_frame(frontier: Frontier, currency: str | None = None) -> pd.DataFr
 
 
 def write_frontier(frontier: Frontier, out_dir: Path | str, currency: str | None = None,
-                   inputs: Iterable[Path | str] = ()) -> list[Path]:
-    """Replace ``out_dir`` by the table, a JSON summary, the chart and ``points/NN/`` plans."""
+                   inputs: Iterable[Path | str] = (), report: bool = True) -> list[Path]:
+    """Replace ``out_dir`` by the table, a JSON summary, the chart, with ``report``
+    ``report.html`` (docs/report.md), and ``points/NN/`` plans."""
     out = Path(out_dir)
     names = ["frontier.csv", "frontier.json", "frontier.png"]
+    frame = frontier_frame(frontier, currency)
     with staged_folder(out, inputs, FRONTIER_MARKERS) as stage:
-        (stage / names[0]).write_text(frontier_frame(frontier, currency).to_csv(index=False),
-                                      encoding="utf-8")
+        (stage / names[0]).write_text(frame.to_csv(index=False), encoding="utf-8")
         summary = {
             "instance": frontier.instance,
             "measure": frontier.measure.value,
@@ -50,6 +51,12 @@ def write_frontier(frontier: Frontier, out_dir: Path | str, currency: str | None
         }
         (stage / names[1]).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         write_frontier_chart(frontier, stage / names[2], currency)
+        if report:
+            from optimizer.reports.html import REPORT_FILE
+            from optimizer.reports.html.frontier import frontier_report
+
+            frontier_report(frontier, frame, currency).write(stage / REPORT_FILE)
+            names.append(REPORT_FILE)
         for index, plan in sorted(frontier.plans.items()):
             folder = stage / "points" / f"{index:02d}"
             folder.mkdir(parents=True)

@@ -74,21 +74,28 @@ PLAN_TABLES = ("facilities", "flows", "purchases", "shortages", "customers", "co
 
 def write_network_plan(
     plan: NetworkPlan, out_dir: Path | str, inst: NetworkInstance,
-    inputs: Iterable[Path | str] = (), with_map: bool = True,
+    inputs: Iterable[Path | str] = (), with_map: bool = True, report: bool = True,
 ) -> list[Path]:
     """Replace ``out_dir`` by ``plan.json`` (the plan as :meth:`NetworkPlan.model_dump`), the
     CSV tables of :func:`plan_frames`, ``plan.xlsx`` and, with ``with_map`` when the plan has
     open DCs and the places have coordinates, ``network.png``: written whole in a temporary
     sibling and swapped in (:mod:`optimizer.output_folder`). ``inputs`` are paths the folder
-    must not be or hold. Returns the final paths."""
+    must not be or hold. With ``report``, also ``report.html`` (docs/report.md). Returns the
+    final paths."""
     out = Path(out_dir)
     currency = inst.policy.currency
+    frames = plan_frames(plan, currency)
     with staged_folder(out, inputs, PLAN_MARKERS) as stage:
-        names = write_result_files(stage, {"plan": plan.model_dump(mode="json")},
-                                   plan_frames(plan, currency))
+        names = write_result_files(stage, {"plan": plan.model_dump(mode="json")}, frames)
         if with_map and plan.open_facilities:
             from optimizer.reports.network_map import write_network_map
 
             if write_network_map(inst, plan, stage / "network.png"):
                 names.append("network.png")
+        if report:
+            from optimizer.reports.html import REPORT_FILE
+            from optimizer.reports.html.network import network_report
+
+            network_report(plan, inst, frames).write(stage / REPORT_FILE)
+            names.append(REPORT_FILE)
     return [out / name for name in names]

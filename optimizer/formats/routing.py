@@ -172,20 +172,28 @@ def plan_frames(plan: RoutePlan, inst: RoutingInstance) -> dict[str, pd.DataFram
 
 
 def write_routing_plan(plan: RoutePlan, out_dir: Path | str, inst: RoutingInstance,
-                       inputs: Iterable[Path | str] = (), with_map: bool = False) -> list[Path]:
+                       inputs: Iterable[Path | str] = (), with_map: bool = False,
+                       report: bool = True) -> list[Path]:
     """Replace ``out_dir`` by ``plan.json`` (the plan as it is: seconds, metres),
     ``routes.csv``, ``stops.csv``, ``unserved.csv`` (for people: clocks, km, hours),
-    ``plan.xlsx`` and, with ``with_map`` and routes, ``map.png``: written whole in a
-    temporary sibling and swapped in (:mod:`optimizer.output_folder`)."""
+    ``plan.xlsx``, with ``with_map`` and routes ``map.png``, and with ``report``
+    ``report.html`` (docs/report.md): written whole in a temporary sibling and swapped in
+    (:mod:`optimizer.output_folder`)."""
     out = Path(out_dir)
+    frames = plan_frames(plan, inst)
     with staged_folder(out, inputs, PLAN_MARKERS) as stage:
-        names = write_result_files(stage, {"plan": plan.model_dump(mode="json")},
-                                   plan_frames(plan, inst))
+        names = write_result_files(stage, {"plan": plan.model_dump(mode="json")}, frames)
         if with_map and plan.routes:
             from optimizer.reports.route_map import write_route_map
 
             write_route_map(inst, plan, stage / "map.png")
             names.append("map.png")
+        if report:
+            from optimizer.reports.html import REPORT_FILE
+            from optimizer.reports.html.routing import routing_report
+
+            routing_report(plan, inst, frames).write(stage / REPORT_FILE)
+            names.append(REPORT_FILE)
     return [out / name for name in names]
 
 

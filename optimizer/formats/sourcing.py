@@ -45,6 +45,7 @@ from optimizer.formats.tables import (
     validate_tables,
     write_tables,
 )
+from optimizer.output_folder import PLAN_MARKERS, staged_folder
 
 
 def read_sourcing_instance(path: Path | str, form: Form | None = None) -> SourcingInstance:
@@ -99,16 +100,28 @@ def marginal_frame(values: MarginalValues) -> pd.DataFrame:
 def write_sourcing_plan(
     plan: SourcingPlan, out_dir: Path | str, currency: str | None = None,
     marginal_values: MarginalValues | None = None, inputs: Iterable[Path | str] = (),
+    report: bool = True,
 ) -> list[Path]:
     """Replace ``out_dir`` by ``plan.json``, the CSV tables and ``plan.xlsx`` (and
-    ``marginal_values.json`` / ``.csv`` when given), as a whole: see
-    :mod:`optimizer.output_folder`. ``inputs`` are paths the folder must not be or hold."""
+    ``marginal_values.json`` / ``.csv`` when given) and, with ``report``, ``report.html``
+    (docs/report.md), as a whole: see :mod:`optimizer.output_folder`. ``inputs`` are paths
+    the folder must not be or hold."""
     documents: dict[str, Any] = {"plan": plan.model_dump(mode="json")}
     frames = plan_frames(plan, currency)
     if marginal_values is not None:
         documents["marginal_values"] = marginal_values.model_dump(mode="json")
         frames["marginal_values"] = marginal_frame(marginal_values)
-    return write_result_folder(out_dir, documents, frames, inputs)
+    if not report:
+        return write_result_folder(out_dir, documents, frames, inputs)
+    out = Path(out_dir)
+    with staged_folder(out, inputs, PLAN_MARKERS) as stage:
+        names = write_result_files(stage, documents, frames)
+        from optimizer.reports.html import REPORT_FILE
+        from optimizer.reports.html.sourcing import sourcing_report
+
+        sourcing_report(plan, currency, frames).write(stage / REPORT_FILE)
+        names.append(REPORT_FILE)
+    return [out / name for name in names]
 
 
 def write_plan_files(plan: SourcingPlan, folder: Path, currency: str | None = None) -> list[str]:

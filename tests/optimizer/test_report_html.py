@@ -1,0 +1,203 @@
+"""report.html without a browser: every result folder gets one, it loads nothing from the
+network, it escapes the user's ids, and it holds the plan's tables, KPIs and explanation.
+(tests/optimizer/test_report_html_browser.py opens the pages in Chromium.)"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimizer.reports.html import (
+    GanttBar,
+    Kpi,
+    MapLayer,
+    MapLine,
+    MapPoint,
+    Report,
+    escape,
+    hhmm,
+    money,
+)
+from tests.conftest import FIXTURES
+from tests.optimizer.report_html_cases import (
+    HOSTILE,
+    PageParts,
+    remote_links,
+    write_frontier_case,
+    write_network,
+    write_routing,
+    write_sourcing,
+)
+
+#: The hostile id as the page's HTML text shows it (autoescaped by the template).
+SHOWN = html.escape(HOSTILE)
+
+
+def check_page(folder: Path) -> tuple[str, PageParts]:
+    """The folder's report: present, self-contained, and the hostile id never raw."""
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    parts = PageParts(page)
+    assert remote_links(parts) == []
+    assert not {"iframe", "link", "img", "object", "embed"} & set(parts.tags)
+    assert all(s for s in parts.scripts)  # no <script src=...> (an empty block would be one)
+    assert "</script><b>bold</b>" not in page
+    for script in parts.scripts:  # nothing a JS parser would run or interpolate
+        assert "${document.title" not in script
+        assert "</script" not in script.lower()
+    return page, parts
+
+
+def test_routing_report_is_written_self_contained_and_escaped(tmp_path: Path) -> None:
+    page, parts = check_page(write_routing(tmp_path / "out"))
+    text = "".join(parts.text)
+    assert "Route plan: report-geo" in text
+    assert "203.33 EUR" in text  # money with the instance's currency
+    assert "60.0 km" in text  # distances in km
+    assert "11:15 - 1d 07:55" in text  # clocks, next day with its day prefix
+    assert "e: dropped_for_cost (cheaper to drop)" in text  # why a stop is unserved
+    assert HOSTILE in text  # shown as written, in the tables
+    for table in ("routes", "stops", "unserved"):
+        assert f'id="table-{table}"' in page
+    assert page.count('class="js-plotly-plot"') == 0  # plotly adds it in the browser
+    assert page.count("Plotly.newPlot(") == 2  # waterfall and timeline
+    assert "1d 07:30" in page  # the Gantt's hover text of the truck's next-day start
+    assert "L.map(" in page and "WORLD" in page  # a geographic map with the outlines
+
+
+def test_network_report_is_written_self_contained_and_escaped(tmp_path: Path) -> None:
+    page, parts = check_page(write_network(tmp_path / "out"))
+    text = "".join(parts.text)
+    for table in ("summary", "facilities", "flows", "purchases", "shortages", "customers",
+                  "cost"):
+        assert f'id="table-{table}"' in page
+    assert HOSTILE + "C1" in text and HOSTILE + "F1" in text
+    assert "EUR" in text
+    assert "CRS.Simple" in page and "WORLD" not in page  # x/y places: a planar map
+    assert page.count("Plotly.newPlot(") == 1  # the waterfall
+
+
+def test_network_infeasible_report_explains(tmp_path: Path) -> None:
+    page, parts = check_page(write_network(tmp_path / "out", "infeasible.json"))
+    assert 'id="explanation"' in page
+    from tests.optimizer.report_html_cases import network_case
+
+    _, plan = network_case("infeasible.json")
+    assert plan.infeasibility
+    text = "".join(parts.text)
+    assert all(line in text for line in plan.infeasibility)
+
+
+def test_sourcing_report_is_written_self_contained_and_escaped(tmp_path: Path) -> None:
+    page, parts = check_page(write_sourcing(tmp_path / "out"))
+    text = "".join(parts.text)
+    assert HOSTILE in text
+    for table in ("allocations", "suppliers", "products"):
+        assert f'id="table-{table}"' in page
+    assert re.search(r"\d[\d,]*\.\d\d EUR", text)
+    assert "L.map(" not in page  # sourcing has no places
+
+
+@pytest.mark.parametrize("name", ["too_few_suppliers.json", "demand_over_capacity.json"])
+def test_sourcing_infeasible_report_explains(tmp_path: Path, name: str) -> None:
+    from tests.optimizer.report_html_cases import sourcing_instance
+
+    page, parts = check_page(write_sourcing(tmp_path / "out",
+                                            FIXTURES / "sourcing" / "infeasible" / name))
+    assert 'id="explanation"' in page
+    from models.sourcing import solve
+
+    plan = solve(sourcing_instance(FIXTURES / "sourcing" / "infeasible" / name))
+    assert plan.solve.status.value == "infeasible"
+    text = "".join(parts.text)
+    shown = list(plan.infeasibility) + [r.message for r in (
+        plan.explanation.relaxations if plan.explanation else ())]
+    assert shown and all(line in text for line in shown)
+
+
+def test_frontier_report_is_written_with_its_chart(tmp_path: Path) -> None:
+    page, _ = check_page(write_frontier_case(tmp_path / "out"))
+    assert 'id="frontier"' in page and 'id="table-frontier"' in page
+    assert page.count("Plotly.newPlot(") == 1
+    assert not (tmp_path / "out" / "points" / "00" / "report.html").exists()
+
+
+def test_escape_leaves_nothing_a_js_template_literal_or_html_parser_reads() -> None:
+    """The measured folium bug: tooltips and pop-ups go into JS template literals, where
+    ``${...}`` runs and a backslash starts an escape sequence; html.escape alone keeps them."""
+    text = escape(HOSTILE)
+    assert not set("<>\"'`$\\") & set(text)
+    assert html.unescape(text) == HOSTILE
+    assert "$" in html.escape(HOSTILE) and "`" in html.escape(HOSTILE)  # html.escape is not enough
+
+
+def test_builder_api_renders_every_section_kind(tmp_path: Path) -> None:
+    """The API the integrated plan uses: sections in the order added, text escaped, money and
+    clocks formatted."""
+    report = Report(f"Plan {HOSTILE}", currency="EUR", subtitle="optimal")
+    report.add_kpis([Kpi("Total cost", report.money(1234567.891)), Kpi("Routes", "3")])
+    report.add_waterfall([("purchase", 1000.0), ("last mile", 234.5)])
+    report.add_map([
+        MapLayer("DCs", "square", [MapPoint((52.5, 13.4), HOSTILE, [("city", HOSTILE)])]),
+        MapLayer("Routes", "line", [MapLine([(52.5, 13.4), (52.6, 13.5), (52.5, 13.4)],
+                                            "route 1", [("km", "30.1 km")])]),
+    ])
+    report.add_gantt([GanttBar("van 1", "drive", 8 * 3600, 9 * 3600, "to C1"),
+                      GanttBar("van 1", "service", 9 * 3600, 9.25 * 3600, HOSTILE)])
+    report.add_explanation(["capacity of DC-1 is 10 short"])
+    report.add_table("customers", pd.DataFrame({"customer": [HOSTILE], "cost_EUR": [12.5]}))
+    path = report.write(tmp_path / "report.html")
+    page = path.read_text()
+    parts = PageParts(page)
+    assert remote_links(parts) == []
+    ids = re.findall(r'<section id="([^"]+)"', page)
+    assert ids == ["kpis", "waterfall", "map", "timeline", "explanation", "table-customers"]
+    text = "".join(parts.text)
+    assert "1,234,567.89 EUR" in text and "12.50" in text
+    assert f"Plan {HOSTILE}" in text
+    assert money(None) == "-" and hhmm(31.5 * 3600) == "1d 07:30" and hhmm(8 * 3600) == "08:00"
+    assert "08:00" in page  # the timeline's clock ticks
+
+
+def test_map_without_drawable_items_is_left_out() -> None:
+    report = Report("x").add_map([MapLayer("empty", "circle", [])])
+    assert [s.kind for s in report.sections] == []
+
+
+def test_map_refuses_a_colour_that_could_carry_markup() -> None:
+    with pytest.raises(ValueError, match="map colour"):
+        Report("x").add_map([MapLayer("a", "square", [MapPoint((0, 0), "a")],
+                                      color='red"><script>')])
+
+
+def test_writers_can_leave_the_report_out(tmp_path: Path) -> None:
+    from models.sourcing import solve
+    from optimizer.formats.sourcing import read_sourcing_instance, write_sourcing_plan
+
+    inst = read_sourcing_instance(FIXTURES / "sourcing" / "valid_small.json")
+    written = write_sourcing_plan(solve(inst), tmp_path / "out", report=False)
+    assert "report.html" not in [p.name for p in written]
+    written = write_sourcing_plan(solve(inst), tmp_path / "out")
+    assert written[-1].name == "report.html" and written[-1].is_file()
+
+
+def test_network_routes_are_drawn_when_the_plan_has_them(tmp_path: Path) -> None:
+    """Routes mode (outbound as routes): the plan's routes table becomes a map layer."""
+    import models.network.plan as network_plan
+    from optimizer.reports.html.network import network_report
+    from tests.optimizer.report_html_cases import network_case
+
+    if not hasattr(network_plan, "Route"):
+        pytest.skip("network plans have no routes table yet (routes mode not on main)")
+    inst, plan = network_case()
+    dc = plan.open_facilities[0]
+    customers = [c.customer for c in plan.customers][:2]
+    route = network_plan.Route(facility=dc, vehicle_type="van", route=1,
+                               stops=";".join(customers), load=10.0, km=42.5, hours=1.5,
+                               cost=99.0)
+    page = network_report(plan.model_copy(update={"routes": (route,)}), inst).render()
+    assert "Delivery routes" in page and "42.5 km" in page
+    assert '"Delivery routes"' not in network_report(plan, inst).render()
