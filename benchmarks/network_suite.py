@@ -8,6 +8,9 @@ generated networks with every rule on; timed build and solve, every plan checked
 * ``holmberg``: Holmberg's single-source CFLP p1 ... p71.
 * ``generated``: :func:`models.network.generator.generate_network` with 100 suppliers x 50 DCs
   x 2,000 customers x 20 products, seeds 1-3 (no published optimum: the gap is what counts).
+* ``lrp``: the 24 Prodhon location-routing instances against their best-known values, with the
+  sequential baseline beside each (:mod:`benchmarks.lrp_suite`; issue 12: mean gap <= 1 %,
+  none above 3 %, 60 s each).
 
 Targets (issue 11, on a 2-core machine): orlib-small all proven optimal at the published
 optimum in under 10 s in total; each orlib-large and each holmberg instance proven optimal in
@@ -22,6 +25,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from models.network import NetworkInstance, PlanCheckError, generate_network, solve
 from models.solver import SolverOptions
@@ -33,13 +37,15 @@ from optimizer.formats.network_bench import (
 )
 from optimizer.settings import require_bench_data
 
-SUITES = ("orlib-small", "orlib-large", "holmberg", "generated")
+SUITES = ("orlib-small", "orlib-large", "holmberg", "generated", "lrp")
 #: The generated networks' size: suppliers, DCs, customers, products.
 GENERATED_SIZE = (100, 50, 2000, 20)
 #: Default seconds per instance of each suite (the targets' limits).
-TIME_LIMITS = {"orlib-small": 60.0, "orlib-large": 60.0, "holmberg": 60.0, "generated": 120.0}
+TIME_LIMITS = {"orlib-small": 60.0, "orlib-large": 60.0, "holmberg": 60.0, "generated": 120.0,
+               "lrp": 60.0}
 #: Relative gap the solver may stop at: 0 (prove optimality), 0.1 % for generated networks.
-GAPS = {"orlib-small": 0.0, "orlib-large": 0.0, "holmberg": 0.0, "generated": 0.001}
+GAPS = {"orlib-small": 0.0, "orlib-large": 0.0, "holmberg": 0.0, "generated": 0.001,
+        "lrp": 0.0}
 #: An objective matches the published optimum within this relative tolerance (the optima are
 #: published to 3 decimals; 1e-6 of 10^6 is 1).
 MATCH_TOLERANCE = 1e-6
@@ -56,6 +62,7 @@ class Case:
     capacity: float | None = None
     size: tuple[int, int, int, int] | None = None
     seed: int = 0
+    lrp: bool = False  # a Prodhon location-routing file (benchmarks.lrp_suite)
 
     def instance(self) -> NetworkInstance:
         """Read or generate it."""
@@ -93,6 +100,10 @@ def cases(suite: str) -> list[Case]:
         s, f, c, p = GENERATED_SIZE
         return [Case(f"net-s{s}-f{f}-c{c}-p{p}-seed{seed}", size=GENERATED_SIZE, seed=seed)
                 for seed in (1, 2, 3)]
+    if suite == "lrp":
+        from benchmarks.lrp_suite import lrp_files
+
+        return [Case(name, path=path, lrp=True) for name, path in lrp_files()]
     raise ValueError(f"unknown suite {suite!r}; use one of {', '.join(SUITES)}")
 
 
@@ -129,10 +140,18 @@ def matches(objective: float | None, published: float | None) -> bool | None:
     return abs(objective - published) <= MATCH_TOLERANCE * max(1.0, abs(published))
 
 
-def run(chosen: Sequence[Case], options: SolverOptions) -> Iterator[Row]:
+def run(chosen: Sequence[Case], options: SolverOptions) -> Iterator[Any]:
     """Solve every case and yield its measurements. A plan the checker rejects is ``FAIL``; an
-    exception of the solver is recorded in ``error`` (status ``error``) and the suite goes on."""
+    exception of the solver is recorded in ``error`` (status ``error``) and the suite goes on.
+    Prodhon cases yield :class:`benchmarks.lrp_suite.LRPRow`."""
     for case in chosen:
+        if case.lrp:
+            from benchmarks.lrp_suite import reference_values, run_instance
+
+            assert case.path is not None
+            yield run_instance(case.name, case.path, options.time_limit or 60.0,
+                               reference_values().get(case.name))
+            continue
         start = time.perf_counter()
         inst = case.instance()
         read = time.perf_counter() - start
@@ -164,10 +183,14 @@ def run(chosen: Sequence[Case], options: SolverOptions) -> Iterator[Row]:
                   method=s.method.value, check=check, error=error)
 
 
-def targets(suite: str, rows: Sequence[Row]) -> list[str]:
+def targets(suite: str, rows: Sequence[Any]) -> list[str]:
     """The issue's targets for ``suite``, each marked met or NOT met with what was measured."""
     if not rows:
         return []
+    if suite == "lrp":
+        from benchmarks.lrp_suite import targets as lrp_targets
+
+        return lrp_targets(list(rows))
     optimal = sum(r.status == "optimal" for r in rows)
     passed = sum(r.check == "pass" for r in rows)
     lines = [f"{optimal} of {len(rows)} proven optimal; {passed} of {len(rows)} passed the "

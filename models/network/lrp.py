@@ -446,5 +446,36 @@ def solve_location_routing(
     return engine.run()
 
 
+def solve_sequential(
+    problem: LocationRoutingProblem,
+    allocator: Allocator | None = None,
+    *,
+    time_limit: float = 10.0,
+    seed: int = 0,
+    solution_limit: int | None = None,
+    isolate: bool = False,
+) -> LRPResult:
+    """The sequential baseline: the allocator with the route-cost estimate (step 1 of the
+    module doc: for the default allocator, the exact CFLP with the tour proxy) decides the
+    open depots and every customer's depot; then each open depot is routed alone (its share
+    of ``time_limit`` by customers). No search, no reassignment."""
+    if not time_limit > 0:
+        raise ValueError("time_limit: must be > 0")
+    engine = _Engine(problem, allocator or CFLPAllocator(problem), time_limit, seed,
+                     solution_limit, isolate, None)
+    m = problem.shape[0]
+    first = engine.alloc(engine.unit, np.full(m, -1, dtype=np.int8),
+                         time_limit=max(1.0, 0.5 * time_limit))
+    if first is None:
+        raise ValueError("no allocation serves every customer within the depot capacities")
+    engine.log(f"allocator (route estimate): open {_ids(first.open)}")
+    routes = engine.route_depots(first.assignment, np.flatnonzero(first.open),
+                                 max(0.5, engine.left()))
+    engine.keep(engine.plan_of(routes, "sequential"), "each open depot routed alone")
+    if engine.best is None:
+        raise RuntimeError("no routing plan found for the allocation")
+    return engine.result()
+
+
 __all__ = ["Allocation", "Allocator", "LRPResult", "LRPRoute", "LRPVehicle",
-           "LocationRoutingProblem", "solve_location_routing"]
+           "LocationRoutingProblem", "solve_location_routing", "solve_sequential"]
