@@ -201,3 +201,24 @@ def test_network_routes_are_drawn_when_the_plan_has_them(tmp_path: Path) -> None
     page = network_report(plan.model_copy(update={"routes": (route,)}), inst).render()
     assert "Delivery routes" in page and "42.5 km" in page
     assert '"Delivery routes"' not in network_report(plan, inst).render()
+
+
+def test_package_data_ships_every_asset_and_the_template() -> None:
+    """A non-editable install carries only the files pyproject's package-data names."""
+    import tomllib
+    from pathlib import PurePosixPath
+
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]["optimizer.reports.html"]
+    package = root / "optimizer" / "reports" / "html"
+    files = [p.relative_to(package).as_posix() for folder in ("assets", "templates")
+             for p in (package / folder).rglob("*") if p.is_file()]
+    assert "templates/report.html.j2" in files and "assets/leaflet.js" in files
+
+    def shipped(name: str) -> bool:  # a setuptools glob: '*' stays inside one folder
+        path = PurePosixPath(name)
+        return any(len(path.parts) == len(PurePosixPath(pat).parts) and path.match(pat)
+                   for pat in patterns)
+
+    assert [f for f in files if not shipped(f)] == []
