@@ -17,6 +17,8 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from models.checking import Report, agrees, is_number
 from models.integrated.data import IntegratedInstance
 from models.integrated.plan import DayStop, IntegratedPlan
@@ -66,7 +68,7 @@ def check_plan(inst: IntegratedInstance, plan: IntegratedPlan) -> PlanReport:
     expected = _expected_volumes(plan, days)
     stops = _check_stops(inst, plan, expected, report)
     route_cost = _check_routes(inst, plan, stops, report)
-    _check_capacity(plan, stops, days, report)
+    _check_capacity(inst, plan, stops, days, report)
     _check_cost(inst, plan, stops, route_cost, report)
     if plan.problems and plan.solve.status.value in ("feasible", "optimal"):
         report.add("solve", "plan", f"a feasible plan lists problems: {plan.problems[0]}", 1.0)
@@ -239,9 +241,16 @@ def _check_routes(inst: IntegratedInstance, plan: IntegratedPlan, stops: dict[st
         if dc not in by_dc:
             report.add("routes", dc, f"{dc!r} has routes but no stops", 1.0)
             continue
-        routing = _routing_instance(inst, dc, by_dc[dc])
-        for v in check_routes(routing, day.plan).violations:
-            report.add(f"routing.{v.rule}", f"{dc}: {v.subject}", v.message, v.amount)
+        try:
+            routing = _routing_instance(inst, dc, by_dc[dc])
+        except ValidationError as exc:  # stop ids twice, no vehicle type at the DC, ...
+            first = exc.errors(include_url=False)[0]
+            report.add("fleet" if first["loc"][:1] == ("vehicle_types",) else "routes", dc,
+                       f"the day cannot be checked as routes: {first['msg']}", 1.0)
+            routing = None
+        if routing is not None:
+            for v in check_routes(routing, day.plan).violations:
+                report.add(f"routing.{v.rule}", f"{dc}: {v.subject}", v.message, v.amount)
         used: Counter[str] = Counter()
         for r in day.plan.routes:
             vehicle = fleet.get((r.vehicle_type, dc))
@@ -312,18 +321,23 @@ def _check_route_lines(plan: IntegratedPlan, stops: dict[str, DayStop],
                            abs(got - want) if is_number(got) else math.inf)
 
 
-def _check_capacity(plan: IntegratedPlan, stops: dict[str, DayStop], days: float,
-                    report: PlanReport) -> None:
-    """Units delivered per period from each DC within its chosen size (unit capacities)."""
+def _check_capacity(inst: IntegratedInstance, plan: IntegratedPlan,
+                    stops: dict[str, DayStop], days: float, report: PlanReport) -> None:
+    """Units delivered per period from each DC (day loads × delivery days) within the
+    instance's capacity of the DC's size in the plan (DCs counting units)."""
     per_dc: dict[str, float] = {}
     for s in stops.values():
         per_dc[s.facility] = per_dc.get(s.facility, 0.0) + s.load * days
     for f in plan.network.facilities:
-        if f.open and f.capacity is not None and f.capacity_unit == "units":
-            units = per_dc.get(f.facility, 0.0)
-            if units > f.capacity + _tol(f.capacity):
-                report.add("dc_capacity", f.facility, f"{units:.6g} units per period, capacity "
-                                                      f"{f.capacity:.6g}", units - f.capacity)
+        dc = inst.network.facility_by_id.get(f.facility)
+        if not f.open or dc is None or dc.capacity_unit.value != "units":
+            continue
+        sizes = {o.size: o.capacity for o in inst.network.size_options(f.facility)}
+        capacity = sizes.get(f.size or "")
+        units = per_dc.get(f.facility, 0.0)
+        if capacity is not None and units > capacity + _tol(capacity):
+            report.add("dc_capacity", f.facility, f"{units:.6g} units per period, capacity "
+                                                  f"{capacity:.6g}", units - capacity)
 
 
 # ---- cost ----------------------------------------------------------------------------------

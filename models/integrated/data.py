@@ -61,7 +61,10 @@ class Order(_Frozen):
     volume (docs/plan-format.md); ``lat``/``lon`` or ``x``/``y`` (the network's kind) place it
     (blank = at the zone); ``time_windows`` in the routing Times convention."""
 
-    id: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\s#](.*\S)?$")]
+    #: no ``#`` or ``@``: the day's stop ids add ``#k`` (split stops) and ``@DC`` (a zone
+    #: served by several DCs) to order ids
+    id: Annotated[str, Field(min_length=1, max_length=200,
+                             pattern=r"^[^\s#@]([^#@]*[^\s#@])?$")]
     customer: Id
     units: Annotated[float, NotBool, Field(gt=0, le=1e9, allow_inf_nan=False)]
     lat: Annotated[float, NotBool, Field(ge=-90, le=90, allow_inf_nan=False)] | None = None
