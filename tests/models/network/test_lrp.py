@@ -180,3 +180,21 @@ def test_cflp_allocator_fixed_assignment_and_capacity():
     assert np.all(np.bincount(closed.assignment, weights=roomy.demand, minlength=3)
                   <= roomy.capacity)
     assert closed.cost == pytest.approx(roomy.fixed_cost[[0, 2]].sum())
+
+
+def test_routing_engine_cost_equals_the_route_pricing():
+    """The matrix in metres with cost_per_km per km: the engine's own plan cost is exactly the
+    LRP pricing of its routes (integer km, as in Prodhon)."""
+    from models.network.lrp_routing import routing_instance
+    from models.routing import RoutingOptions, solve
+
+    p = tiny(capacity=(24, 24, 24))
+    stops = day_stops(p, p.allowed_mask())
+    fleet = [f for i in range(3) for f in depot_fleet(p, i, stops=7)]
+    inst = routing_instance(p, stops, np.arange(len(stops.customer)), fleet, p.allowed_mask())
+    plan = solve(inst, RoutingOptions(time_limit=None, solution_limit=100, isolate=False))
+    assert not plan.unserved
+    priced = sum(route_price(p, int(r.start_depot[1:]), 0,
+                             [int(stops.customer[int(v.stop[1:])]) for v in r.visits])[2]
+                 for r in plan.routes if r.visits)
+    assert plan.cost == priced
