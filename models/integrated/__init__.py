@@ -25,12 +25,13 @@ from models.integrated.plan import (
     PlanSummary,
     RouteLine,
 )
-from models.integrated.plan_frames import plan_frames
+from models.integrated.plan_frames import CHAIN, plan_frames
 from models.integrated.scenarios import ScenarioError, apply_scenario
 from models.integrated.solve import IntegratedOptions, PlanCheckError, solve
 from models.integrated.tables import INTEGRATED_TABLES
 
 __all__ = [
+    "CHAIN",
     "INTEGRATED_TABLES",
     "CostChain",
     "CustomerCost",

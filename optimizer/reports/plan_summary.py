@@ -10,8 +10,7 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 
-from models.integrated import IntegratedPlan
-from models.integrated.plan_frames import CHAIN
+from models.integrated import CHAIN, IntegratedPlan
 from optimizer.reports.console_tables import STATUS_STYLE, columns, id_table
 
 #: How each cost line is named for people.
