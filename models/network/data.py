@@ -415,7 +415,7 @@ class NetworkInstance(_Frozen):
                              f"at a DC of the facilities table, or blank for every DC)",
                              vehicle.facility)
         if self.routes_mode and not self.fleet:
-            yield _error(("fleet",), "too_short",
+            yield _error(("fleet",), "routes_fleet",
                          "network_policy.outbound is 'routes', so the fleet table needs at "
                          "least one vehicle type", None)
         if self.routes_mode and self.network_policy.budget is not None:

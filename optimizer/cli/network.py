@@ -73,14 +73,23 @@ class Format(StrEnum):
     xlsx = "xlsx"
     orlib_cap = "orlib-cap"
     holmberg = "holmberg"
+    prodhon = "prodhon"
+
+
+class OutboundChoice(StrEnum):
+    """How the last mile is priced (overrides ``network_policy.outbound``)."""
+
+    rates = "rates"
+    routes = "routes"
 
 
 InstanceArg = Annotated[Path, typer.Argument(
     help="Instance: a .json file, a folder of .csv tables or an .xlsx workbook; or a "
-         "benchmark file with --format orlib-cap / holmberg.")]
+         "benchmark file with --format orlib-cap / holmberg / prodhon.")]
 FormatOpt = Annotated[Format | None, typer.Option(
     "--format", help="json, csv (a folder), xlsx, or a benchmark: orlib-cap (OR-Library "
-                     "CFLP) or holmberg (single-source CFLP). Default: from the path.")]
+                     "CFLP), holmberg (single-source CFLP) or prodhon (location-routing). "
+                     "Default: from the path.")]
 CapacityOpt = Annotated[float | None, typer.Option(
     help="orlib-cap only: the capacity of every DC in capa/capb/capc (whose files say "
          "'capacity').")]
@@ -97,13 +106,19 @@ def load_instance(path: Path, fmt: Format | None = None,
 
         return read_network_benchmark(path, fmt.value, capacity)  # type: ignore[arg-type]
     if capacity is not None:
+        what = "a Prodhon file" if fmt == Format.prodhon else "a native instance"
         raise InputError([f"--capacity applies only to --format orlib-cap (capa, capb and "
-                          f"capc); {path} is a native instance"])
+                          f"capc); {path} is {what}"])
+    if fmt == Format.prodhon:
+        from optimizer.formats.prodhon import read_prodhon
+
+        return read_prodhon(path)
     if fmt is None and path.is_file() and path.suffix.lower() not in (".json", ".xlsx",
                                                                        ".xlsm"):
         raise InputError([f"{path}: not a native instance (a .json file, a folder of .csv "
                           f"files, an .xlsx workbook); a benchmark file needs --format "
-                          f"orlib-cap or --format holmberg"])
+                          f"orlib-cap or --format holmberg (--format prodhon for a "
+                          f"location-routing file)"])
     forms: dict[Format | None, Form] = {Format.json: "json", Format.csv: "csv",
                                         Format.xlsx: "excel"}
     return read_network_instance(path, forms.get(fmt))
@@ -122,6 +137,11 @@ def solve_command(
         help="auto: the exact facility-location engine when the network has that structure "
              "(one product, no suppliers, ...), else the network MILP; milp; "
              "facility-location (refused when it does not apply).")] = MethodChoice.auto,
+    outbound: Annotated[OutboundChoice | None, typer.Option(
+        help="How the last mile is priced, overriding the instance's "
+             "network_policy.outbound: rates (per unit) or routes (vehicle routes from each "
+             "DC, needs a fleet table; a location-routing search, 60 s unless "
+             "--time-limit).")] = None,
     solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
     time_limit: Annotated[float | None, typer.Option(min=0.001, help="Seconds.")] = None,
     gap: Annotated[float, typer.Option(
@@ -138,6 +158,12 @@ def solve_command(
     if out is not None:
         check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
     inst = load_instance(instance, fmt, capacity)
+    if outbound is not None:
+        inst = with_outbound(inst, instance, outbound)
+    if inst.routes_mode and method != MethodChoice.auto:
+        raise InputError([f"{instance}: --method {method.value} does not apply to the "
+                          f"outbound as routes (a location-routing search); use --method "
+                          f"auto or --outbound rates"])
     if method == MethodChoice.facility_location and \
             (why := why_not_facility_problem(inst)) is not None:
         raise InputError([f"{instance}: --method facility-location does not apply: {why}; "
@@ -146,7 +172,8 @@ def solve_command(
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
                             threads=threads, seed=seed, log=log)
     try:
-        with (console.status(f"solving {inst.name} ({method.value}, {solver.value})... "
+        shown = "location-routing" if inst.routes_mode else method.value
+        with (console.status(f"solving {inst.name} ({shown}, {solver.value})... "
                              f"(Ctrl-C keeps the best plan so far)")
               if not (log or as_json) else nullcontext(), interruptible()):
             plan = solve(inst, options, method=method.value)
@@ -165,11 +192,42 @@ def solve_command(
         typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
     else:
         console.print(plan_summary(plan, currency=currency))
+        if plan.routes:
+            days = inst.network_policy.delivery_days
+            console.print(f"{len(plan.routes)} delivery route(s) per day from "
+                          f"{len({r.facility for r in plan.routes})} DC(s), "
+                          f"{sum(r.km for r in plan.routes):,.1f} km a day, {days:g} delivery "
+                          f"day(s) per period", highlight=False)
         if out is not None:
             console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
             if plan.open_facilities and map_coordinates(inst) is None:
                 console.print(why_no_map(inst), highlight=False)
     raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
+
+
+def with_outbound(inst: NetworkInstance, path: Path, outbound: OutboundChoice
+                  ) -> NetworkInstance:
+    """``inst`` with ``network_policy.outbound`` set (``--outbound``), validated again; a
+    rule the change breaks (routes without a fleet, a budget, a pair without km) is an
+    :class:`InputError` naming the file, the table/record and the field."""
+    from pydantic import ValidationError
+
+    if inst.network_policy.outbound.value == outbound.value:
+        return inst
+    policy = {**inst.network_policy.model_dump(), "outbound": outbound.value}
+    try:
+        return inst.model_copy(update={"network_policy": policy})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = err["loc"]
+            where = str(loc[0]) if loc else "instance"
+            if len(loc) > 2 and isinstance(loc[1], int):
+                where += f": record {loc[1] + 1}: field '{loc[2]}'"
+            elif len(loc) == 2:
+                where += f": field '{loc[1]}'"
+            problems.append(f"{path}: {where}: {err['msg']} (--outbound {outbound.value})")
+        raise InputError(problems) from None
 
 
 def _read_plan_of(inst: NetworkInstance, instance: Path, path: Path) -> NetworkPlan:
