@@ -148,3 +148,13 @@ def test_the_shipped_example_solves_and_passes_the_checker(tmp_path: Path) -> No
     plan = read_plan(out)
     assert plan.open_facilities and plan.routes and plan.cost.last_mile > 0
     assert main(["plan", "check", str(STARTER / "starter.json"), str(out)]) == 0
+
+
+def test_report_html_is_written_with_the_plan(tmp_path: Path) -> None:
+    pytest.importorskip("optimizer.reports.html")
+    path, out = _write(tmp_path), tmp_path / "out"
+    assert main(["plan", str(path), "--out", str(out), "--scenario", "close-b", *FAST]) == 0
+    for folder in (out, out / "scenarios" / "close-b"):
+        page = (folder / "report.html").read_text(encoding="utf-8")
+        assert "Integrated plan: tiny" in page and "last mile (routes)" in page
+        assert "<script src=\"http" not in page  # self-contained

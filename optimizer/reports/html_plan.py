@@ -1,0 +1,174 @@
+"""report.html of an integrated plan: KPIs, the cost chain as a waterfall, the map (suppliers,
+DCs, zones and order stops, inbound flows, the day's routes from every DC), the route timeline
+(Gantt) per vehicle, why there is no plan, and every output table. Built with the report
+builder of :mod:`optimizer.reports.html`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.integrated import CHAIN, IntegratedInstance, IntegratedPlan
+from optimizer.reports.html import (
+    REPORT_FILE,
+    GanttBar,
+    Kpi,
+    MapLayer,
+    MapLine,
+    MapPoint,
+    Report,
+    colour,
+    km_text,
+    number,
+)
+
+#: How each cost line is named in the waterfall.
+LABELS = {"purchase": "purchase", "onboarding": "supplier onboarding",
+          "inbound": "inbound transport", "facility_fixed": "DC fixed",
+          "closing": "DC closing", "handling": "DC handling", "last_mile": "last mile (routes)",
+          "shortage": "shortage penalty"}
+
+
+def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
+    """The report page of ``plan`` (of ``inst``)."""
+    s = plan.solve
+    report = Report(f"Integrated plan: {plan.instance}", currency=plan.currency,
+                    subtitle=f"status {s.status.value} ({s.stop_reason}); network "
+                             f"{s.network_status.value} ({s.network_method})")
+    demand = sum(c.demand for c in plan.customers)
+    served = sum(c.served for c in plan.customers)
+    kpis = [Kpi("Total cost", report.money(plan.cost.total if plan.cost else None),
+                "per period"),
+            Kpi("Last mile", report.money(plan.cost.last_mile if plan.cost else None),
+                f"{number(plan.delivery_days)} delivery days"),
+            Kpi("Open DCs", f"{len(plan.open_facilities):,}",
+                f"of {len(inst.network.facilities):,}"),
+            Kpi("Suppliers used", f"{len({p.supplier for p in plan.network.purchases}):,}",
+                f"of {len(inst.network.suppliers):,}"),
+            Kpi("Demand served", "-" if not demand else f"{served / demand:.1%}",
+                f"{number(served)} of {number(demand)} units"),
+            Kpi("Routes a day", f"{len(plan.routes):,}",
+                km_text(sum(r.km for r in plan.routes)))]
+    report.add_kpis(kpis)
+    if plan.problems or plan.cost is None:
+        report.add_explanation(list(plan.problems) or [f"no plan: {s.status.value}"],
+                               title="Why there is no plan" if plan.cost is None
+                               else "What the plan could not do")
+    if plan.cost is not None:
+        lines = plan.cost.model_dump()
+        report.add_waterfall([(LABELS[line], lines[line]) for _stage, line in CHAIN
+                              if line != "total"], title="Cost chain: upstream → DC → last "
+                                                         "mile")
+        report.add_notes("How the last mile is counted", [
+            f"The network solve's own outbound line ({report.money(lines['network_outbound'])})"
+            f" chose the DCs; the plan replaces it by the routes of the representative day × "
+            f"{number(plan.delivery_days)} delivery days, so nothing is counted twice."])
+    layers = _layers(inst, plan)
+    if layers is not None:
+        report.add_map(layers[0], planar=layers[1], title="Suppliers, DCs and the day's routes")
+    else:
+        report.add_notes("Map", ["No map: some places have no coordinates."])
+    report.add_gantt(_bars(plan), title="Route timeline of the representative day")
+    return report.add_tables(plan.to_frames())
+
+
+def write_plan_report(inst: IntegratedInstance, plan: IntegratedPlan, folder: Path
+                      ) -> list[str]:
+    """Write ``report.html`` into ``folder``; returns the names written."""
+    plan_report(inst, plan).write(folder / REPORT_FILE)
+    return [REPORT_FILE]
+
+
+def _layers(inst: IntegratedInstance, plan: IntegratedPlan
+            ) -> tuple[list[MapLayer], bool] | None:
+    net = inst.network
+    places = [*net.suppliers, *net.facilities, *net.customers]
+    kinds = {p.located for p in places}
+    if len(kinds) != 1 or kinds == {"none"}:
+        return None
+    latlon = kinds == {"latlon"}
+
+    def at(p: object) -> tuple[float, float]:
+        return (p.lat, p.lon) if latlon else (p.y, p.x)  # type: ignore[attr-defined]
+
+    where = {p.id: at(p) for p in places}
+    opened = list(plan.open_facilities)
+    tint = {dc: colour(i) for i, dc in enumerate(opened)}
+    money = plan.currency or ""
+    bought: dict[str, float] = {}
+    for p in plan.network.purchases:
+        bought[p.supplier] = bought.get(p.supplier, 0.0) + p.quantity
+    suppliers = [MapPoint(where[s.id], s.id, [("region", s.region),
+                                              ("units bought", number(bought.get(s.id, 0)))],
+                          color="#6a3d9a" if bought.get(s.id) else "#cab2d6")
+                 for s in net.suppliers]
+    inbound: dict[tuple[str, str], float] = {}
+    for f in plan.network.flows:
+        if f.echelon.value == "inbound":
+            inbound[(f.origin, f.destination)] = inbound.get((f.origin, f.destination), 0) \
+                + f.quantity
+    biggest = max(inbound.values(), default=1.0) or 1.0
+    flows = [MapLine([where[a], where[b]], f"{a} → {b}", [("units", number(q))],
+                     weight=1 + 5 * q / biggest) for (a, b), q in inbound.items()]
+    use = {f.facility: f for f in plan.network.facilities}
+    dcs = [MapPoint(where[f.id], f.id, [("open", "yes" if f.id in tint else "no"),
+                                        ("throughput", number(use[f.id].throughput)
+                                         if f.id in use else "-")],
+                    color=tint.get(f.id, "#bdbdbd")) for f in net.facilities]
+    cost = {c.customer: c for c in plan.customers}
+    zones = [MapPoint(where[c.id], c.id, [
+        ("served by", cost[c.id].facilities if c.id in cost else "-"),
+        ("cost to serve", f"{cost[c.id].cost_to_serve:,.2f} {money}" if c.id in cost else "-"),
+        ("of which last mile", f"{cost[c.id].last_mile:,.2f} {money}" if c.id in cost
+         else "-")],
+        color=tint.get((cost[c.id].facilities if c.id in cost else "").split(";")[0],
+                       "#d62728")) for c in net.customers]
+    stop_at = {}
+    for t in plan.stops:
+        pair = (t.lat, t.lon) if latlon else (t.y, t.x)
+        if pair[0] is not None:
+            stop_at[t.stop] = pair
+    orders = [MapPoint(stop_at[t.stop], t.stop, [("zone", t.customer), ("load", number(t.load))],
+                       color=tint.get(t.facility)) for t in plan.stops
+              if not t.at_zone and t.stop in stop_at]
+    routes = []
+    for i, r in enumerate(plan.routes):
+        chain = r.stops.split(";")
+        if r.facility not in where or not all(c in stop_at for c in chain):
+            continue
+        routes.append(MapLine([where[r.facility], *(stop_at[c] for c in chain),
+                               where[r.facility]], f"{r.facility} {r.vehicle}",
+                              [("stops", " → ".join(chain)), ("load", number(r.load)),
+                               ("distance", km_text(r.km)), ("hours", f"{r.hours:,.2f} h"),
+                               ("cost per day", f"{r.cost:,.2f} {money}")],
+                              color=colour(i)))
+    return ([MapLayer("Suppliers", "circle", suppliers, color="#6a3d9a", radius=6,
+                      legend="suppliers (pale: not used)"),
+             MapLayer("Inbound flows", "line", flows, color="#8c564b", dashed=True,
+                      opacity=0.6, legend="inbound flows (width: units)"),
+             MapLayer("Routes of the day", "line", routes, color="#1f77b4",
+                      legend="delivery routes of the representative day"),
+             MapLayer("Zones", "circle", zones, color="#1f77b4", radius=4,
+                      legend="zones (colour of their DC)"),
+             MapLayer("Order stops", "circle", orders, color="#17becf", radius=3,
+                      legend="orders with their own place"),
+             MapLayer("DCs", "square", dcs, color="#212121", radius=7,
+                      legend="DCs (grey: closed)")], not latlon)
+
+
+def _bars(plan: IntegratedPlan) -> list[GanttBar]:
+    bars = []
+    for day in plan.days:
+        for r in day.plan.routes:
+            name = f"{day.facility} {r.vehicle_type}#{r.vehicle}"
+            t = r.start_time
+            for v in r.visits:
+                if v.arrival > t:
+                    bars.append(GanttBar(name, "drive", t, v.arrival, f"to {v.stop}"))
+                if v.start > v.arrival:
+                    bars.append(GanttBar(name, "wait", v.arrival, v.start, v.stop))
+                if v.departure > v.start:
+                    bars.append(GanttBar(name, "service", v.start, v.departure, v.stop))
+                t = max(t, v.departure)
+            if r.end_time > t:
+                bars.append(GanttBar(name, "drive", t, r.end_time, f"to {day.facility}"))
+    return bars
