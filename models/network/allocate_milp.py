@@ -94,12 +94,17 @@ class NetworkAllocator:
             return None
         return read_solution(self.model)
 
-    def proven_infeasible(self, time_limit: float | None = None) -> bool:
-        """Whether the solver proves that no allocation at all exists."""
+    def status(self, time_limit: float | None = None) -> SolveStatus:
+        """The solver's status on the free allocation problem (no route estimate, no DC or
+        customer fixed): whether any allocation exists."""
         m, n = self.mapping.problem.shape
         status = self._solve(np.zeros((m, n)), np.full(m, -1, dtype=np.int8), None, time_limit,
                              want_status=True)
-        return status == SolveStatus.INFEASIBLE
+        return SolveStatus.NO_SOLUTION if status is None else status
+
+    def proven_infeasible(self, time_limit: float | None = None) -> bool:
+        """Whether the solver proves that no allocation at all exists."""
+        return self.status(time_limit) == SolveStatus.INFEASIBLE
 
     # ---- one solve ------------------------------------------------------------------------
 

@@ -90,9 +90,12 @@ def relaxations(inst: NetworkInstance) -> list[tuple[str, Callable[[dict[str, An
 
 
 def explain_no_plan(inst: NetworkInstance, options: SolverOptions,
-                    solve_milp: Callable[[NetworkInstance, SolverOptions], Any]) -> list[str]:
+                    solve_milp: Callable[[NetworkInstance, SolverOptions], Any],
+                    priced: bool = True) -> list[str]:
     """Proven statements ``"dropping X alone makes a plan possible"``; one sentence saying that
-    no single rule is enough when none is; nothing when the instance is too large to try."""
+    no single rule is enough when none is; nothing when the instance is too large to try.
+    ``priced``: say what the plan found costs (``solve_milp`` returns plans with a cost);
+    outbound as routes only decides whether an allocation exists, so says nothing of cost."""
     found = []
     tried = undecided = 0
     limited = SolverOptions(solver=options.solver, time_limit=TIME_PER_RULE, gap=0.5,
@@ -103,8 +106,8 @@ def explain_no_plan(inst: NetworkInstance, options: SolverOptions,
             continue
         plan = solve_milp(relaxed, limited)
         if plan.solve.status.has_solution:
-            found.append(f"dropping {label} alone makes a plan possible (one costs "
-                         f"{plan.cost.total:,.2f})")
+            found.append(f"dropping {label} alone makes a plan possible" + (
+                f" (one costs {plan.cost.total:,.2f})" if priced else ""))
         elif plan.solve.status.value == "infeasible":
             tried += 1
         else:

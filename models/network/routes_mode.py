@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.network.data import CapacityUnit, FacilityStatus, NetworkInstance
+from models.network.explain import MAX_INTEGER_VARIABLES as EXPLAIN_MAX_INTEGER_VARIABLES
+from models.network.explain import explain_no_plan
 from models.network.lanes import distance_matrix, lane_costs
 from models.network.lrp_data import LocationRoutingProblem, LRPResult, LRPVehicle
 from models.network.plan import Method, NetworkPlan, NetworkSolveSummary
@@ -192,10 +194,14 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
             # no allocation exists: proven when the allocator alone is infeasible
             seconds = time.perf_counter() - start - build
             if allocator.proven_infeasible(limit):
+                reasons = ["no choice of DCs and customer assignments meets every rule "
+                           "together (capacities, lanes, sourcing and network rules)"]
+                if allocator.size["integer_variables"] <= EXPLAIN_MAX_INTEGER_VARIABLES:
+                    reasons += explain_no_plan(inst, options, _allocation_exists,
+                                               priced=False)
                 return NetworkPlan(instance=inst.name, solve=summary(
-                    SolveStatus.INFEASIBLE, "infeasible", seconds=seconds), infeasibility=(
-                    "no choice of DCs and customer assignments meets every rule together "
-                    "(capacities, lanes, sourcing and network rules)",))
+                    SolveStatus.INFEASIBLE, "infeasible", seconds=seconds),
+                    infeasibility=tuple(reasons))
             return NetworkPlan(instance=inst.name, solve=summary(
                 SolveStatus.NO_SOLUTION, "no allocation found within the time limit",
                 seconds=seconds))
@@ -204,6 +210,22 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
                 SolveStatus.NO_SOLUTION, f"routing found no plan: {exc}",
                 seconds=time.perf_counter() - start - build))
     return _assemble(inst, mapping, allocator, result, summary, start + build)
+
+
+def _allocation_exists(inst: NetworkInstance, options: SolverOptions) -> NetworkPlan:
+    """A plan without routes or cost whose status says whether the network MILP finds an
+    allocation of ``inst`` (for :func:`~models.network.explain.explain_no_plan`)."""
+    from models.network.allocate_milp import NetworkAllocator
+
+    mapping = location_routing_problem(inst)
+    allocator = NetworkAllocator(inst, mapping, options)
+    if mapping.infeasible_reasons or allocator.infeasible_reasons:
+        status = SolveStatus.INFEASIBLE
+    else:
+        status = allocator.status(options.time_limit)
+    return NetworkPlan(instance=inst.name, solve=NetworkSolveSummary(
+        status=status, stop_reason="allocation only", method=Method.LOCATION_ROUTING,
+        solver=options.solver, objective=None, best_bound=None, gap=None))
 
 
 def _assemble(inst: NetworkInstance, mapping: RoutesMapping, allocator, result: LRPResult | None,

@@ -165,6 +165,8 @@ def test_an_impossible_routes_network_is_infeasible_with_a_reason() -> None:
     plan = solve(tiny(max_open=1), SolverOptions(time_limit=LIMIT))  # 27 units, 18 per DC
     assert plan.solve.status == SolveStatus.INFEASIBLE and plan.infeasibility
     assert not plan.routes and plan.cost is None
+    assert "dropping at most 1 open DCs (network_policy.max_open) alone makes a plan " \
+           "possible" in plan.infeasibility
 
 
 def _independent_route_cost(plan: NetworkPlan) -> float:
