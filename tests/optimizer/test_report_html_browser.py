@@ -85,7 +85,8 @@ def open_report(browser: Any, path: Path, click: str | None = None) -> Opened:
         page.on("pageerror", lambda e: result.problems.append(f"page error: {e}"))
         page.on("requestfailed", lambda r: result.problems.append(f"failed: {r.url}"))
         page.goto(path.resolve().as_uri(), wait_until="load")
-        page.wait_for_load_state("networkidle")
+        # plotly.js and the outline are unpacked after the load; this marks the end
+        page.wait_for_selector("html[data-report=ready]", state="attached", timeout=30_000)
         assert result.problems == [], result.problems  # before interacting: clear messages
         result.title = page.title()
         result.counts = page.evaluate("""() => ({

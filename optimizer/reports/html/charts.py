@@ -5,6 +5,7 @@ labels, and decodes character references, so the text shows as written."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,9 +27,16 @@ def escape(text: object) -> str:
 
 
 def figure_html(figure: go.Figure, div_id: str) -> str:
-    """The figure as a ``<div>`` and its script, without plotly.js (the page inlines it once)."""
-    return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                          config={"displaylogo": False, "responsive": True})
+    """The figure as a ``<div>`` and a script queuing it in ``REPORT_PLOTS``: the page draws
+    the queue once it has unpacked plotly.js (inlined once, compressed). The figure's JSON is
+    Plotly's own (``<`` written as ``\\u003c``, so it cannot end the script)."""
+    import plotly.io as pio
+
+    config = json.dumps({"displaylogo": False, "responsive": True})
+    height = figure.layout.height or 450
+    return (f'<div id="{div_id}" class="report-plot" style="height:{int(height)}px"></div>'
+            f"<script>REPORT_PLOTS.push([{json.dumps(div_id)}, "
+            f"{pio.to_json(figure, validate=False)}, {config}]);</script>")
 
 
 def waterfall_figure(steps: Sequence[tuple[str, float]], currency: str | None,

@@ -201,9 +201,10 @@ def map_parts(layers: Sequence[MapLayer], planar: bool, section_id: str) -> MapP
     name = fmap.get_name()
     script = str(root.script.render())
     if not planar:
-        script += (f"\nL.geoJSON(topojson.feature(WORLD, WORLD.objects.countries), "
-                   f"{{pane: 'outline', interactive: false, style: {{color: '#9e9e9e', "
-                   f"weight: 1, fillColor: '#f4f3ee', fillOpacity: 1}}}}).addTo({name});")
+        script += (f"\nREPORT_WORLD.then(world => L.geoJSON(topojson.feature(world, "
+                   f"world.objects.countries), {{pane: 'outline', interactive: false, "
+                   f"style: {{color: '#9e9e9e', weight: 1, fillColor: '#f4f3ee', "
+                   f"fillOpacity: 1}}}}).addTo({name}));")
     fit = json.dumps(bounds)
     script += (f"\n{name}.setMinZoom({-10 if planar else 1});"
                f"\n{name}.fitBounds({fit}, {{padding: [24, 24], maxZoom: {6 if planar else 13}}});")

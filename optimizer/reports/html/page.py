@@ -1,9 +1,11 @@
 """The report page: a :class:`Report` collects sections (KPIs, charts, a map, tables) and
 renders them with one Jinja2 template into a single self-contained HTML file.
 
-Self-contained: Leaflet (its CSS with the images as ``data:`` URIs), topojson-client, the
-world outline and plotly.js are inlined in ``<script>``/``<style>`` blocks; the page loads
-nothing from the network. Every text from the user's files (ids, names) is escaped: the
+Self-contained: Leaflet (its CSS with the images as ``data:`` URIs) and topojson-client are
+inlined in ``<script>``/``<style>`` blocks; plotly.js and the world outline, the two big ones,
+are inlined gzip-compressed (base64) and unpacked by the browser when the page loads (then the
+charts are drawn and the outline added; ``<html data-report="ready">`` marks the end). The page
+loads nothing from the network. Every text from the user's files (ids, names) is escaped: the
 template autoescapes, the map escapes pop-up and tooltip text (:func:`escape`), Plotly gets the
 names as data. Numbers are formatted here, in one place: money with thousands separators and the
 instance's currency (``1,234.50 EUR``), times as ``HH:MM`` (``1d 07:30`` from the next day),
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import gzip
 import html
 import json
 import math
@@ -162,18 +165,31 @@ def leaflet_js() -> str:
     return _asset("leaflet.js")
 
 
-def outline_js() -> str:
-    """topojson-client and the world's country outlines (Natural Earth 1:50m) as ``WORLD``."""
-    return (_asset("topojson-client.min.js") + "\nvar WORLD = "
-            + _asset("countries-50m.json").replace("<", "\\u003c") + ";")
+def topojson_js() -> str:
+    """topojson-client (decodes the world outline in the browser)."""
+    return _asset("topojson-client.min.js")
+
+
+def packed(text: str) -> str:
+    """``text`` gzip-compressed and base64-encoded: the page unpacks it in the browser
+    (``DecompressionStream``). plotly.js shrinks from 4.8 MB to 2.0 MB, the outline from
+    0.76 MB to 0.31 MB. Base64 holds no ``<``, so the block cannot end early."""
+    return base64.b64encode(gzip.compress(text.encode("utf-8"), 9, mtime=0)).decode("ascii")
 
 
 @functools.cache
-def plotly_js() -> str:
-    """plotly.js as shipped inside plotly.py (always the version its figures are made for)."""
+def packed_world() -> str:
+    """The world's country outlines (Natural Earth 1:50m TopoJSON), packed."""
+    return packed(_asset("countries-50m.json"))
+
+
+@functools.cache
+def packed_plotly() -> str:
+    """plotly.js as shipped inside plotly.py (always the version its figures are made for),
+    packed."""
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs()
+    return packed(get_plotlyjs())
 
 
 def _script_safe(code: str) -> Markup:
@@ -325,8 +341,9 @@ class Report:
             max_rows=MAX_TABLE_ROWS,
             leaflet_css=Markup(leaflet_css()) if self._map else "",
             leaflet_js=_script_safe(leaflet_js()) if self._map else "",
-            outline_js=_script_safe(outline_js()) if self._outline else "",
-            plotly_js=_script_safe(plotly_js()) if self._charts else "",
+            topojson_js=_script_safe(topojson_js()) if self._outline else "",
+            packed_world=packed_world() if self._outline else "",
+            packed_plotly=packed_plotly() if self._charts else "",
         )
 
     def write(self, path: Path | str) -> Path:
