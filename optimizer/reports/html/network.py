@@ -39,6 +39,16 @@ def _stop_ids(route: Any) -> list[str]:
     return [s for s in (stops.split(";") if isinstance(stops, str) else stops) if s]
 
 
+def network_map_layers(inst: NetworkInstance, plan: NetworkPlan
+                       ) -> tuple[list[MapLayer], bool] | None:
+    """The network map's layers (suppliers, flows, delivery routes, customers, DCs) and whether
+    they are planar, for :meth:`Report.add_map`; None when some place has no coordinates."""
+    form = _form(inst)
+    if form is None:
+        return None
+    return _map_layers(inst, plan, form, inst.policy.currency), form == "xy"
+
+
 def _map_layers(inst: NetworkInstance, plan: NetworkPlan, form: str,
                 currency: str | None) -> list[MapLayer]:
     def at(place: Any) -> tuple[float, float]:

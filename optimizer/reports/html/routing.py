@@ -49,8 +49,9 @@ def _cost_lines(inst: RoutingInstance, plan: RoutePlan) -> list[tuple[str, float
     return lines
 
 
-def _bars(plan: RoutePlan, frames: Mapping[str, pd.DataFrame]) -> list[GanttBar]:
-    """Drive, wait, service and break bars of every route, from the plan's own times."""
+def route_bars(plan: RoutePlan) -> list[GanttBar]:
+    """Drive, wait, service and break bars of every route, from the plan's own times (for
+    :meth:`Report.add_gantt`)."""
     bars: list[GanttBar] = []
     for r in plan.routes:
         name = f"{r.vehicle_type}#{r.vehicle}"
@@ -76,6 +77,13 @@ def _bars(plan: RoutePlan, frames: Mapping[str, pd.DataFrame]) -> list[GanttBar]
                     bars.append(GanttBar(name, "service", v.start, v.departure, v.stop))
                 t = max(arrival, v.departure)
     return bars
+
+
+def route_map_layers(inst: RoutingInstance, plan: RoutePlan) -> tuple[list[MapLayer], bool] | None:
+    """The route map's layers and whether they are planar, for :meth:`Report.add_map`; None
+    for a matrix instance without coordinates."""
+    form = _coordinates(inst)
+    return None if form is None else (_map_layers(inst, plan, form), form == "xy")
 
 
 def _map_layers(inst: RoutingInstance, plan: RoutePlan, form: str) -> list[MapLayer]:
@@ -171,5 +179,5 @@ def routing_report(plan: RoutePlan, inst: RoutingInstance,
     if form is not None:
         report.add_map(_map_layers(inst, plan, form), planar=form == "xy",
                        title="Route map")
-    report.add_gantt(_bars(plan, frames), clock_times=metric, title="Route timeline")
+    report.add_gantt(route_bars(plan), clock_times=metric, title="Route timeline")
     return report.add_tables(frames)
