@@ -4,7 +4,9 @@ root: ``python instances/plan/make_starter.py``).
 The network is ``instances/network/starter.json`` (Grünfeld's five products, 100 store zones,
 twelve suppliers, three candidate DCs). On top of it: a last-mile fleet (a 12-tonne truck at
 every DC, a city van at Hamburg and Nuremberg), weekly deliveries (``delivery_days`` = 52 per
-year: the representative day carries a week of each zone's units), the four Berlin zones as
+year: the representative day carries a week of each zone's units), the network solve pricing
+its outbound as routes of that fleet (``network_policy.outbound = routes``), the four Berlin
+zones as
 orders of named stores with their own places and morning windows, the Hamburg and München
 zones as delivery profiles (three drops each), and four scenarios: Nuremberg closed, the
 northern suppliers lost, demand +20 % and fuel +30 % (cost per km).
@@ -53,7 +55,7 @@ def build() -> IntegratedInstance:
     """The example instance."""
     data = json.loads((ROOT / "instances" / "network" / "starter.json").read_text("utf-8"))
     data["fleet"] = FLEET
-    data["network_policy"].update(delivery_days=52)
+    data["network_policy"].update(delivery_days=52, outbound="routes")
     data["orders"] = [{"id": store, "customer": zone, "units": weight, "lat": lat, "lon": lon,
                        "service_time": "0:20", "time_windows": window}
                       for zone, store, lat, lon, weight, window in STORES]

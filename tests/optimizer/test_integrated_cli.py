@@ -144,9 +144,10 @@ def test_schema_lists_the_network_and_day_tables(capsys: pytest.CaptureFixture[s
 def test_the_shipped_example_solves_and_passes_the_checker(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["plan", str(STARTER / "starter.json"), "--out", str(out),
-                 "--route-seconds", "1"]) == 0
+                 "--time-limit", "5", "--route-seconds", "1"]) == 0
     plan = read_plan(out)
     assert plan.open_facilities and plan.routes and plan.cost.last_mile > 0
+    assert plan.solve.network_method == "location_routing"  # the network priced routes too
     assert main(["plan", "check", str(STARTER / "starter.json"), str(out)]) == 0
 
 

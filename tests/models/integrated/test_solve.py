@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from models.integrated import IntegratedOptions, check_plan, solve
+from models.network import SolverOptions
 from models.solver import SolveStatus
 from tests.models.integrated import tiny
 
@@ -78,4 +81,31 @@ def test_no_network_plan_gives_its_status_and_reasons() -> None:
     plan = solve(inst, OPTIONS)
     assert plan.solve.status == SolveStatus.INFEASIBLE
     assert plan.cost is None and not plan.routes and plan.problems
+    assert check_plan(inst, plan).ok
+
+
+def test_network_routes_mode_is_replaced_not_added() -> None:
+    """With the network pricing its outbound as routes (1 per km), one DC and one route of
+    all four zones beats two DCs: fixed 1000 + 2 days x (10 + 228.28 km). The network's
+    outbound line, and each customer's stand-alone share of it, is replaced by the same day
+    routed here, not added."""
+    policy = dict(tiny.TABLES["network_policy"], outbound="routes")
+    inst = tiny.instance(network_policy=policy)
+    plan = solve(inst, IntegratedOptions(network=SolverOptions(time_limit=5),
+                                         routing=tiny.ROUTING))
+    assert plan.network.solve.method.value == "location_routing"
+    (dc,) = plan.open_facilities
+    km = 90 + math.sqrt(200) + 100 + math.sqrt(200) + 10  # DC-B, A2, A1, B1, B2 (or mirrored)
+    day = 10 + km
+    assert plan.cost.network_outbound == pytest.approx(2 * day)
+    assert plan.cost.last_mile == pytest.approx(2 * day)
+    assert plan.cost.total == pytest.approx(1000 + 2 * day)
+    here = {"DC-A": (0, 0), "DC-B": (100, 0)}[dc]
+    zones = {"A1": (0, 10), "A2": (10, 0), "B1": (100, 10), "B2": (110, 0)}
+    alone = {z: 10 + 2 * math.dist(here, p) for z, p in zones.items()}
+    for customer in plan.customers:
+        share = 2 * day * alone[customer.customer] / sum(alone.values())
+        assert customer.network_cost == pytest.approx(250)  # the fixed cost, by units
+        assert customer.last_mile == pytest.approx(share)
+        assert customer.cost_to_serve == pytest.approx(250 + share)
     assert check_plan(inst, plan).ok
