@@ -159,3 +159,16 @@ def test_report_html_is_written_with_the_plan(tmp_path: Path) -> None:
         page = (folder / "report.html").read_text(encoding="utf-8")
         assert "Integrated plan: tiny" in page and "last mile (routes)" in page
         assert "<script src=\"http" not in page  # self-contained
+
+
+def test_a_day_without_distances_is_exit_2_naming_the_places(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Zones without coordinates, priced by lanes rows: the network solves, but the day's
+    routes need km between the zones (refused, naming them)."""
+    customers = [{"id": c} for c in ("A1", "A2", "B1", "B2")]
+    lanes = [{"origin": dc, "destination": c, "cost_per_unit": 1.0 if dc[-1] == c[0] else 50.0}
+             for dc in ("DC-A", "DC-B") for c in ("A1", "A2", "B1", "B2")]
+    path = _write(tmp_path, customers=customers, lanes=lanes, transport={})
+    assert main(["plan", str(path), *FAST]) == 2
+    err = capsys.readouterr().err
+    assert "no distance between" in err and "DC-A" in err
