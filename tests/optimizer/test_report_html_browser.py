@@ -176,3 +176,23 @@ def test_frontier_report_in_chromium(browser: Any, tmp_path: Path) -> None:
     opened = open_report(browser, write_frontier_case(tmp_path / "out") / "report.html")
     assert_clean(opened, "Frontier: valid_small")
     assert opened.counts["plots"] == opened.counts["drawn_plots"] == 1
+
+
+def test_integrated_plan_report_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """``optimizer plan`` (its report is built on the same builder): map with the day's routes,
+    the waterfall and the route timeline."""
+    import json
+
+    tiny = pytest.importorskip("tests.models.integrated.tiny")
+    from optimizer.cli import main
+
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny.tables()), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["plan", str(path), "--out", str(out), "--route-seconds", "0.5"]) == 0
+    opened = open_report(browser, out / "report.html", click=".leaflet-marker-icon")
+    assert_clean(opened, "Integrated plan: tiny")
+    assert opened.counts["maps"] == 1 and opened.counts["paths"] >= 2
+    assert opened.counts["plots"] == opened.counts["drawn_plots"] >= 2
+    assert opened.popup.startswith("DC-")
+    assert opened.drawn > 0.01
