@@ -56,8 +56,9 @@ class NetworkAllocator:
         #: (i, j) -> the binary "DC i serves customer j"
         self.assign = {(f_index[f], c_index[c]): a for (f, c), a in self.model.assign.items()}
         demand = mapping.problem.demand
-        for (_i, j), a in self.assign.items():
-            if demand[j] <= 0:  # an unservable customer (cannot happen: no allowed DC)
+        allowed = mapping.problem.allowed_mask()
+        for (i, j), a in self.assign.items():
+            if demand[j] <= 0 or not allowed[i, j]:  # the mapping's rules (max_duration, ...)
                 a.upBound = 0
         # served in full: no shortage on a customer the mapping serves
         for (c, _p), terms in self.model.shortage.items():

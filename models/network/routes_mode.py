@@ -72,8 +72,9 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
       (``inf`` when unlimited or counted in weight/volume over several products);
       ``must_open``/``must_close`` from the status.
     * ``demand[j]``: the customer's units per period over all products (0 when unservable).
-    * ``allowed[i, j]``: DC i has a vehicle type and its lane to j is open (not forbidden,
-      within ``max_service_km``) for every product j asks for.
+    * ``allowed[i, j]``: DC i has a vehicle type that can drive to j and back alone within
+      its ``max_duration``, and its lane to j is open (not forbidden, within
+      ``max_service_km``) for every product j asks for.
     * ``assign_cost[i, j]``: handling at i of all of j's units (the other non-route costs are
       the allocator's).
     * ``km``: distances (facilities first, then customers), 0 on the diagonal; pairs no route
@@ -104,6 +105,7 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
     has_vehicle = np.array([bool(inst.vehicles_at(f.id)) for f in facilities])
     must_close = np.array([f.status == FacilityStatus.MUST_CLOSE for f in facilities])
     allowed &= (has_vehicle & ~must_close)[:, None]
+    allowed &= _reachable(inst, km)
     unservable, reasons = [], []
     soft = {c.id: True for c in customers}
     for d in demand_rows:
@@ -117,7 +119,8 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
             else:
                 reasons.append(f"customer {c.id} must be served, but no DC with vehicles "
                                f"(fleet) may deliver all it asks for (lanes forbidden, too "
-                               f"long, or DCs that must close)")
+                               f"long, DCs that must close, or a trip there and back longer "
+                               f"than every max_duration)")
     vehicles = tuple(LRPVehicle(
         capacity=v.capacity, fixed_cost=v.fixed_cost, cost_per_km=v.cost_per_km,
         cost_per_hour=v.cost_per_hour, speed_kmh=v.speed_kmh,
@@ -139,6 +142,22 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
                          customers=tuple(c.id for c in customers),
                          vehicles=tuple(v.id for v in inst.fleet),
                          unservable=tuple(unservable), infeasible_reasons=tuple(reasons))
+
+
+def _reachable(inst: NetworkInstance, km: np.ndarray) -> np.ndarray:
+    """bool[m, n]: some vehicle type at DC i can drive DC -> customer j -> DC alone within its
+    max_duration (service time included)."""
+    m = len(inst.facilities)
+    service = np.array([c.service_time / 3600.0 for c in inst.customers])
+    out = np.zeros((m, len(inst.customers)), dtype=bool)
+    for i, f in enumerate(inst.facilities):
+        trip = km[i, m:] + km[m:, i]
+        for v in inst.vehicles_at(f.id):
+            if v.max_duration is None:
+                out[i] = True
+                break
+            out[i] |= trip / v.speed_kmh + service <= v.max_duration / 3600.0 * (1 + 1e-9)
+    return out
 
 
 def uses_cflp_allocator(inst: NetworkInstance) -> bool:

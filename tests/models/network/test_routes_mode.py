@@ -312,3 +312,28 @@ def test_checker_refuses_routes_in_a_rates_plan(general_plan: NetworkPlan) -> No
     data["network_policy"] = {"delivery_days": 2}
     report = check_plan(NetworkInstance.model_validate(data), general_plan)
     assert "route_unknown" in {v.rule for v in report.violations}
+
+
+def test_a_customer_no_vehicle_can_reach_in_time_is_infeasible_before_solving() -> None:
+    data = tiny_data()
+    data["fleet"][0]["max_duration"] = "0:20"  # 40 km/h: 13.3 km there and back
+    data["customers"][3]["x"] = 40.0  # C4: 20 km from F2, the nearest DC
+    inst = NetworkInstance.model_validate(data)
+    assert location_routing_problem(inst).problem.allowed[:, 3].tolist() == [False] * 3
+    plan = solve(inst, SolverOptions(time_limit=LIMIT))
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert plan.solve.stop_reason == "infeasible before solving"
+    assert any("customer C4 must be served" in r for r in plan.infeasibility)
+
+
+def test_a_soft_customer_no_dc_may_serve_is_left_short() -> None:
+    data = tiny_data()
+    data["demand"][3]["shortage_penalty"] = 7.0
+    data["lanes"] = [{"origin": f, "destination": "C4", "forbidden": True}
+                     for f in ("F1", "F2", "F3")]
+    inst = NetworkInstance.model_validate(data)
+    plan = solve(inst, SolverOptions(time_limit=LIMIT))
+    assert plan.solve.status == SolveStatus.FEASIBLE and check_plan(inst, plan).ok
+    assert [(s.customer, s.quantity) for s in plan.shortages] == [("C4", 6.0)]
+    assert plan.cost.shortage == pytest.approx(42.0)
+    assert all("C4" not in r.stops.split(";") for r in plan.routes)
