@@ -33,7 +33,9 @@ from optimizer.parallel import Workers, default_workers
 
 app = typer.Typer(help="The integrated run: suppliers, DCs and flows (network design), then "
                        "the delivery routes of a representative day from every open DC, "
-                       "with what-if scenarios side by side.", no_args_is_help=True)
+                       "with what-if scenarios side by side. 'optimizer plan INSTANCE --out "
+                       "DIR' is short for 'optimizer plan solve INSTANCE --out DIR'.",
+                  no_args_is_help=True)
 
 #: The subcommands; any other first argument after ``plan`` is an instance for ``solve``.
 COMMANDS = ("solve", "check", "compare", "schema")
