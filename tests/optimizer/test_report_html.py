@@ -183,23 +183,22 @@ def test_writers_can_leave_the_report_out(tmp_path: Path) -> None:
     assert written[-1].name == "report.html" and written[-1].is_file()
 
 
-def test_network_routes_are_drawn_when_the_plan_has_them(tmp_path: Path) -> None:
-    """Routes mode (outbound as routes): the plan's routes table becomes a map layer."""
-    import models.network.plan as network_plan
+def test_network_routes_are_drawn_when_the_plan_has_them() -> None:
+    """Routes mode (outbound as routes): the plan's routes become a map layer, with a KPI."""
+    from models.network import SolverOptions, solve
     from optimizer.reports.html.network import network_report
-    from tests.optimizer.report_html_cases import network_case
 
-    if not hasattr(network_plan, "Route"):
-        pytest.skip("network plans have no routes table yet (routes mode not on main)")
-    inst, plan = network_case()
-    dc = plan.open_facilities[0]
-    customers = [c.customer for c in plan.customers][:2]
-    route = network_plan.Route(facility=dc, vehicle_type="van", route=1,
-                               stops=";".join(customers), load=10.0, km=42.5, hours=1.5,
-                               cost=99.0)
-    page = network_report(plan.model_copy(update={"routes": (route,)}), inst).render()
-    assert "Delivery routes" in page and "42.5 km" in page
-    assert '"Delivery routes"' not in network_report(plan, inst).render()
+    routes_cases = pytest.importorskip("tests.models.network.routes_cases")
+    inst = routes_cases.tiny()
+    plan = solve(inst, SolverOptions(time_limit=1.0))
+    assert plan.routes
+    page = network_report(plan, inst).render()
+    assert '"Delivery routes"' in page and "Delivery routes</div>" in page
+    for r in plan.routes:  # each route's tooltip, in the layer's GeoJSON
+        assert f"{r.facility} route {r.route} ({r.vehicle_type})" in page
+    assert 'id="table-routes"' in page
+    without = network_report(plan.model_copy(update={"routes": ()}), inst).render()
+    assert '"Delivery routes"' not in without
 
 
 def test_package_data_ships_every_asset_and_the_template() -> None:
