@@ -3,6 +3,9 @@
 Public API::
 
     from models.network import NetworkInstance, solve, check_plan, generate_network
+    # outbound as routes: the location-routing engine and the network's mapping to it
+    from models.network import (LocationRoutingProblem, solve_location_routing,
+                                location_routing_problem, solve_routes)
     from models.solver import SolverOptions, SolveStatus
 """
 
@@ -24,6 +27,16 @@ from models.network.data import (
     Transport,
 )
 from models.network.generator import generate_network
+from models.network.lrp import (
+    Allocation,
+    Allocator,
+    LocationRoutingProblem,
+    LRPResult,
+    LRPRoute,
+    LRPVehicle,
+    solve_location_routing,
+    solve_sequential,
+)
 from models.network.plan import (
     CustomerService,
     Echelon,
@@ -34,9 +47,11 @@ from models.network.plan import (
     NetworkPlan,
     NetworkSolveSummary,
     Purchase,
+    Route,
     Shortage,
 )
 from models.network.plan_frames import plan_frames
+from models.network.routes_mode import RoutesMapping, location_routing_problem, solve_routes
 from models.network.solve import PlanCheckError, solve
 from models.network.structure import why_not_facility_problem
 from models.network.tables import NETWORK_TABLES
@@ -45,6 +60,8 @@ from models.solver import SolverOptions, SolveStatus
 __all__ = [
     "COST_LINES",
     "NETWORK_TABLES",
+    "Allocation",
+    "Allocator",
     "Customer",
     "CustomerService",
     "Demand",
@@ -55,7 +72,11 @@ __all__ = [
     "FacilityUse",
     "FleetVehicle",
     "Flow",
+    "LRPResult",
+    "LRPRoute",
+    "LRPVehicle",
     "Lane",
+    "LocationRoutingProblem",
     "Method",
     "NetworkCheckReport",
     "NetworkCost",
@@ -68,6 +89,8 @@ __all__ = [
     "PlanCheckError",
     "Product",
     "Purchase",
+    "Route",
+    "RoutesMapping",
     "Shortage",
     "Size",
     "SolveStatus",
@@ -76,7 +99,11 @@ __all__ = [
     "check_plan",
     "evaluate_network",
     "generate_network",
+    "location_routing_problem",
     "plan_frames",
     "solve",
+    "solve_location_routing",
+    "solve_routes",
+    "solve_sequential",
     "why_not_facility_problem",
 ]
