@@ -206,13 +206,17 @@ def map_parts(layers: Sequence[MapLayer], planar: bool, section_id: str) -> MapP
                    f"style: {{color: '#9e9e9e', weight: 1, fillColor: '#f4f3ee', "
                    f"fillOpacity: 1}}}}).addTo({name}));")
     fit = json.dumps(bounds)
+    # folium drops min/max zoom without tiles; CRS.Simple needs negative zooms for km-wide
+    # data and large ones for a few units.
     script += (f"\n{name}.setMinZoom({-10 if planar else 1});"
-               f"\n{name}.fitBounds({fit}, {{padding: [24, 24], maxZoom: {6 if planar else 13}}});")
+               f"\n{name}.setMaxZoom({24 if planar else 18});"
+               f"\n{name}.fitBounds({fit}, {{padding: [24, 24], "
+               f"maxZoom: {20 if planar else 13}}});")
     # The outline pane sits under the overlay pane (z 400) and above the map background.
     pane = (f"{name}.createPane('outline'); {name}.getPane('outline').style.zIndex = 250;"
             if not planar else "")
     script = _insert_after_map(script, name, pane)
-    note = ("x/y coordinates in km (planar); no background map" if planar else
+    note = ("x/y coordinates (planar); no background map" if planar else
             "no background tiles (the page works offline); country outlines: Natural Earth")
     return MapParts(section_id, div_id.group(1), Markup(script), legend, note)
 
