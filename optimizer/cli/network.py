@@ -94,6 +94,9 @@ CapacityOpt = Annotated[float | None, typer.Option(
     help="orlib-cap only: the capacity of every DC in capa/capb/capc (whose files say "
          "'capacity').")]
 PlanArg = Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")]
+OutboundOpt = Annotated[OutboundChoice | None, typer.Option(
+    help="How the last mile is priced, overriding the instance's network_policy.outbound: "
+         "rates (per unit) or routes (vehicle routes from each DC, needs a fleet table).")]
 
 
 def load_instance(path: Path, fmt: Format | None = None,
@@ -141,7 +144,7 @@ def solve_command(
         help="How the last mile is priced, overriding the instance's "
              "network_policy.outbound: rates (per unit) or routes (vehicle routes from each "
              "DC, needs a fleet table; a location-routing search, 60 s unless "
-             "--time-limit).")] = None,
+             "--time-limit; check the plan with the same --outbound).")] = None,
     solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
     time_limit: Annotated[float | None, typer.Option(min=0.001, help="Seconds.")] = None,
     gap: Annotated[float, typer.Option(
@@ -251,10 +254,14 @@ def check_command(
     plan: PlanArg,
     fmt: FormatOpt = None,
     capacity: CapacityOpt = None,
+    outbound: OutboundOpt = None,
 ) -> None:
     """Check a plan against an instance with the independent checker (exit 5 on violations):
-    every flow balance, capacity, rule and reported figure is recomputed."""
+    every flow balance, capacity, rule, route and reported figure is recomputed. Give the
+    same --outbound as the solve."""
     inst = load_instance(instance, fmt, capacity)
+    if outbound is not None:
+        inst = with_outbound(inst, instance, outbound)
     read = read_network_plan(plan)
     report = check_plan(inst, read)
     if not read.solve.status.has_solution and any(d.quantity > 0 for d in inst.demand):
@@ -275,16 +282,19 @@ def compare_command(
         help="CSV file for the comparison (section, item, field, a, b, difference).")] = None,
     fmt: FormatOpt = None,
     capacity: CapacityOpt = None,
+    outbound: OutboundOpt = None,
 ) -> None:
     """Put two plans of the same network side by side: open DCs, cost lines (B - A) and the
     customers that changed DC. Each plan is also run through the checker (a line says whether
-    it passes); the exit code is 0 whatever they are."""
+    it passes; --outbound as for check); the exit code is 0 whatever they are."""
     from optimizer.reports.network_compare import compare_plans, compare_tables
 
     read = [instance, *(p / "plan.json" if p.is_dir() else p for p in (plan_a, plan_b))]
     if out is not None:
         check_output_file(out, read)  # before reading anything: exit 2
     inst = load_instance(instance, fmt, capacity)
+    if outbound is not None:
+        inst = with_outbound(inst, instance, outbound)
     a = _read_plan_of(inst, instance, plan_a)
     b = _read_plan_of(inst, instance, plan_b)
     for path, plan in ((plan_a, a), (plan_b, b)):

@@ -96,6 +96,19 @@ def test_outbound_option_overrides_the_instance(
                  str(out)]) == 0
     assert "routes.csv" not in {p.name for p in out.iterdir()}
     assert json.loads((out / "plan.json").read_text())["solve"]["method"] != "location_routing"
+    # the other way: a rates instance with a fleet, solved and checked as routes
+    data = tiny_data()
+    data["network_policy"] = {}
+    rates = tmp_path / "rates.json"
+    rates.write_text(json.dumps(data))
+    out = tmp_path / "routes"
+    assert main(["network", "solve", str(rates), "--outbound", "routes", "--time-limit", "3",
+                 "--out", str(out)]) == 0
+    assert (out / "routes.csv").exists()
+    assert main(["network", "check", str(rates), str(out), "--outbound", "routes"]) == 0
+    capsys.readouterr()
+    assert main(["network", "check", str(rates), str(out)]) == 5  # checked as rates
+    assert "route_unknown" in _out(capsys)
 
 
 def test_outbound_routes_without_a_fleet_exits_2_naming_the_table(
