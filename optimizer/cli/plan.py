@@ -197,12 +197,20 @@ def check_command(
     instance: InstanceArg,
     plan: Annotated[Path, typer.Argument(help="plan.json, or the folder holding it.")],
     fmt: FormatOpt = None,
+    scenario: Annotated[str | None, typer.Option(
+        help="Check against this scenario of the instance (a plan in scenarios/<name>/).")]
+    = None,
 ) -> None:
     """Check a plan against an instance with the independent checker (exit 5 on violations):
     the network plan, every day's routes and every cross rule and figure, recomputed."""
     from optimizer.reports.sourcing_summary import check_summary
 
     inst = load_instance(instance, fmt)
+    if scenario is not None:
+        try:
+            inst = apply_scenario(inst, scenario)
+        except ScenarioError as exc:
+            raise InputError([f"{instance}: {p}" for p in exc.problems]) from None
     read = read_plan(plan)
     report = check_plan(inst, read)
     if not read.solve.status.has_solution:
