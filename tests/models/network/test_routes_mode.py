@@ -337,3 +337,39 @@ def test_a_soft_customer_no_dc_may_serve_is_left_short() -> None:
     assert [(s.customer, s.quantity) for s in plan.shortages] == [("C4", 6.0)]
     assert plan.cost.shortage == pytest.approx(42.0)
     assert all("C4" not in r.stops.split(";") for r in plan.routes)
+
+
+def test_a_stop_heavier_than_a_vehicle_is_split_and_cost_to_serve_is_the_stand_alone_split(
+        ) -> None:
+    data = tiny_data()
+    data["demand"][3]["quantity"] = 25.0  # C4: 25 units a day, vans carry 10
+    for f in data["facilities"]:
+        f["capacity"] = 60.0
+    inst = NetworkInstance.model_validate(data)
+    plan = solve(inst, SolverOptions(time_limit=LIMIT))
+    assert check_plan(inst, plan).ok
+    stops = [c for r in plan.routes for c in r.stops.split(";")]
+    assert stops.count("C4") == 3  # ceil(25 / 10) equal stops of 25/3
+    assert sum(r.load for r in plan.routes) == pytest.approx(
+        sum(d["quantity"] for d in data["demand"]))  # one delivery day: every unit routed
+    assert all(r.load <= 10.0 + 1e-9 for r in plan.routes)
+    # cost to serve: the DC's fixed cost pro rata of units + the stand-alone split of routes
+    where = {f["id"]: (f["x"], f["y"]) for f in data["facilities"]}
+    where.update({c["id"]: (c["x"], c["y"]) for c in data["customers"]})
+    units = {d["customer"]: d["quantity"] for d in data["demand"]}
+
+    def alone(f: str, c: str) -> float:
+        km = 2 * math.dist(where[f], where[c])
+        return 15.0 + 2.0 * km
+
+    expected = {c: 0.0 for c in units}
+    for r in plan.routes:
+        visits = r.stops.split(";")
+        weights = [alone(r.facility, c) for c in visits]
+        for c, w in zip(visits, weights, strict=True):
+            expected[c] += r.cost * w / sum(weights)
+    fixed = {f["id"]: f["fixed_cost"] for f in data["facilities"]}
+    through = {f.facility: f.throughput for f in plan.facilities}
+    for c in plan.customers:
+        expected[c.customer] += fixed[c.facilities] * units[c.customer] / through[c.facilities]
+        assert c.cost_to_serve == pytest.approx(expected[c.customer], rel=1e-9)
