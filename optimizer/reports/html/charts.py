@@ -145,13 +145,15 @@ class FrontierPoint:
 
 
 def frontier_figure(points: Sequence[FrontierPoint], x_title: str,
-                    currency: str | None) -> go.Figure:
-    """Efficient points joined by a line, dominated ones as hollow circles, the knee starred."""
+                    currency: str | None, x_format: str = "") -> go.Figure:
+    """Efficient points joined by a line, dominated ones as hollow circles, the knee starred;
+    ``x_format`` a d3 format for the measure (``.0%`` for shares)."""
     figure = go.Figure()
     efficient = sorted((p for p in points if not p.dominated), key=lambda p: p.measure)
     dominated = [p for p in points if p.dominated]
     unit = f" {escape(currency)}" if currency else ""
-    template = ("%{customdata[0]}<br>" + escape(x_title) + " %{x:,.4g}<br>cost %{y:,.2f}"
+    template = ("%{customdata[0]}<br>" + escape(x_title) + " %{x:" + (x_format or ",.4g")
+                + "}<br>cost %{y:,.2f}"
                 + unit + "<extra></extra>")
     figure.add_trace(go.Scatter(
         x=[p.measure for p in efficient], y=[p.cost for p in efficient], mode="lines+markers",
@@ -170,7 +172,7 @@ def frontier_figure(points: Sequence[FrontierPoint], x_title: str,
             customdata=[[escape(p.label)] for p in knees], hovertemplate=template))
     figure.update_layout(
         height=420, margin={"l": 80, "r": 20, "t": 30, "b": 60}, template="plotly_white",
-        xaxis={"title": {"text": escape(x_title)}},
+        xaxis={"title": {"text": escape(x_title)}, "tickformat": x_format},
         yaxis={"title": {"text": f"cost ({escape(currency)})" if currency else "cost"},
                "separatethousands": True})
     return figure

@@ -54,7 +54,8 @@ def frontier_report(frontier: Frontier, frame: pd.DataFrame,
                            f"point {p.index}" + ("" if p.epsilon is None
                                                  else f", cap {number(p.epsilon, 4)}"),
                            dominated=p.dominated, knee=p.index == knee) for p in solved],
-            AXIS.get(measure, measure), title="Frontier")
+            AXIS.get(measure, measure), title="Frontier",
+            x_format=".0%" if measure == "max-share" else "")
     failed = [f"point {p.index}: {p.status.value}" + (f" ({p.note})" if p.note else "")
               for p in frontier.points if p.cost is None]
     if failed:

@@ -290,13 +290,15 @@ class Report:
             return self
         return self._chart(title, gantt_figure(bars, clock_times), "timeline")
 
-    def add_frontier(self, points: Sequence[Any], x_title: str, title: str = "Frontier"
-                     ) -> Report:
+    def add_frontier(self, points: Sequence[Any], x_title: str, title: str = "Frontier",
+                     x_format: str = "") -> Report:
         """A trade-off curve: :class:`~optimizer.reports.html.charts.FrontierPoint` (x = the
-        measure, y = cost), efficient points joined, dominated ones apart, the knee marked."""
+        measure, y = cost), efficient points joined, dominated ones apart, the knee marked;
+        ``x_format`` a d3 number format for the measure (``.0%`` for shares)."""
         from optimizer.reports.html.charts import frontier_figure
 
-        return self._chart(title, frontier_figure(points, x_title, self.currency), "frontier")
+        return self._chart(title, frontier_figure(points, x_title, self.currency, x_format),
+                           "frontier")
 
     def add_figure(self, figure: Any, title: str) -> Report:
         """Any Plotly figure (SVG traces only: no WebGL, e.g. no ``scattergl``)."""
