@@ -5,6 +5,7 @@ builder of :mod:`optimizer.reports.html`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from models.integrated import CHAIN, IntegratedInstance, IntegratedPlan
@@ -20,6 +21,7 @@ from optimizer.reports.html import (
     km_text,
     number,
 )
+from optimizer.reports.html.routing import route_bars
 
 #: How each cost line is named in the waterfall.
 LABELS = {"purchase": "purchase", "onboarding": "supplier onboarding",
@@ -156,19 +158,6 @@ def _layers(inst: IntegratedInstance, plan: IntegratedPlan
 
 
 def _bars(plan: IntegratedPlan) -> list[GanttBar]:
-    bars = []
-    for day in plan.days:
-        for r in day.plan.routes:
-            name = f"{day.facility} {r.vehicle_type}#{r.vehicle}"
-            t = r.start_time
-            for v in r.visits:
-                if v.arrival > t:
-                    bars.append(GanttBar(name, "drive", t, v.arrival, f"to {v.stop}"))
-                if v.start > v.arrival:
-                    bars.append(GanttBar(name, "wait", v.arrival, v.start, v.stop))
-                if v.departure > v.start:
-                    bars.append(GanttBar(name, "service", v.start, v.departure, v.stop))
-                t = max(t, v.departure)
-            if r.end_time > t:
-                bars.append(GanttBar(name, "drive", t, r.end_time, f"to {day.facility}"))
-    return bars
+    """The routing report's bars of every DC's day, each vehicle named with its DC."""
+    return [replace(bar, vehicle=f"{day.facility} {bar.vehicle}")
+            for day in plan.days for bar in route_bars(day.plan)]
