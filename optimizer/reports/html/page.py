@@ -32,7 +32,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from models.routing.plan_frames import clock
+from models.routing import clock
 from optimizer.formats.results import number_format
 
 #: Rows of one table shown in the page; the CSV beside it holds them all.
