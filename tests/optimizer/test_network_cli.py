@@ -23,7 +23,8 @@ FIXTURES = ROOT / "tests" / "fixtures" / "network"
 SMALL = FIXTURES / "valid_small.json"
 
 PLAN_FILES = ["cost.csv", "customers.csv", "facilities.csv", "flows.csv", "network.png",
-              "plan.json", "plan.xlsx", "purchases.csv", "shortages.csv", "summary.csv"]
+              "plan.json", "plan.xlsx", "purchases.csv", "report.html", "shortages.csv",
+              "summary.csv"]
 
 
 @pytest.mark.parametrize("form", ["starter.json", "starter", "starter.xlsx"])

@@ -178,7 +178,8 @@ def test_plan_folder_holds_every_table(tmp_path: Path, small_plan) -> None:  # t
     written = write_network_plan(plan, tmp_path / "out", inst)
     assert [p.name for p in written] == [
         "plan.json", "summary.csv", "facilities.csv", "flows.csv", "purchases.csv",
-        "shortages.csv", "customers.csv", "cost.csv", "plan.xlsx", "network.png"]
+        "shortages.csv", "customers.csv", "cost.csv", "plan.xlsx", "network.png",
+        "report.html"]
     assert read_network_plan(tmp_path / "out") == plan
     frames = plan_frames(plan, "EUR")
     cost = pd.read_csv(tmp_path / "out" / "cost.csv")

@@ -79,7 +79,8 @@ def test_solve_writes_a_checked_plan_and_check_accepts_it(tmp_path: Path) -> Non
     code = main(["routing", "solve", str(instance), "--out", str(out), "--time-limit", "3"])
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "map.png", "plan.json", "plan.xlsx", "routes.csv", "stops.csv", "unserved.csv"]
+        "map.png", "plan.json", "plan.xlsx", "report.html", "routes.csv", "stops.csv",
+        "unserved.csv"]
     plan = read_routing_plan(out)
     assert check_plan(read_routing_instance(instance), plan).ok
     assert main(["routing", "check", str(instance), str(out)]) == 0

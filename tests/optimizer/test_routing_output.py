@@ -214,7 +214,7 @@ def test_written_files_and_plan_json_round_trip(tmp_path: Path) -> None:
     plan = geo_plan(inst)
     written = write_routing_plan(plan, tmp_path / "out", inst)
     assert [p.name for p in written] == ["plan.json", "routes.csv", "stops.csv", "unserved.csv",
-                                         "plan.xlsx"]
+                                         "plan.xlsx", "report.html"]
     assert read_routing_plan(tmp_path / "out") == plan
     lines = (tmp_path / "out" / "stops.csv").read_text().splitlines()
     assert lines[0].startswith("vehicle,sequence,kind,stop,lat,lon,window,arrival,")

@@ -22,7 +22,7 @@ def test_solve_writes_a_checked_plan(tmp_path: Path, sourcing_instances: Path,
     assert "OPTIMAL" in capsys.readouterr().out
     assert sorted(p.name for p in out.iterdir()) == [
         "allocations.csv", "plan.json", "plan.xlsx", "products.csv", "region_shares.csv",
-        "shares.csv", "summary.csv", "suppliers.csv"]
+        "report.html", "shares.csv", "summary.csv", "suppliers.csv"]
     plan = read_sourcing_plan(out)
     assert plan.solve.status == SolveStatus.OPTIMAL
     assert main(["sourcing", "check", str(sourcing_instances / "starter.json"), str(out)]) == 0
