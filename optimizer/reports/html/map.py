@@ -152,7 +152,6 @@ _ON_EACH_FEATURE = """function(feature, layer) {
 def map_parts(layers: Sequence[MapLayer], planar: bool, section_id: str) -> MapParts | None:
     """The map's script and legend (None when no layer has a drawable item)."""
     import folium
-    from folium.utilities import JsCode
 
     features = [(layer, [f for f in (_feature(layer, i) for i in layer.items) if f])
                 for layer in layers]
@@ -185,7 +184,7 @@ def map_parts(layers: Sequence[MapLayer], planar: bool, section_id: str) -> MapP
         elif layer.shape == "square":
             marker = folium.Marker(icon=folium.DivIcon(html="", class_name="rpt-icon"))
         folium.GeoJson({"type": "FeatureCollection", "features": fs}, marker=marker,
-                       on_each_feature=JsCode(_ON_EACH_FEATURE),
+                       on_each_feature=folium.JsCode(_ON_EACH_FEATURE),
                        name=escape(layer.name)).add_to(group)
         group.add_to(fmap)
         legend.append({"shape": layer.shape, "color": _checked(layer.color),
