@@ -236,3 +236,29 @@ def test_packed_plotly_is_the_wheels_plotly_js() -> None:
     assert set(text) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
     assert gzip.decompress(base64.b64decode(text)).decode("utf-8") == get_plotlyjs()
     assert len(text) < len(get_plotlyjs()) / 2
+
+
+def test_the_report_is_part_of_the_atomic_output(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """report.html is written inside the staged folder: a full disk while writing it leaves
+    the earlier result whole (exit 6 from the CLI), no half-written folder."""
+    import errno
+
+    from models.sourcing import solve
+    from optimizer.errors import OutputError
+    from optimizer.formats.sourcing import read_sourcing_instance, write_sourcing_plan
+
+    inst = read_sourcing_instance(FIXTURES / "sourcing" / "valid_small.json")
+    plan = solve(inst)
+    out = tmp_path / "out"
+    write_sourcing_plan(plan, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(self: Report, path: Path) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(Report, "write", full)
+    with pytest.raises(OutputError, match="no room left"):
+        write_sourcing_plan(plan, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no .partial left behind
