@@ -455,7 +455,8 @@ class NetworkInstance(_Frozen):
         """Every lane whose cost or rule needs a distance must have one."""
         t = self.transport
         policy = self.network_policy
-        outbound_km = (t.outbound_per_unit_km > 0 or t.outbound_per_weight_km > 0
+        rated = not self.routes_mode  # routes mode does not charge the outbound rates
+        outbound_km = ((rated and (t.outbound_per_unit_km > 0 or t.outbound_per_weight_km > 0))
                        or policy.max_service_km is not None or policy.service_level_km is not None)
         inbound_km = t.inbound_per_unit_km > 0 or t.inbound_per_weight_km > 0
         priced = {(n.origin, n.destination) for n in self.lanes

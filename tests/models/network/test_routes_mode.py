@@ -373,3 +373,15 @@ def test_a_stop_heavier_than_a_vehicle_is_split_and_cost_to_serve_is_the_stand_a
     for c in plan.customers:
         expected[c.customer] += fixed[c.facilities] * units[c.customer] / through[c.facilities]
         assert c.cost_to_serve == pytest.approx(expected[c.customer], rel=1e-9)
+
+
+def test_outbound_rates_need_no_km_in_routes_mode_for_a_dc_without_vehicles() -> None:
+    data = tiny_data()
+    data["transport"] = {"outbound_per_unit_km": 1.0}
+    data["facilities"][2] = {"id": "F3", "fixed_cost": 40.0}  # no coordinates
+    data["fleet"][0]["facility"] = "F1"
+    data["fleet"].append({"id": "van2", "facility": "F2", "capacity": 10.0})
+    assert NetworkInstance.model_validate(data).routes_mode  # F3 has no vehicle: no km needed
+    data["network_policy"] = {}
+    [(loc, kind, _msg)] = _errors(data)  # rates mode prices F3's lanes per km
+    assert loc == ("facilities", 2, "id") and kind == "no_distance"
