@@ -58,7 +58,7 @@ def browser() -> Iterator[Any]:
 class Opened:
     problems: list[str] = field(default_factory=list)
     remote: list[str] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, Any] = field(default_factory=dict)
     title: str = ""
     popup: str = ""
     drawn: float = 0.0
@@ -91,6 +91,9 @@ def open_report(browser: Any, path: Path, click: str | None = None) -> Opened:
         result.title = page.title()
         result.counts = page.evaluate("""() => ({
             paths: document.querySelectorAll('.leaflet-overlay-pane path').length,
+            lines: document.querySelectorAll('.leaflet-overlay-pane path[fill="none"]').length,
+            layers: [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+                .map(l => l.textContent.trim()).join('|'),
             outline: document.querySelectorAll('.leaflet-outline-pane path').length,
             icons: document.querySelectorAll('.leaflet-marker-icon').length,
             maps: document.querySelectorAll('.folium-map.leaflet-container').length,
@@ -195,4 +198,25 @@ def test_integrated_plan_report_in_chromium(browser: Any, tmp_path: Path) -> Non
     assert opened.counts["maps"] == 1 and opened.counts["paths"] >= 2
     assert opened.counts["plots"] == opened.counts["drawn_plots"] >= 2
     assert opened.popup.startswith("DC-")
+    assert opened.drawn > 0.01
+
+
+def test_network_routes_mode_report_in_chromium(browser: Any, tmp_path: Path) -> None:
+    """Outbound as routes: the day's delivery routes drawn on the network map."""
+    from models.network import SolverOptions, solve
+    from optimizer.formats.network import write_network_plan
+
+    routes_cases = pytest.importorskip("tests.models.network.routes_cases")
+    inst = routes_cases.tiny()
+    plan = solve(inst, SolverOptions(time_limit=1.0))
+    assert plan.routes
+    write_network_plan(plan, tmp_path / "out", inst)
+    opened = open_report(browser, tmp_path / "out" / "report.html")
+    assert_clean(opened, f"Network plan: {inst.name}")
+    layers = opened.counts["layers"].split("|")
+    assert "Delivery routes" in layers and "Outbound flows" in layers
+    inbound = {(f.origin, f.destination) for f in plan.flows if f.echelon.value == "inbound"}
+    # lines drawn: the routes and the inbound lanes (outbound flows start switched off)
+    assert opened.counts["lines"] == len(plan.routes) + len(inbound)
+    assert opened.counts["plots"] == opened.counts["drawn_plots"] == 1
     assert opened.drawn > 0.01
