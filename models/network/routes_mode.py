@@ -16,6 +16,7 @@ infeasible.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -177,8 +178,8 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
     """Solve ``inst`` with the outbound as routes (``network_policy.outbound = routes``):
     the location-routing search within ``options.time_limit`` (default
     :data:`DEFAULT_TIME_LIMIT` s), then the plan with its routes. Status ``feasible`` (no
-    bound), ``infeasible`` with reasons, or ``no_solution``. Not checked here (see
-    :func:`models.network.solve`)."""
+    bound), ``infeasible`` with reasons, or ``no_solution``. With ``options.log`` the
+    search's log lines go to stderr. Not checked here (see :func:`models.network.solve`)."""
     from models.network.allocate_milp import NetworkAllocator
     from models.network.lrp import solve_location_routing
 
@@ -208,7 +209,7 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
         try:
             result = solve_location_routing(
                 mapping.problem, None if exact_cflp else allocator, time_limit=limit,
-                seed=options.seed)
+                seed=options.seed, log=_echo if options.log else None)
         except ValueError:
             # no allocation exists: proven when the allocator alone is infeasible
             seconds = time.perf_counter() - start - build
@@ -229,6 +230,11 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
                 SolveStatus.NO_SOLUTION, f"routing found no plan: {exc}",
                 seconds=time.perf_counter() - start - build))
     return _assemble(inst, mapping, allocator, result, summary, start + build)
+
+
+def _echo(line: str) -> None:
+    """One line of the location-routing search's log, on stderr (``SolverOptions.log``)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _allocation_exists(inst: NetworkInstance, options: SolverOptions) -> NetworkPlan:
