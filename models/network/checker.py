@@ -639,6 +639,11 @@ def check_plan(inst: NetworkInstance, plan: NetworkPlan) -> NetworkCheckReport:
     report, state = _evaluate(inst, plan)
     _check_cost_lines(plan, report)
     _check_solve(plan, report)
+    if state.net.routes and plan.solve.status == SolveStatus.OPTIMAL and \
+            plan.solve.best_bound is None:
+        report.add("solve", "solve.status", "status optimal without a best bound: a "
+                                            "location-routing plan is feasible unless a "
+                                            "bound proves it", 1.0)
     _check_flow_rows(plan, report, state)
     _check_facility_rows(plan, report, state)
     _check_purchase_rows(plan, report, state)

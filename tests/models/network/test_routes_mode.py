@@ -299,6 +299,13 @@ def test_checker_rule_fires_on_a_corrupted_plan(general_plan: NetworkPlan, rule:
         (v.rule, v.message) for v in report.violations]
 
 
+def test_checker_refuses_optimal_without_a_bound_in_routes_mode(
+        general_plan: NetworkPlan) -> None:
+    claimed = general_plan.solve.model_copy(update={"status": SolveStatus.OPTIMAL})
+    report = check_plan(general(), general_plan.model_copy(update={"solve": claimed}))
+    assert [(v.rule, v.subject) for v in report.violations] == [("solve", "solve.status")]
+
+
 def test_checker_recomputes_the_outbound_line(general_plan: NetworkPlan) -> None:
     cost = general_plan.cost.model_copy(update={
         "outbound": general_plan.cost.outbound / 2,  # one delivery day, not two
