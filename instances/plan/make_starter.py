@@ -3,13 +3,13 @@ root: ``python instances/plan/make_starter.py``).
 
 The network is ``instances/network/starter.json`` (Grünfeld's five products, 100 store zones,
 twelve suppliers, three candidate DCs). On top of it: a last-mile fleet (a 12-tonne truck at
-every DC, a city van at Hamburg and Nuremberg), weekly deliveries (``delivery_days`` = 52 per
+every DC whose route may last 13 hours, a driver's daily duty limit, so no DC reaches the whole
+country; a city van at Hamburg and Nuremberg), weekly deliveries (``delivery_days`` = 52 per
 year: the representative day carries a week of each zone's units), the network solve pricing
 its outbound as routes of that fleet (``network_policy.outbound = routes``), the four Berlin
-zones as
-orders of named stores with their own places and morning windows, the Hamburg and München
-zones as delivery profiles (three drops each), and four scenarios: Nuremberg closed, the
-northern suppliers lost, demand +20 % and fuel +30 % (cost per km).
+zones as orders of named stores with their own places and morning windows, the Hamburg and
+München zones as delivery profiles (three drops each), and four scenarios: Nuremberg closed,
+the northern suppliers lost, demand +20 % and fuel +30 % (cost per km).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from optimizer.formats.integrated import write_plan_instance  # noqa: E402
 
 FLEET = [
     {"id": "truck", "capacity": 9000, "fixed_cost": 220, "cost_per_km": 1.15,
-     "cost_per_hour": 38, "speed_kmh": 65},
+     "cost_per_hour": 38, "speed_kmh": 65, "max_duration": "13:00"},
     {"id": "van-ham", "facility": "DC-HAM", "capacity": 1800, "count": 4, "fixed_cost": 90,
      "cost_per_km": 0.55, "cost_per_hour": 30, "speed_kmh": 45, "max_duration": "10:00"},
     {"id": "van-nue", "facility": "DC-NUE", "capacity": 1800, "count": 4, "fixed_cost": 90,
