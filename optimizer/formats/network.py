@@ -68,10 +68,6 @@ def read_network_plan(path: Path | str) -> NetworkPlan:
     return read_result_json(path, NetworkPlan)
 
 
-#: The plan's tables, in the order they are written (docs/network-format.md, "Outputs").
-PLAN_TABLES = ("facilities", "flows", "purchases", "shortages", "customers", "cost")
-
-
 def write_network_plan(
     plan: NetworkPlan, out_dir: Path | str, inst: NetworkInstance,
     inputs: Iterable[Path | str] = (), with_map: bool = True, report: bool = True,
