@@ -90,9 +90,11 @@ def write_workbook(path: Path, frames: Mapping[str, pd.DataFrame]) -> None:
 
 #: Column names (before a currency suffix) shown as money, shares and quantities in Excel.
 _MONEY = re.compile(r"(cost|spend|unit_price|onboarding_cost|penalty|objective|best_bound|"
-                    r"budget|expected_cost|var|cvar|fixed_cost|unit_cost)(_\w+)?")
+                    r"budget|expected_cost|var|cvar|fixed_cost|unit_cost|\w+_cost|last_mile)"
+                    r"(_\w+)?")
 _SHARE = re.compile(r".*(share|_rate|gap|utilisation)")
-_QUANTITY = re.compile(r"(quantity|demand|purchased|units|shortage|delivered|spot|unmet)")
+_QUANTITY = re.compile(r"(quantity|demand|purchased|units|shortage|delivered|spot|unmet|served|"
+                       r"load|hours)(_\w+)?")
 
 
 def number_format(column: str) -> str | None:
