@@ -61,7 +61,7 @@ def day_stops(inst: IntegratedInstance, plan: NetworkPlan) -> dict[str, tuple[Da
         stops: list[DayStop] = []
         for zone, volume in zones.items():
             suffix = f"@{dc}" if len(served_by[zone]) > 1 else ""
-            for base in _zone_stops(inst, zone, volume):
+            for base in zone_stops(inst, zone, volume):
                 base = base.model_copy(update={"stop": base.stop + suffix, "facility": dc})
                 stops.extend(_split(base, largest))
         if stops:
@@ -69,7 +69,9 @@ def day_stops(inst: IntegratedInstance, plan: NetworkPlan) -> dict[str, tuple[Da
     return out
 
 
-def _zone_stops(inst: IntegratedInstance, zone: str, volume: float) -> list[DayStop]:
+def zone_stops(inst: IntegratedInstance, zone: str, volume: float) -> list[DayStop]:
+    """The stops of ``zone`` carrying ``volume`` units (before any split): its orders, its
+    profile stops, or one stop at the zone."""
     customer = inst.network.customer_by_id[zone]
     orders = inst.orders_by_customer.get(zone, ())
     if orders:

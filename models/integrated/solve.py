@@ -25,7 +25,14 @@ from models.integrated.plan import (
     PlanSummary,
     RouteLine,
 )
-from models.network import FleetVehicle, NetworkPlan, SolverOptions
+from models.integrated.reach import Reach, close_lanes, fleet_reach, trip_text
+from models.network import (
+    FleetVehicle,
+    Method,
+    NetworkPlan,
+    NetworkSolveSummary,
+    SolverOptions,
+)
 from models.network import solve as solve_network
 from models.routing import RoutePlan, RoutingOptions
 from models.routing import solve as solve_routing
@@ -60,17 +67,19 @@ def solve(instance: IntegratedInstance, options: IntegratedOptions | None = None
     be known) and :class:`PlanCheckError` when the checker rejects the plan."""
     options = options or IntegratedOptions()
     start = time.perf_counter()
-    network = solve_network(instance.network, options.network, method=options.method)
+    reach = fleet_reach(instance)
+    blocked = unreachable_problems(instance, reach)
+    if blocked:
+        return _no_plan(instance, _unsolved_network(instance, blocked), start,
+                        "infeasible before solving: a zone no vehicle reaches")
+    network = solve_network(close_lanes(instance.network, reach.closed), options.network,
+                            method=options.method)
     if not network.solve.status.has_solution:
-        summary = PlanSummary(status=network.solve.status,
-                              stop_reason=f"network: {network.solve.stop_reason}",
-                              network_status=network.solve.status,
-                              network_method=network.solve.method.value,
-                              seconds=time.perf_counter() - start)
-        return IntegratedPlan(instance=instance.name, solve=summary,
-                              delivery_days=instance.delivery_days,
-                              currency=instance.currency, network=network,
-                              problems=network.infeasibility)
+        problems = list(network.infeasibility)
+        if reach.closed and network.solve.status == SolveStatus.INFEASIBLE:
+            problems.append(closed_lanes_note(reach))
+        return _no_plan(instance, network, start, f"network: {network.solve.stop_reason}",
+                        problems)
     days = build_days(instance, network)
     routed = [(day, _route(day, options.routing)) for day in days]
     plan = assemble(instance, network, routed, time.perf_counter() - start)
@@ -81,6 +90,48 @@ def solve(instance: IntegratedInstance, options: IntegratedOptions | None = None
         if not report.ok:
             raise PlanCheckError(plan, report)
     return plan
+
+
+def unreachable_problems(instance: IntegratedInstance, reach: Reach) -> list[str]:
+    """One reason per zone that must be served (a demand row without a shortage penalty) and
+    that no DC's vehicles can reach within their max_duration."""
+    hard = {d.customer for d in instance.network.demand
+            if d.quantity > 0 and d.shortage_penalty is None}
+    return [f"customers: zone {zone!r} must be served, but no DC's vehicles can get there and "
+            f"back within fleet.max_duration (the quickest round trip serving it alone, "
+            f"driving at speed_kmh plus the service time): "
+            f"{'; '.join(trip_text(t) for t in trips[:5])}"
+            f"{f'; and {len(trips) - 5} more DCs' if len(trips) > 5 else ''}"
+            for zone, trips in reach.unreachable.items() if zone in hard]
+
+
+def closed_lanes_note(reach: Reach) -> str:
+    """The DC → zone pairs closed for reach, in words (for an infeasible network)."""
+    pairs = [f"{dc} → {zone}" for dc, zone in reach.closed]
+    more = f" and {len(pairs) - 10} more" if len(pairs) > 10 else ""
+    return (f"closed before the network solve because no vehicle at the DC can get there and "
+            f"back within fleet.max_duration: {', '.join(pairs[:10])}{more}")
+
+
+def _unsolved_network(instance: IntegratedInstance, reasons: list[str]) -> NetworkPlan:
+    method = Method.LOCATION_ROUTING if instance.network.routes_mode else Method.MILP
+    return NetworkPlan(instance=instance.network.name, solve=NetworkSolveSummary(
+                           status=SolveStatus.INFEASIBLE, stop_reason="infeasible before "
+                           "solving", method=method, solver="-", objective=None,
+                           best_bound=None, gap=None),
+                       infeasibility=tuple(reasons))
+
+
+def _no_plan(instance: IntegratedInstance, network: NetworkPlan, start: float, reason: str,
+             problems: list[str] | None = None) -> IntegratedPlan:
+    summary = PlanSummary(status=network.solve.status, stop_reason=reason,
+                          network_status=network.solve.status,
+                          network_method=network.solve.method.value,
+                          seconds=time.perf_counter() - start)
+    return IntegratedPlan(instance=instance.name, solve=summary,
+                          delivery_days=instance.delivery_days, currency=instance.currency,
+                          network=network, problems=tuple(
+                              network.infeasibility if problems is None else problems))
 
 
 #: A day whose search found no plan within its limit is searched again with this many times
