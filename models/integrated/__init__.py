@@ -26,7 +26,7 @@ from models.integrated.plan import (
     RouteLine,
 )
 from models.integrated.plan_frames import CHAIN, plan_frames
-from models.integrated.scenarios import ScenarioError, apply_scenario
+from models.integrated.scenarios import ScenarioError, ScenarioProblem, apply_scenario
 from models.integrated.solve import IntegratedOptions, PlanCheckError, solve
 from models.integrated.tables import INTEGRATED_TABLES
 
@@ -50,6 +50,7 @@ __all__ = [
     "RouteLine",
     "ScenarioChange",
     "ScenarioError",
+    "ScenarioProblem",
     "apply_scenario",
     "check_plan",
     "plan_frames",

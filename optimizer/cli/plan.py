@@ -26,8 +26,14 @@ from models.network import SolverOptions
 from models.routing import RoutingOptions
 from optimizer.cli.common import STATUS_EXIT, console, err_console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
-from optimizer.formats.integrated import plan_schema, read_plan, read_plan_instance, write_plan
-from optimizer.formats.tables import Form
+from optimizer.formats.integrated import (
+    plan_schema,
+    read_plan,
+    read_plan_source,
+    scenario_problems,
+    write_plan,
+)
+from optimizer.formats.tables import Form, TableSource
 from optimizer.output_folder import PLAN_MARKERS, check_output_file, check_output_folder
 from optimizer.parallel import Workers, default_workers
 
@@ -67,9 +73,15 @@ FormatOpt = Annotated[Format | None, typer.Option(
 
 def load_instance(path: Path, fmt: Format | None = None) -> IntegratedInstance:
     """Read an integrated instance (:class:`InputError` naming the file, record and field)."""
+    return load_source(path, fmt)[0]
+
+
+def load_source(path: Path, fmt: Format | None = None
+                ) -> tuple[IntegratedInstance, TableSource]:
+    """:func:`load_instance` and where its records were read from."""
     forms: dict[Format | None, Form] = {Format.json: "json", Format.csv: "csv",
                                         Format.xlsx: "excel"}
-    return read_plan_instance(path, forms.get(fmt))
+    return read_plan_source(path, forms.get(fmt))
 
 
 def solve_one(inst: IntegratedInstance, options: IntegratedOptions) -> tuple[str, Any]:
@@ -117,7 +129,7 @@ def solve_command(
     infeasible, 4 no plan within the limits, 5 a plan failed the independent check."""
     if out is not None:
         check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
-    inst = load_instance(instance, fmt)
+    inst, source = load_source(instance, fmt)
     names = list(inst.scenario_names) if all_scenarios else list(dict.fromkeys(scenario or []))
     runs: dict[str, IntegratedInstance] = {"baseline": inst}
     problems: list[str] = []
@@ -125,7 +137,7 @@ def solve_command(
         try:
             runs[name] = apply_scenario(inst, name)
         except ScenarioError as exc:
-            problems.extend(f"{instance}: {p}" for p in exc.problems)
+            problems.extend(scenario_problems(exc, source))
     if problems:
         raise InputError(problems)
     options = IntegratedOptions(
@@ -205,12 +217,12 @@ def check_command(
     the network plan, every day's routes and every cross rule and figure, recomputed."""
     from optimizer.reports.sourcing_summary import check_summary
 
-    inst = load_instance(instance, fmt)
+    inst, source = load_source(instance, fmt)
     if scenario is not None:
         try:
             inst = apply_scenario(inst, scenario)
         except ScenarioError as exc:
-            raise InputError([f"{instance}: {p}" for p in exc.problems]) from None
+            raise InputError(scenario_problems(exc, source)) from None
     read = read_plan(plan)
     report = check_plan(inst, read)
     if not read.solve.status.has_solution:

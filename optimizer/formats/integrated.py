@@ -12,9 +12,20 @@ from typing import Any
 
 import pandas as pd
 
-from models.integrated import INTEGRATED_TABLES, IntegratedInstance, IntegratedPlan
+from models.integrated import (
+    INTEGRATED_TABLES,
+    IntegratedInstance,
+    IntegratedPlan,
+    ScenarioError,
+)
 from optimizer.formats.results import read_result_json, write_result_files
-from optimizer.formats.tables import Form, read_tables, validate_tables, write_tables
+from optimizer.formats.tables import (
+    Form,
+    TableSource,
+    read_tables,
+    validate_tables,
+    write_tables,
+)
 from optimizer.output_folder import PLAN_MARKERS, staged_folder
 
 #: The tables by which an integrated instance written as a CSV folder is recognised.
@@ -26,8 +37,38 @@ _WINDOWED = ("orders", "delivery_profile")
 def read_plan_instance(path: Path | str, form: Form | None = None) -> IntegratedInstance:
     """Read and validate an integrated instance (JSON file, CSV folder or Excel workbook);
     raises :class:`~optimizer.errors.InputError` naming the file, record and field."""
+    return read_plan_source(path, form)[0]
+
+
+def read_plan_source(path: Path | str, form: Form | None = None
+                     ) -> tuple[IntegratedInstance, TableSource]:
+    """:func:`read_plan_instance`, and where each record was read from (for messages about
+    scenario rows: :func:`scenario_problems`)."""
     data, source = read_tables(Path(path), INTEGRATED_TABLES, form)
-    return validate_tables(IntegratedInstance, data, source, INTEGRATED_TABLES)
+    return validate_tables(IntegratedInstance, data, source, INTEGRATED_TABLES), source
+
+
+def scenario_problems(error: ScenarioError, source: TableSource) -> list[str]:
+    """The problems of ``error`` naming the file and record of each scenario row the way
+    other input errors do: ``scenarios.csv: line 6 (scenario 'x'): field 'table': ...``."""
+    layout = source.layout
+    out = []
+    for entry in error.entries:
+        if not entry.rows:
+            out.append(f"{source.path}: scenario {entry.scenario!r}: {entry.text}")
+        elif len(entry.rows) == 1:
+            out.append(f"{layout.record_place('scenarios', entry.rows[0])} "
+                       f"(scenario {entry.scenario!r}): {entry.text}")
+        else:
+            labels = layout.labels.get("scenarios") or []
+            rows = ", ".join(str(labels[i] if i < len(labels) else i) for i in entry.rows)
+            out.append(f"{layout.table_place('scenarios')}: scenario {entry.scenario!r} "
+                       f"({_row_word(source)} {rows}): {entry.text}")
+    return out
+
+
+def _row_word(source: TableSource) -> str:
+    return {"csv": "lines", "excel": "rows"}.get(source.form, "indexes")
 
 
 def _num(value: float) -> str:

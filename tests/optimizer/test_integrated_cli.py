@@ -83,7 +83,7 @@ def test_a_bad_scenario_row_is_exit_2_naming_it_and_nothing_is_written(
     path, out = _write(tmp_path, scenarios=rows), tmp_path / "out"
     assert main(["plan", str(path), "--out", str(out), "--scenario", "oops", *FAST]) == 2
     err = capsys.readouterr().err
-    assert "scenarios: row 1 (scenario 'oops')" in err and "DC-Z" in err
+    assert "tiny.json: scenarios[0] (scenario 'oops'): field 'match'" in err and "DC-Z" in err
     assert not out.exists()
     assert main(["plan", str(path), "--scenario", "nope", *FAST]) == 2
     assert "no such scenario" in capsys.readouterr().err

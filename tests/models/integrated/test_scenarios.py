@@ -73,7 +73,8 @@ def test_remove_a_supplier_region_takes_its_offers() -> None:
      "'multiply' needs a number"),
     ({"table": "network_policy", "operation": "remove"}, "does not apply to a one-record"),
     ({"table": "facilities", "match": "id=DC-A", "field": "fixed_cost", "operation": "set",
-      "value": "-5"}, "the changed instance is not valid: facilities.0.fixed_cost"),
+      "value": "-5"},
+     "the changed instance is not valid: facilities row 1 (id=DC-A): field 'fixed_cost'"),
 ])
 def test_a_bad_row_is_refused_naming_the_scenario_and_row(row: dict[str, object],
                                                           says: str) -> None:
@@ -97,3 +98,16 @@ def test_baseline_is_a_reserved_name() -> None:
                "value": 1}).model_copy(update={"scenarios": [
                    {"scenario": "baseline", "table": "demand", "field": "quantity",
                     "operation": "multiply", "value": 1}]})
+
+
+def test_rows_typed_the_way_files_are_named_apply() -> None:
+    """Table and field names are matched like file, sheet and column names ("Network Policy",
+    "Delivery Days"), and values are read like cells ("120%", "1,500")."""
+    inst = tiny.instance(scenarios=[
+        {"scenario": "s", "table": "Network Policy", "field": "Delivery Days",
+         "operation": "set", "value": "1,500"},
+        {"scenario": "s", "table": "Demand", "match": "Customer=A1", "field": "Quantity",
+         "operation": "multiply", "value": "120%"}])
+    changed = apply_scenario(inst, "s")
+    assert changed.delivery_days == 1500
+    assert [d.quantity for d in changed.network.demand] == [120, 100, 100, 100]

@@ -1,0 +1,60 @@
+"""``optimizer plan`` the way a new analyst uses it: instances typed by hand as CSV folders and
+workbooks, mistakes in them, and what the command says back (file, record, field; exit code;
+nothing half-written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from optimizer.cli import main
+from optimizer.formats.integrated import write_plan_instance
+from tests.models.integrated import tiny
+
+FAST = ["--route-seconds", "0.5"]
+
+
+def _csv(tmp_path: Path, extra_scenario_line: str | None = None) -> Path:
+    folder = tmp_path / "tiny"
+    write_plan_instance(tiny.instance(), folder, "csv")
+    if extra_scenario_line is not None:
+        path = folder / "scenarios.csv"
+        path.write_text(path.read_text(encoding="utf-8") + extra_scenario_line + "\n",
+                        encoding="utf-8")
+    return folder
+
+
+def test_a_bad_scenario_row_of_a_csv_folder_names_the_file_and_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # header + two rows of the tiny instance, so the typo is on line 4
+    folder = _csv(tmp_path, "typo,facilitys,id=DC-B,status,set,must_close")
+    out = tmp_path / "out"
+    assert main(["plan", str(folder), "--out", str(out), "--all-scenarios", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert (f"{folder / 'scenarios.csv'}: line 4 (scenario 'typo'): field 'table': unknown "
+            f"table 'facilitys' (did you mean 'facilities'?)") in " ".join(err.split())
+    assert not out.exists()
+
+
+def test_a_bad_scenario_row_of_a_workbook_names_the_sheet_and_row(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    book = tmp_path / "tiny.xlsx"
+    write_plan_instance(tiny.instance(), book, "excel")
+    wb = load_workbook(book)
+    wb["scenarios"].append(["typo", "facilities", "id=DC-B", "stauts", "set", "must_close"])
+    wb.save(book)
+    assert main(["plan", str(book), "--scenario", "typo", *FAST]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert ("sheet 'scenarios' row 4 (scenario 'typo'): field 'field': table 'facilities' has "
+            "no field 'stauts' (did you mean 'status'?)") in err
+
+
+def test_check_names_the_scenario_rows_of_an_invalid_changed_instance(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _csv(tmp_path, "neg,demand,customer=B1,quantity,set,\"-1,000\"")
+    assert main(["plan", "check", str(folder), str(tmp_path), "--scenario", "neg"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert (f"{folder / 'scenarios.csv'}: line 4 (scenario 'neg'): the changed instance is not "
+            f"valid: demand row 3 (customer=B1, product=P): field 'quantity'") in err
