@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from models.integrated.data import IntegratedInstance
 from models.integrated.day import DayError, place_km, zone_stops
 from models.integrated.plan import DayStop
-from models.network import FleetVehicle, NetworkInstance
+from models.network import FacilityStatus, FleetVehicle, NetworkInstance
 
 #: Relative slack on max_duration (rounding of km and speeds).
 SLACK = 1e-9
@@ -51,8 +51,8 @@ class Trip:
 @dataclass(frozen=True)
 class Reach:
     """``closed``: the DC → zone pairs no vehicle at the DC can serve, each with the trip to the
-    zone's farthest stop out of reach; ``unreachable``: zones no DC reaches, with those trips
-    from every DC, quickest first."""
+    zone's farthest stop out of reach; ``unreachable``: zones no DC reaches (DCs that must
+    close reach nobody), with those trips from every other DC, quickest first."""
 
     closed: dict[tuple[str, str], Trip]
     unreachable: dict[str, tuple[Trip, ...]]
@@ -83,17 +83,19 @@ def fleet_reach(instance: IntegratedInstance) -> Reach:
     closed: dict[tuple[str, str], Trip] = {}
     unreachable: dict[str, tuple[Trip, ...]] = {}
     demanded = {d.customer for d in net.demand if d.quantity > 0}
+    # a DC that must close reaches nobody
+    usable = [f for f in net.facilities if f.status != FacilityStatus.MUST_CLOSE]
     for zone in (c.id for c in net.customers if c.id in demanded):
         stops = zone_stops(instance, zone, 1.0)
         worst: list[Trip] = []
-        for f in net.facilities:
+        for f in usable:
             vehicles = instance.fleet_at(f.id)
             failed = [t for t in (_trip(net, f.id, s, vehicles) for s in stops) if not t.ok]
             if failed:
                 trip = max(failed, key=lambda t: t.hours or 0.0)
                 closed[(f.id, zone)] = trip
                 worst.append(trip)
-        if len(worst) == len(net.facilities):
+        if len(worst) == len(usable):
             unreachable[zone] = tuple(sorted(worst, key=lambda t: (t.hours is None,
                                                                    t.hours or 0.0)))
     return Reach(closed, unreachable)

@@ -76,7 +76,8 @@ def solve(instance: IntegratedInstance, options: IntegratedOptions | None = None
                             method=options.method)
     if not network.solve.status.has_solution:
         problems = list(network.infeasibility)
-        if reach.closed and network.solve.status == SolveStatus.INFEASIBLE:
+        if reach.closed and network.solve.status == SolveStatus.INFEASIBLE and any(
+                "forbidden" in p for p in problems):
             problems.append(closed_lanes_note(reach))
         return _no_plan(instance, network, start, f"network: {network.solve.stop_reason}",
                         problems)
@@ -100,7 +101,7 @@ def unreachable_problems(instance: IntegratedInstance, reach: Reach) -> list[str
     return [f"customers: zone {zone!r} must be served, but no DC's vehicles can get there and "
             f"back within fleet.max_duration (the quickest round trip serving it alone, "
             f"driving at speed_kmh plus the service time): "
-            f"{'; '.join(trip_text(t) for t in trips[:5])}"
+            f"{'; '.join(trip_text(t) for t in trips[:5]) or 'every DC must close'}"
             f"{f'; and {len(trips) - 5} more DCs' if len(trips) > 5 else ''}"
             for zone, trips in reach.unreachable.items() if zone in hard]
 

@@ -68,3 +68,15 @@ def test_a_zone_that_may_be_short_and_no_dc_reaches_is_left_short() -> None:
     a3 = next(c for c in plan.customers if c.customer == "A3")
     assert a3.served == 0 and a3.shortage == 100
     assert check_plan(inst, plan).ok
+
+
+def test_a_dc_that_must_close_reaches_nobody() -> None:
+    data = _far_zone()
+    data["facilities"][1]["status"] = "must_close"
+    plan = solve(tiny.IntegratedInstance.model_validate(data), OPTIONS)
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert "before solving" in plan.solve.stop_reason
+    assert [p for p in plan.problems if "zone 'A3'" in p] == [
+        "customers: zone 'A3' must be served, but no DC's vehicles can get there and back "
+        "within fleet.max_duration (the quickest round trip serving it alone, driving at "
+        "speed_kmh plus the service time): from DC-A: 1:12 on 'van-a' > 1:00"]
