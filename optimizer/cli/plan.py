@@ -171,11 +171,13 @@ def solve_command(
     if as_json:
         typer.echo(json.dumps(baseline.model_dump(mode="json"), indent=2))
     else:
-        from optimizer.reports.plan_summary import comparison_table, plan_summary
+        from optimizer.reports.plan_summary import comparison_table, plan_summary, why_no_plan
 
         console.print(plan_summary(baseline))
         if comparison is not None:
             console.print(comparison_table(comparison, inst.currency))
+            for line in why_no_plan({k: v for k, v in plans.items() if k != "baseline"}):
+                console.print(line, highlight=False)
         if out is not None:
             console.print(f"plan written to {out}/ ({len(written)} files"
                           f"{', scenarios in scenarios/' if len(plans) > 1 else ''})")

@@ -3,6 +3,7 @@ and the comparison of several plans (baseline and scenarios, or any plan folders
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -95,37 +96,64 @@ def compare_plans(plans: dict[str, IntegratedPlan]) -> Comparison:
         rows.append([section, item, field, *values, *changes])
 
     ps = list(plans.values())
+    nan = float("nan")
+
+    def each(value: Callable[[IntegratedPlan], object], blank: object = nan) -> list[object]:
+        """``value`` of every plan; ``blank`` for a plan without a solution (it has no DCs,
+        routes or service to compare: 0 would read as a change)."""
+        return [value(p) if p.solve.status.has_solution else blank for p in ps]
+
     add("solve", "plan", "status", [p.solve.status.value for p in ps])
     for _stage, line in CHAIN:
         add("cost", line, "cost", [p.cost.model_dump()[line] if p.cost else float("nan")
                                    for p in ps])
     dcs = sorted({f for p in ps for f in p.open_facilities})
     for dc in dcs:
-        add("facility", dc, "open", ["yes" if dc in p.open_facilities else "no" for p in ps])
+        add("facility", dc, "open", each(lambda p, dc=dc: "yes" if dc in p.open_facilities
+                                         else "no", "-"))
         day = [{f.facility: f for f in p.facilities}.get(dc) for p in ps]
-        add("facility", dc, "routes", [d.routes if d else 0 for d in day])
-        add("facility", dc, "period_cost", [d.period_cost if d else 0.0 for d in day])
+        add("facility", dc, "routes", each(lambda p, dc=dc: sum(
+            1 for r in p.routes if r.facility == dc)))
+        add("facility", dc, "period_cost", [
+            (d.period_cost if d else 0.0) if p.solve.status.has_solution else nan
+            for d, p in zip(day, ps, strict=True)])
     suppliers = sorted({x.supplier for p in ps for x in p.network.purchases})
     for sup in suppliers:
-        add("supplier", sup, "units", [sum(x.quantity for x in p.network.purchases
-                                           if x.supplier == sup) for p in ps])
-    add("routes", "day", "routes", [len(p.routes) for p in ps])
-    add("routes", "day", "vehicles", [len({(r.facility, r.vehicle) for r in p.routes})
-                                      for p in ps])
-    add("routes", "day", "km", [sum(r.km for r in p.routes) for p in ps])
-    add("routes", "day", "stops", [len(p.stops) for p in ps])
-    add("service", "all", "served", [sum(c.served for c in p.customers) for p in ps])
-    add("service", "all", "shortage", [sum(c.shortage for c in p.customers) for p in ps])
+        add("supplier", sup, "units", each(lambda p, sup=sup: sum(
+            x.quantity for x in p.network.purchases if x.supplier == sup)))
+    add("routes", "day", "routes", each(lambda p: len(p.routes)))
+    add("routes", "day", "vehicles", each(lambda p: len({(r.facility, r.vehicle)
+                                                        for r in p.routes})))
+    add("routes", "day", "km", each(lambda p: sum(r.km for r in p.routes)))
+    add("routes", "day", "stops", each(lambda p: len(p.stops)))
+    add("service", "all", "served", each(lambda p: sum(c.served for c in p.customers)))
+    add("service", "all", "shortage", each(lambda p: sum(c.shortage for c in p.customers)))
     serving = [{c.customer: c.facilities for c in p.customers} for p in ps]
     solved = [s for s, p in zip(serving, ps, strict=True) if p.customers]
     moved = sorted(c for c in serving[0] if len({s.get(c, "") for s in solved}) > 1)
     add("service", "all", "customers_changing_dc", [0] + [
-        sum(1 for c in serving[0] if s.get(c, "") != serving[0][c]) for s in serving[1:]])
+        sum(1 for c in serving[0] if s.get(c, "") != serving[0][c])
+        if p.solve.status.has_solution else nan
+        for s, p in zip(serving[1:], ps[1:], strict=True)])
     for c in moved[:30]:
-        add("customer", c, "facilities", [s.get(c, "") for s in serving])
+        add("customer", c, "facilities", [s.get(c, "") if p.solve.status.has_solution
+                                          else "-" for s, p in zip(serving, ps, strict=True)])
     frame = pd.DataFrame(rows, columns=["section", "item", "field", *names,
                                         *(f"change_{n}" for n in names[1:])])
     return Comparison(names, frame)
+
+
+def why_no_plan(plans: dict[str, IntegratedPlan], most: int = 3) -> list[str]:
+    """For each plan without a solution, why (its first ``most`` problems): the comparison
+    shows only its status."""
+    out = []
+    for name, plan in plans.items():
+        if plan.solve.status.has_solution:
+            continue
+        reasons = list(plan.problems) or [plan.solve.stop_reason]
+        more = f" (and {len(reasons) - most} more)" if len(reasons) > most else ""
+        out.append(f"{name}: {plan.solve.status.value}: {' | '.join(reasons[:most])}{more}")
+    return out
 
 
 def comparison_table(comparison: Comparison, currency: str | None = None) -> Table:

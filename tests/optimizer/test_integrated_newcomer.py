@@ -58,3 +58,23 @@ def test_check_names_the_scenario_rows_of_an_invalid_changed_instance(
     err = " ".join(capsys.readouterr().err.split())
     assert (f"{folder / 'scenarios.csv'}: line 4 (scenario 'neg'): the changed instance is not "
             f"valid: demand row 3 (customer=B1, product=P): field 'quantity'") in err
+
+
+def test_a_scenario_without_a_plan_is_compared_as_blank_and_says_why(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An infeasible scenario has no DCs, routes or service: its comparison cells are blank
+    (before: 0 routes, 0 served and every customer 'changing DC'), and the console says why."""
+    import pandas as pd
+
+    folder = _csv(tmp_path, "tiny-dcs,facilities,,capacity,set,10")
+    out = tmp_path / "out"
+    assert main(["plan", str(folder), "--out", str(out), "--scenario", "tiny-dcs", *FAST]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "tiny-dcs: infeasible: " in printed and "capacit" in printed
+    rows = pd.read_csv(out / "comparison.csv").set_index(["section", "item", "field"])
+    for key in [("routes", "day", "routes"), ("service", "all", "served"),
+                ("service", "all", "customers_changing_dc"), ("facility", "DC-A", "routes")]:
+        assert pd.isna(rows.loc[key, "tiny-dcs"]), key
+        assert pd.isna(rows.loc[key, "change_tiny-dcs"]), key
+    assert rows.loc[("facility", "DC-A", "open"), "tiny-dcs"] == "-"
+    assert float(rows.loc[("routes", "day", "routes"), "baseline"]) == 2
