@@ -513,6 +513,16 @@ class NetworkInstance(_Frozen):
         """The fleet's vehicle types available at DC ``facility_id``."""
         return tuple(v for v in self.fleet if v.facility is None or v.facility == facility_id)
 
+    def fleet_capacity(self, facility_id: str) -> float | None:
+        """Most units DC ``facility_id``'s fleet can deliver per period in routes mode:
+        ``delivery_days`` × Σ ``count`` × ``capacity`` over its vehicle types (at most
+        ``count`` routes of a type a day), or None when some type there has no ``count`` (or
+        the DC has no vehicles: it serves no one in routes mode)."""
+        types = self.vehicles_at(facility_id)
+        if not types or any(v.count is None for v in types):
+            return None
+        return self.network_policy.delivery_days * sum(v.count * v.capacity for v in types)
+
     @cached_property
     def product_by_id(self) -> dict[str, Product]:
         """Products keyed by id."""

@@ -288,6 +288,11 @@ class _Builder:
             if fac.handling_cost:
                 self.objective.extend((v, c * fac.handling_cost) for v, c in through[fac.id])
                 self.budget_terms.extend((v, c * fac.handling_cost) for v, c in through[fac.id])
+            fleet = inst.fleet_capacity(fac.id) if self.routes else None
+            if fleet is not None and through[fac.id]:  # at most `count` routes a type a day
+                self.prob.addConstraint(
+                    _expr(through[fac.id] + [(y, -fleet) for y in self.open[fac.id]]) <= 0,
+                    f"fleet_{n}")
             options = inst.size_options(fac.id)
             if all(o.capacity is None for o in options) or not load[fac.id]:
                 continue

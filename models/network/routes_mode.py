@@ -69,7 +69,8 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
     """The location-routing problem of ``inst`` (contract: docs/network-format.md, "Outbound
     as routes"; the instance must have a ``fleet``).
 
-    * ``fixed_cost[i]``: the DC's cheapest size; ``capacity[i]``: its largest, in units
+    * ``fixed_cost[i]``: the DC's cheapest size; ``capacity[i]``: its largest, in units, and at
+      most what its fleet can deliver (``NetworkInstance.fleet_capacity``)
       (``inf`` when unlimited or counted in weight/volume over several products);
       ``must_open``/``must_close`` from the status.
     * ``demand[j]``: the customer's units per period over all products (0 when unservable).
@@ -132,7 +133,9 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
     problem = LocationRoutingProblem(
         fixed_cost=np.array([min(o.fixed_cost for o in inst.size_options(f.id))
                              for f in facilities]),
-        capacity=np.array([_capacity_in_units(inst, f.id) for f in facilities]),
+        capacity=np.array([min(_capacity_in_units(inst, f.id),
+                               np.inf if (fleet := inst.fleet_capacity(f.id)) is None else fleet)
+                           for f in facilities]),
         demand=demand, km=km,
         service_hours=np.array([c.service_time / 3600.0 for c in customers]),
         vehicles=vehicles, delivery_days=inst.network_policy.delivery_days, allowed=allowed,

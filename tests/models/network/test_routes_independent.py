@@ -36,10 +36,6 @@ def _count_bound() -> dict:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: the location-routing search gives up (no_solution, 'no routing plan found for the "
-    "first allocation') when the first allocation overloads a DC's vehicles (count x capacity), "
-    "although a feasible plan (cost 104) exists; the allocation ignores the vehicle count"))
 def test_vehicle_count_limits_what_one_dc_can_serve() -> None:
     inst = _instance(_count_bound())
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
@@ -51,9 +47,11 @@ def test_vehicle_count_limits_what_one_dc_can_serve() -> None:
 def _split_by_the_dcs_own_van() -> dict:
     """C1 needs 15 units a day; every DC has a 'small' van (10), D2 also a 'big' one (100).
 
-    D1 costs 1000 to open, so D2 serves C1. The contract splits a stop heavier than the
-    largest vehicle *that DC* has: at D2 that is 100, so C1 is one stop: km 8 (D2 -> C1 -> D2),
-    hours 8 / 40 + 1 h of service = 1.2, cost 100/h x 1.2 = 120. Two stops would add an hour.
+    D1 costs 1000 to open, so D2 serves C1. The stop is split before the DC is known, by the
+    smallest over the DCs that may serve C1 of their largest vehicle (docs/network-format.md,
+    "Stops"): 10, so two stops of 7.5 on one big van at D2: km 8 (D2 -> C1 -> D2, 0 km between
+    the two pieces), hours 8 / 40 + 2 h of service = 2.2, cost 100/h x 2.2 = 220. (Splitting
+    by D2's own largest vehicle would give one stop and 120: the price of the documented rule.)
     """
     return {
         "name": "split_q",
@@ -68,12 +66,9 @@ def _split_by_the_dcs_own_van() -> dict:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: the solver splits C1 into 2 stops by the smallest DC's largest van (10) instead of "
-    "the serving DC's largest van (100), paying a second service hour: total 220, optimum 120"))
-def test_a_stop_is_split_by_the_serving_dcs_largest_vehicle() -> None:
+def test_a_stop_is_split_by_the_smallest_largest_vehicle_of_the_dcs_that_may_serve_it() -> None:
     inst = _instance(_split_by_the_dcs_own_van())
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
     assert check_plan(inst, plan).ok
-    assert [r.stops for r in plan.routes] == ["C1"]
-    assert plan.cost.total == pytest.approx(120.0, rel=1e-9)
+    assert [r.stops for r in plan.routes] == ["C1;C1"]
+    assert plan.cost.total == pytest.approx(220.0, rel=1e-9)
