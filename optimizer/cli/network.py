@@ -196,11 +196,9 @@ def solve_command(
     else:
         console.print(plan_summary(plan, currency=currency))
         if plan.routes:
-            days = inst.network_policy.delivery_days
-            console.print(f"{len(plan.routes)} delivery route(s) per day from "
-                          f"{len({r.facility for r in plan.routes})} DC(s), "
-                          f"{sum(r.km for r in plan.routes):,.1f} km a day, {days:g} delivery "
-                          f"day(s) per period", highlight=False)
+            from optimizer.reports.network_routes import routes_table
+
+            console.print(routes_table(plan, inst.network_policy.delivery_days, currency))
         if out is not None:
             console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
             if plan.open_facilities and map_coordinates(inst) is None:

@@ -4,6 +4,7 @@ instance in every native form (docs/network-format.md, "Outbound as routes")."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -69,7 +70,10 @@ def test_solve_routes_writes_the_routes_and_passes_check(
     assert main(["network", "solve", str(tiny_json), "--time-limit", "3", "--out",
                  str(out)]) == 0
     printed = _out(capsys)
-    assert "delivery route(s) per day" in printed
+    # the routes per DC: vehicles, stops, hours as H:MM, and how they make the outbound line
+    assert "delivery routes of one day, per DC" in printed and "× van" in printed
+    assert re.search(r"\b\d+:\d\d\b", printed), printed
+    assert "the cost table's outbound line = " in printed and "× 1 delivery day(s)" in printed
     names = {p.name for p in out.iterdir()}
     assert {"routes.csv", "plan.json", "cost.csv", "plan.xlsx"} <= names
     routes = pd.read_csv(out / "routes.csv")
