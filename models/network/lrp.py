@@ -20,10 +20,13 @@ Method (measured in benchmarks/studies/lrp-method.md):
    estimate); close-one, open-one and swap neighbours of the best set are ranked by the
    calibrated estimate (the allocator with the open set fixed), and the best few are routed
    for real; the search moves to a better set and repeats while time allows.
-4. **Reassignment.** On the best plan, every customer's removal saving and cheapest insertion
-   into each other open depot's routes become the allocator's costs with the open set fixed
-   (depot capacities exact); depots whose customers changed are re-routed alone with full
-   vehicles; kept when cheaper. Last, each depot is re-routed alone with full vehicles.
+4. **Depot capacity, three ways** (the first open set tries each, the best is used after):
+   ``cut`` and ``even`` fleets (see 2), or ``free`` full fleets whose overloaded depots are
+   repaired by a reassignment: every customer's removal saving and cheapest insertion into
+   each other open depot's routes become the allocator's costs with the open set fixed
+   (depot capacities exact), and the depots that changed are re-routed alone.
+   Last, the best set is routed again and each depot of the best plan re-routed alone with
+   full vehicles (its share of the time), keeping the cheaper routes per depot.
 5. Every plan is priced by :func:`~models.network.lrp_routing.route_price` (one rule).
 """
 
@@ -323,36 +326,26 @@ class _Engine:
         return self.result()
 
     def finish(self, salt: int) -> None:
-        """Reassignment by insertion costs, then every depot re-routed alone; then the best
-        set routed again with the time left."""
+        """The best set routed again (multi-depot, about half the time left), then every depot
+        of the best plan re-routed alone with full vehicles, each depot keeping the cheaper of
+        its old and new routes."""
         assert self.best is not None
-        for rnd in range(3):
-            if self.left() < 0.1 * self.limit:
-                break
-            new = self.reassign(self.best)
-            if new is None:
-                break
-            moved = np.flatnonzero(new != self.best.assignment)
-            changed = sorted({int(self.best.assignment[j]) for j in moved}
-                             | {int(new[j]) for j in moved})
-            if not changed:
-                self.log("reassignment: no customer moves")
-                break
-            keep = [r for r in self.best.routes if r.depot not in changed]
+        if self.left() > 0.1 * self.limit:
             salt += 1
-            routes = self.route_depots(new, changed, 0.15 * self.left(), salt)
-            if routes is None or not self.keep(self.plan_of(keep + routes, "reassigned"),
-                                               f"reassignment {rnd + 1} (depots {changed})"):
-                break
-        if self.left() > 0.05 * self.limit:
-            salt += 1
-            opened = np.flatnonzero(self.best.open)
-            routes = self.route_depots(self.best.assignment, opened, 0.5 * self.left(), salt)
-            self.keep(self.plan_of(routes, "per depot"), "each depot re-routed alone")
-        if self.left() > 0.05 * self.limit:
-            salt += 1
-            self.keep(self.route_set(self.best.open, 0.9 * self.left(), salt, self.mode),
+            self.keep(self.route_set(self.best.open, 0.45 * self.left(), salt, self.mode),
                       f"best set routed again ({self.mode})")
+        if self.left() > 0.03 * self.limit:
+            salt += 1
+            best = self.best
+            budget = 0.95 * self.left()
+            routes: list[LRPRoute] = []
+            for i in np.flatnonzero(best.open):
+                old = [r for r in best.routes if r.depot == i]
+                new = self.route_depots(best.assignment, [i], budget, salt)
+                better = new is not None and (sum(r.cost for r in new)
+                                              < sum(r.cost for r in old) - 1e-9)
+                routes += new if better and new is not None else old
+            self.keep(self.plan_of(routes, "per depot"), "each depot re-routed alone")
 
     def reassign(self, plan: _Plan) -> np.ndarray | None:
         """The allocator's assignment (open set fixed) with each customer's removal saving at
