@@ -6,6 +6,8 @@ Each instance here is tiny enough that its optimum under the documented cost is 
 """
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from models.network import NetworkInstance, SolverOptions, SolveStatus, check_plan, solve
@@ -72,3 +74,40 @@ def test_a_stop_is_split_by_the_smallest_largest_vehicle_of_the_dcs_that_may_ser
     assert check_plan(inst, plan).ok
     assert [r.stops for r in plan.routes] == ["C1;C1"]
     assert plan.cost.total == pytest.approx(220.0, rel=1e-9)
+
+
+def _lane_volume_below_demand() -> dict:
+    """C1 (8 units) may not come from D1: the lane D1 -> C1 carries at most 5 units, and in
+    routes mode one DC serves all of a customer. D1 is free, D2 costs 50.
+
+    Optimum (enumerated): D2 alone, route D2 -> C2 -> C1 -> C3 -> D2 at 1 per km:
+    50 + |D2 C2| + |C2 C1| + |C1 C3| + |C3 D2|. Keeping D1 for C2 costs 4.0 more (72.47).
+    """
+    return {
+        "name": "maxvol",
+        "products": [{"id": "P1", "unit_weight": 2.0}, {"id": "P2", "unit_weight": 1.0}],
+        "facilities": [{"id": "D1", "x": 0, "y": 0, "fixed_cost": 0},
+                       {"id": "D2", "x": 10, "y": 0, "fixed_cost": 50}],
+        "customers": [{"id": "C1", "x": 1, "y": 0}, {"id": "C2", "x": 2, "y": 1},
+                      {"id": "C3", "x": 8, "y": 0}],
+        "demand": [{"customer": "C1", "product": "P1", "quantity": 4},
+                   {"customer": "C1", "product": "P2", "quantity": 4},
+                   {"customer": "C2", "product": "P1", "quantity": 3},
+                   {"customer": "C3", "product": "P2", "quantity": 3}],
+        "lanes": [{"origin": "D1", "destination": "C1", "max_volume": 5}],
+        "fleet": [{"id": "V", "capacity": 20, "cost_per_km": 1}],
+        "network_policy": {"outbound": "routes", "delivery_days": 1},
+    }
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "H-E: a DC -> customer lane max_volume below the customer's demand is not a closed pair for "
+    "the location-routing search (forbidden is): routing re-assigns C1 to D1, the allocator "
+    "refuses, and the search ends at 72.47 with D1 kept for C2 (optimum 68.48, found when the "
+    "lane is forbidden instead)"))
+def test_a_lane_volume_below_the_demand_closes_the_pair() -> None:
+    inst = _instance(_lane_volume_below_demand())
+    plan = solve(inst, SolverOptions(time_limit=LIMIT))
+    assert check_plan(inst, plan).ok
+    best = 50 + math.hypot(8, 1) + math.hypot(1, 1) + 7 + 2
+    assert plan.cost.total == pytest.approx(best, rel=1e-9)
