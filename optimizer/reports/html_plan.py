@@ -18,6 +18,7 @@ from optimizer.reports.html import (
     MapPoint,
     Report,
     colour,
+    hhmm,
     km_text,
     number,
 )
@@ -109,17 +110,24 @@ def _layers(inst: IntegratedInstance, plan: IntegratedPlan
             inbound[(f.origin, f.destination)] = inbound.get((f.origin, f.destination), 0) \
                 + f.quantity
     biggest = max(inbound.values(), default=1.0) or 1.0
-    flows = [MapLine([where[a], where[b]], f"{a} → {b}", [("units", number(q))],
+    flows = [MapLine([where[a], where[b]], f"{a} → {b}", [("units", f"{number(q)} per period")],
                      weight=1 + 5 * q / biggest) for (a, b), q in inbound.items()]
     use = {f.facility: f for f in plan.network.facilities}
-    dcs = [MapPoint(where[f.id], f.id, [("open", "yes" if f.id in tint else "no"),
-                                        ("throughput", number(use[f.id].throughput)
-                                         if f.id in use else "-")],
-                    color=tint.get(f.id, "#bdbdbd")) for f in net.facilities]
+    day_of = {f.facility: f for f in plan.facilities}
+    dcs = [MapPoint(where[f.id], f.id, [
+        ("open", "yes" if f.id in tint else "no"),
+        ("throughput", f"{number(use[f.id].throughput)} units per period" if f.id in use
+         else "-"),
+        ("routes a day", f"{day_of[f.id].routes:,} ({km_text(day_of[f.id].km)})"
+         if f.id in day_of else "-")],
+        color=tint.get(f.id, "#bdbdbd")) for f in net.facilities]
     cost = {c.customer: c for c in plan.customers}
     zones = [MapPoint(where[c.id], c.id, [
         ("served by", cost[c.id].facilities if c.id in cost else "-"),
-        ("cost to serve", f"{cost[c.id].cost_to_serve:,.2f} {money}" if c.id in cost else "-"),
+        ("demand", f"{number(cost[c.id].demand)} units per period" if c.id in cost else "-"),
+        ("stops a day", f"{cost[c.id].stops:,}" if c.id in cost else "-"),
+        ("cost to serve", f"{cost[c.id].cost_to_serve:,.2f} {money} per period"
+         if c.id in cost else "-"),
         ("of which last mile", f"{cost[c.id].last_mile:,.2f} {money}" if c.id in cost
          else "-")],
         color=tint.get((cost[c.id].facilities if c.id in cost else "").split(";")[0],
@@ -129,32 +137,49 @@ def _layers(inst: IntegratedInstance, plan: IntegratedPlan
         pair = (t.lat, t.lon) if latlon else (t.y, t.x)
         if pair[0] is not None:
             stop_at[t.stop] = pair
-    orders = [MapPoint(stop_at[t.stop], t.stop, [("zone", t.customer), ("load", number(t.load))],
-                       color=tint.get(t.facility)) for t in plan.stops
-              if not t.at_zone and t.stop in stop_at]
+    # the routing plan of each route line: service start per stop, departure and return
+    timed = {(day.facility, k): route for day in plan.days
+             for k, route in enumerate(day.plan.routes, start=1)}
+    starts = {v.stop: v.start for route in timed.values() for v in route.visits}
+    orders = [MapPoint(stop_at[t.stop], t.stop, [
+        ("zone", t.customer), ("load", f"{number(t.load)} units a day"),
+        ("window", "; ".join(f"{hhmm(a)}-{hhmm(b)}" for a, b in t.time_windows) or "any time"),
+        ("delivered at", hhmm(starts[t.stop]) if t.stop in starts else "-")],
+        color=tint.get(t.facility)) for t in plan.stops if not t.at_zone and t.stop in stop_at]
     routes = []
-    for i, r in enumerate(plan.routes):
+    for r in plan.routes:
         chain = r.stops.split(";")
         if r.facility not in where or not all(c in stop_at for c in chain):
             continue
+        route = timed.get((r.facility, r.route))
+        times = ("-" if route is None else
+                 f"{hhmm(route.start_time)} → {hhmm(route.end_time)} ({duration(r.hours)})")
         routes.append(MapLine([where[r.facility], *(stop_at[c] for c in chain),
                                where[r.facility]], f"{r.facility} {r.vehicle}",
-                              [("stops", " → ".join(chain)), ("load", number(r.load)),
-                               ("distance", km_text(r.km)), ("hours", f"{r.hours:,.2f} h"),
-                               ("cost per day", f"{r.cost:,.2f} {money}")],
-                              color=colour(i)))
+                              [("stops", " → ".join(chain)),
+                               ("load", f"{number(r.load)} units"),
+                               ("distance", km_text(r.km)), ("leaves → back", times),
+                               ("cost a day", f"{r.cost:,.2f} {money}")],
+                              color=tint.get(r.facility)))
     return ([MapLayer("Suppliers", "circle", suppliers, color="#6a3d9a", radius=6,
                       legend="suppliers (pale: not used)"),
              MapLayer("Inbound flows", "line", flows, color="#8c564b", dashed=True,
                       opacity=0.6, legend="inbound flows (width: units)"),
              MapLayer("Routes of the day", "line", routes, color="#1f77b4",
-                      legend="delivery routes of the representative day"),
+                      legend="delivery routes of the representative day (colour of their "
+                             "DC)"),
              MapLayer("Zones", "circle", zones, color="#1f77b4", radius=4,
                       legend="zones (colour of their DC)"),
              MapLayer("Order stops", "circle", orders, color="#17becf", radius=3,
                       legend="orders with their own place"),
              MapLayer("DCs", "square", dcs, color="#212121", radius=7,
                       legend="DCs (grey: closed)")], not latlon)
+
+
+def duration(hours: float) -> str:
+    """A duration in hours as ``H:MM`` (``9:58``)."""
+    minutes = round(hours * 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
 
 
 def _bars(plan: IntegratedPlan) -> list[GanttBar]:

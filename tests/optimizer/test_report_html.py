@@ -262,3 +262,16 @@ def test_the_report_is_part_of_the_atomic_output(tmp_path: Path,
         write_sourcing_plan(plan, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no .partial left behind
+
+
+def test_the_map_zooms_in_quarter_steps_to_fill_its_frame() -> None:
+    """Whole zoom steps left Great Britain at half the map's width (a newcomer's report);
+    quarter steps let fitBounds fill the frame."""
+    from optimizer.reports.html.map import map_parts
+
+    parts = map_parts([MapLayer("a", "circle", [MapPoint((50.4, -4.1), "a"),
+                                                MapPoint((55.0, -1.6), "b")])], False, "m")
+    assert parts is not None
+    script = str(parts.script)
+    assert "options.zoomSnap = 0.25;" in script
+    assert script.index("options.zoomSnap") < script.index("fitBounds(")

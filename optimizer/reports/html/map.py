@@ -207,7 +207,10 @@ def map_parts(layers: Sequence[MapLayer], planar: bool, section_id: str) -> MapP
     fit = json.dumps(bounds)
     # folium drops min/max zoom without tiles; CRS.Simple needs negative zooms for km-wide
     # data and large ones for a few units.
-    script += (f"\n{name}.setMinZoom({-10 if planar else 1});"
+    # zoom in quarter steps, so the places fill the map (whole steps left a country at
+    # half the map's width)
+    script += (f"\n{name}.options.zoomSnap = 0.25;"
+               f"\n{name}.setMinZoom({-10 if planar else 1});"
                f"\n{name}.setMaxZoom({24 if planar else 18});"
                f"\n{name}.fitBounds({fit}, {{padding: [24, 24], "
                f"maxZoom: {20 if planar else 13}}});")
