@@ -63,8 +63,9 @@ NEIGHBOUR_SHARE = 0.08
 #: Neighbour sets priced by the allocator per round, and routed for real per round.
 PRICED_PER_ROUND = 5
 ROUTED_PER_ROUND = 2
-#: A neighbour is routed only when its calibrated estimate is within this of the best total.
-ROUTE_WITHIN = 0.04
+#: A neighbour is routed only when its calibrated estimate is within this of the best total
+#: (on 66 neighbours routed in two 24/11-instance runs, none above 1 % beat the incumbent).
+ROUTE_WITHIN = 0.01
 #: Ways to keep depot capacities in multi-depot routing (see _Engine.route_set).
 MODES = ("cut", "even", "free")
 #: Share of the time limit kept for the reassignment and the final re-routing.
