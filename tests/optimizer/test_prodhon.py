@@ -122,3 +122,33 @@ def test_demand_above_the_vehicle_is_refused(tmp_path: Path) -> None:
 def test_coordinates_survive_in_the_km_matrix_symmetry(tmp_path: Path) -> None:
     p = read_prodhon_problem(write(tmp_path, TINY))
     assert np.array_equal(p.km, p.km.T) and np.all(np.diag(p.km) == 0)
+
+
+@needs_data
+def test_lrp_suite_lists_every_prodhon_file() -> None:
+    from benchmarks.network_suite import cases
+
+    listed = cases("lrp")
+    assert [c.name for c in listed] == list(reference_values())
+    assert all(c.lrp and c.path is not None and c.path.is_file() for c in listed)
+
+
+def test_lrp_targets_marked_met_or_not() -> None:
+    from dataclasses import replace
+
+    from benchmarks.lrp_suite import LRPRow, targets
+
+    row = LRPRow(instance="a", customers=20, facilities=5, status="feasible", objective=101.0,
+                 published_optimum=100.0, gap_pct=1.0, matches=False, read_s=0.0, solve_s=1.0,
+                 total_s=1.0, open_depots="1", routes=2, baseline=104.0, baseline_gap_pct=4.0,
+                 baseline_s=1.0, baseline_open="1", baseline_check="pass",
+                 method="location_routing", check="pass")
+    met = targets([row, replace(row, instance="b", gap_pct=0.5)])
+    assert "target: mean gap to the best-known values <= 1 %: met (0.75 %)" in met
+    assert "target: no instance above 3 %: met (max 1.00 %, 0 above)" in met
+    assert any("sequential baseline" in line and "mean gap 4.00 %" in line for line in met)
+    missed = targets([row, replace(row, instance="b", gap_pct=3.5)])
+    assert "target: mean gap to the best-known values <= 1 %: NOT met (2.25 %)" in missed
+    assert "target: no instance above 3 %: NOT met (max 3.50 %, 1 above)" in missed
+    failed = targets([row, replace(row, instance="b", check="FAIL")])
+    assert "targets NOT met: 1 instance(s) without a valid plan" in failed
