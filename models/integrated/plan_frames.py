@@ -34,7 +34,9 @@ def plan_frames(plan: IntegratedPlan) -> dict[str, pd.DataFrame]:
         "instance": plan.instance, "status": s.status.value, "stop_reason": s.stop_reason,
         "network_status": s.network_status.value, "network_method": s.network_method,
         "routing_engines": s.routing_engines, "seconds": s.seconds,
-        "delivery_days": plan.delivery_days, m("total"): plan.cost.total if plan.cost else None,
+        "delivery_days": plan.delivery_days,
+        # a plan without a solution has no total (its cost lines lack the days not routed)
+        m("total"): plan.cost.total if plan.cost and s.status.has_solution else None,
         "open_facilities": ";".join(plan.open_facilities), "routes": len(plan.routes),
         "currency": currency or "", "problems": " | ".join(plan.problems)}])
     rows = []

@@ -23,6 +23,7 @@ from optimizer.reports.html import (
     number,
 )
 from optimizer.reports.html.routing import route_bars
+from optimizer.reports.plan_summary import not_routed
 
 #: How each cost line is named in the waterfall.
 LABELS = {"purchase": "purchase", "onboarding": "supplier onboarding",
@@ -39,9 +40,11 @@ def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
                              f"{s.network_status.value} ({s.network_method})")
     demand = sum(c.demand for c in plan.customers)
     served = sum(c.served for c in plan.customers)
-    kpis = [Kpi("Total cost", report.money(plan.cost.total if plan.cost else None),
-                "per period"),
-            Kpi("Last mile", report.money(plan.cost.last_mile if plan.cost else None),
+    missing = not_routed(plan)
+    whole = plan.cost if plan.cost is not None and not missing else None
+    kpis = [Kpi("Total cost", report.money(whole.total if whole else None),
+                "per period" if whole or not missing else "no plan: days not routed"),
+            Kpi("Last mile", report.money(whole.last_mile if whole else None),
                 f"{number(plan.delivery_days)} delivery days"),
             Kpi("Open DCs", f"{len(plan.open_facilities):,}",
                 f"of {len(inst.network.facilities):,}"),
@@ -60,7 +63,9 @@ def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
         lines = plan.cost.model_dump()
         report.add_waterfall([(LABELS[line], lines[line]) for _stage, line in CHAIN
                               if line != "total"], title="Cost chain: upstream → DC → last "
-                                                         "mile")
+                                                         "mile" + (
+                                  f" (INCOMPLETE: {', '.join(missing)} not routed)"
+                                  if missing else ""))
         report.add_notes("How the last mile is counted", [
             f"The network solve's own outbound line ({report.money(lines['network_outbound'])})"
             f" chose the DCs; the plan replaces it by the routes of the representative day × "

@@ -34,7 +34,11 @@ def plan_summary(plan: IntegratedPlan) -> RenderableType:
                            f"({s.stop_reason})")
     head.add_row("network", f"{s.network_status.value} ({s.network_method}); open DCs: "
                             f"{', '.join(plan.open_facilities) or '-'}")
-    head.add_row("total cost", _money(plan.cost.total if plan.cost else None, cur))
+    missing = not_routed(plan)
+    head.add_row("total cost", _money(plan.cost.total if plan.cost and not missing else None,
+                                      cur) + (" (no plan: the cost chain below lacks the last "
+                                              "mile of " + ", ".join(missing) + ")"
+                                              if missing else ""))
     head.add_row("last mile", f"{len(plan.routes)} route(s) a delivery day × "
                               f"{plan.delivery_days:g} delivery days ({s.routing_engines or '-'})")
     head.add_row("seconds", f"{s.seconds:.1f}")
@@ -46,14 +50,19 @@ def plan_summary(plan: IntegratedPlan) -> RenderableType:
         parts.append(why)
     if plan.cost is not None:
         unit = f" ({cur})" if cur else ""
-        chain = columns(Table(title="cost chain per period"), "stage", "line", numeric=False)
+        title = ("cost chain per period" if not missing else
+                 f"cost chain per period: INCOMPLETE, {', '.join(missing)} not routed")
+        chain = columns(Table(title=title), "stage", "line", numeric=False)
         columns(chain, f"cost{unit}", "share")
         lines = plan.cost.model_dump()
         total = lines["total"] or 1.0
         for stage, line in CHAIN:
             style = "bold" if line == "total" else None
+            if missing and line in ("total", "last_mile"):
+                chain.add_row(stage, LABELS[line], "-", "-", style=style)  # not known
+                continue
             chain.add_row(stage, LABELS[line], _money(lines[line]),
-                          f"{lines[line] / total:.1%}", style=style)
+                          "-" if missing else f"{lines[line] / total:.1%}", style=style)
         chain.caption = (f"the network's own outbound line ({_money(lines['network_outbound'])}) "
                          f"is replaced by the last mile, not added")
         parts.append(chain)
@@ -68,6 +77,14 @@ def plan_summary(plan: IntegratedPlan) -> RenderableType:
                          _money(f.period_cost))
         parts.append(days)
     return Group(*parts)
+
+
+def not_routed(plan: IntegratedPlan) -> list[str]:
+    """The DCs whose day has no plan (their last mile is missing from the cost chain)."""
+    if plan.solve.status.has_solution:
+        return []
+    return [d.facility for d in plan.days if not d.plan.solve.status.has_solution
+            or d.plan.unserved]
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ nothing half-written)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from optimizer.cli import main
-from optimizer.formats.integrated import write_plan_instance
+from optimizer.formats.integrated import read_plan, write_plan_instance
 from tests.models.integrated import tiny
 
 FAST = ["--route-seconds", "0.5"]
@@ -64,8 +66,6 @@ def test_a_scenario_without_a_plan_is_compared_as_blank_and_says_why(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An infeasible scenario has no DCs, routes or service: its comparison cells are blank
     (before: 0 routes, 0 served and every customer 'changing DC'), and the console says why."""
-    import pandas as pd
-
     folder = _csv(tmp_path, "tiny-dcs,facilities,,capacity,set,10")
     out = tmp_path / "out"
     assert main(["plan", str(folder), "--out", str(out), "--scenario", "tiny-dcs", *FAST]) == 0
@@ -78,3 +78,23 @@ def test_a_scenario_without_a_plan_is_compared_as_blank_and_says_why(
         assert pd.isna(rows.loc[key, "change_tiny-dcs"]), key
     assert rows.loc[("facility", "DC-A", "open"), "tiny-dcs"] == "-"
     assert float(rows.loc[("routes", "day", "routes"), "baseline"]) == 2
+
+
+def test_a_plan_whose_days_are_not_routed_shows_no_total(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One van of 60 units a DC for 100 units a day: no DC's day can be routed. The network
+    part has costs, but the plan has no total (before: a total without the last mile, as if
+    it were the plan's cost)."""
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny.tables(fleet=[{"id": "van", "capacity": 60, "count": 1,
+                                                   "fixed_cost": 10, "cost_per_km": 1}])))
+    out = tmp_path / "out"
+    assert main(["plan", str(path), "--out", str(out), *FAST]) == 3
+    printed = " ".join(capsys.readouterr().out.split())
+    assert ("total cost - (no plan: the cost chain below lacks the last mile of DC-A, DC-B)"
+            in printed)
+    assert "INCOMPLETE, DC-A, DC-B not routed" in printed
+    assert pd.isna(pd.read_csv(out / "summary.csv").loc[0, "total"])
+    assert read_plan(out).cost is not None  # plan.json keeps the network's lines
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "no plan: days not routed" in page and "INCOMPLETE: DC-A, DC-B not routed" in page
