@@ -271,7 +271,7 @@ def _check_routes(inst: IntegratedInstance, plan: IntegratedPlan, stops: dict[st
             cost = vehicle.fixed_cost + vehicle.cost_per_km * km + vehicle.cost_per_hour * hours
             if not agrees(r.cost, cost, _tol(cost) + 1e-6):
                 report.add("route_figures", f"{dc}: {r.vehicle_type}#{r.vehicle}",
-                           f"cost {r.cost!r}, recomputed {cost:.6g}", abs(r.cost - cost))
+                           f"cost {_fig(r.cost)}, recomputed {_fig(cost)}", abs(r.cost - cost))
             alone = []
             for s in visited:
                 there = _km(inst, dc, s) + _km(inst, s, dc)
@@ -317,7 +317,7 @@ def _check_route_lines(plan: IntegratedPlan, stops: dict[str, DayStop],
         for name, got, want in (("load", line.load, load), ("km", line.km, km),
                                 ("hours", line.hours, hours), ("cost", line.cost, cost)):
             if not agrees(got, want, _tol(want)):
-                report.add("route_figures", subject, f"{name} {got!r}, recomputed {want:.6g}",
+                report.add("route_figures", subject, f"{name} {_fig(got)}, recomputed {_fig(want)}",
                            abs(got - want) if is_number(got) else math.inf)
 
 
@@ -397,7 +397,7 @@ def _check_cost(inst: IntegratedInstance, plan: IntegratedPlan, stops: dict[str,
     reported = cost.model_dump()
     for line, value in want.items():
         if not agrees(reported[line], value, _tol(value)):
-            report.add("cost", line, f"{reported[line]!r}, recomputed {value:.6g}",
+            report.add("cost", line, f"{_fig(reported[line])}, recomputed {_fig(value)}",
                        abs(reported[line] - value) if is_number(reported[line]) else math.inf)
     outbound = _network_outbound(inst, plan)
     zone_share: dict[str, float] = {}
@@ -420,7 +420,7 @@ def _check_cost(inst: IntegratedInstance, plan: IntegratedPlan, stops: dict[str,
                                  ("last_mile", c.last_mile, lm),
                                  ("cost_to_serve", c.cost_to_serve, own + lm)):
             if not agrees(got, value, _tol(value)):
-                report.add("cost", f"{c.customer}/{name}", f"{got!r}, recomputed {value:.6g}",
+                report.add("cost", f"{c.customer}/{name}", f"{_fig(got)}, recomputed {_fig(value)}",
                            abs(got - value) if is_number(got) else math.inf)
         if (c.facilities, c.demand, c.served, c.shortage, c.stops) != (
                 row.facilities, row.demand, row.served, row.shortage, zone_stops[c.customer]):
@@ -448,4 +448,14 @@ def _check_cost(inst: IntegratedInstance, plan: IntegratedPlan, stops: dict[str,
         for name, got, value in figures:
             if not agrees(got, value, _tol(value)):
                 report.add("facility_figures", f"{f.facility}/{name}",
-                           f"{got!r}, recomputed {value:.6g}", 1.0)
+                           f"{_fig(got)}, recomputed {_fig(value)}", 1.0)
+
+
+def _fig(value: object) -> str:
+    """A figure in a message: numbers with thousands separators and up to 6 decimals (the
+    checker's tolerance is relative 1e-6, so a difference always shows), anything else as
+    written."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return repr(value)
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -226,6 +226,15 @@ def check_command(
         except ScenarioError as exc:
             raise InputError(scenario_problems(exc, source)) from None
     read = read_plan(plan)
+    if scenario is None and read.instance != inst.name:
+        # a scenario's plan (scenarios/<name>/) checked against the baseline would list every
+        # changed figure as a violation
+        mine = [n for n in inst.scenario_names if read.instance == f"{inst.name}-{n}"]
+        if mine:
+            raise InputError([f"{plan}: this is the plan of scenario {mine[0]!r} (its "
+                              f"instance is {read.instance!r}); check it against that "
+                              f"scenario: optimizer plan check {instance} {plan} --scenario "
+                              f"{mine[0]}"])
     report = check_plan(inst, read)
     if not read.solve.status.has_solution:
         report.add("solve", "plan", f"the plan has no solution (status "
