@@ -61,11 +61,12 @@ def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
                                else "What the plan could not do")
     if plan.cost is not None:
         lines = plan.cost.model_dump()
+        # an incomplete chain (days not routed) has no last mile and no total bar
+        title = "Cost chain: upstream → DC → last mile" + (
+            f" (INCOMPLETE: {', '.join(missing)} not routed)" if missing else "")
         report.add_waterfall([(LABELS[line], lines[line]) for _stage, line in CHAIN
-                              if line != "total"], title="Cost chain: upstream → DC → last "
-                                                         "mile" + (
-                                  f" (INCOMPLETE: {', '.join(missing)} not routed)"
-                                  if missing else ""))
+                              if line != "total" and not (missing and line == "last_mile")],
+                             total=None if missing else "Total", title=title)
         report.add_notes("How the last mile is counted", [
             f"The network solve's own outbound line ({report.money(lines['network_outbound'])})"
             f" chose the DCs; the plan replaces it by the routes of the representative day × "
@@ -174,7 +175,7 @@ def _layers(inst: IntegratedInstance, plan: IntegratedPlan
                       legend="delivery routes of the representative day (colour of their "
                              "DC)"),
              MapLayer("Zones", "circle", zones, color="#1f77b4", radius=4,
-                      legend="zones (colour of their DC)"),
+                      legend="zones (colour of their DC; red: not served)"),
              MapLayer("Order stops", "circle", orders, color="#17becf", radius=3,
                       legend="orders with their own place"),
              MapLayer("DCs", "square", dcs, color="#212121", radius=7,

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from optimizer.cli import main
-from optimizer.formats.integrated import read_plan, write_plan_instance
+from optimizer.formats.integrated import read_plan, read_plan_instance, write_plan_instance
 from tests.models.integrated import tiny
 
 FAST = ["--route-seconds", "0.5"]
@@ -99,6 +99,12 @@ def test_a_plan_whose_days_are_not_routed_shows_no_total(
     assert read_plan(out).cost is not None  # plan.json keeps the network's lines
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "no plan: days not routed" in page and "INCOMPLETE: DC-A, DC-B not routed" in page
+    from optimizer.reports.html_plan import plan_report
+
+    inst = read_plan_instance(path)
+    (chart,) = [s for s in plan_report(inst, read_plan(out)).sections
+                if s.title.startswith("Cost chain")]
+    assert '"Total"' not in chart.body and "last mile (routes)" not in chart.body
 
 
 def test_checking_a_scenarios_plan_without_its_scenario_says_how(
