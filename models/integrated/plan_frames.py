@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from models.network import plan_frames as network_frames
-from models.routing import window_text
+from models.routing import clock, window_text
 from models.sourcing.plan_frames import money
 
 if TYPE_CHECKING:
@@ -50,11 +50,22 @@ def plan_frames(plan: IntegratedPlan) -> dict[str, pd.DataFrame]:
           f.period_cost) for f in plan.facilities],
         columns=["facility", "zones", "stops", "units_per_day", "routes", "km", "hours",
                  m("day_cost"), m("period_cost")])
+    # the day's clock: each route's departure and return, each stop's arrival and service
+    # start (HH:MM), from the routing plan of its DC's day
+    timed = {(day.facility, k): route for day in plan.days
+             for k, route in enumerate(day.plan.routes, start=1)}
+    visits = {v.stop: v for route in timed.values() for v in route.visits}
+
+    def at(key: tuple[str, int], end: bool) -> str:
+        route = timed.get(key)
+        return "" if route is None else clock(route.end_time if end else route.start_time)
+
     routes = pd.DataFrame(
         [(r.facility, r.route, r.vehicle, r.vehicle_type, r.stops, r.load, r.km, r.hours,
-          r.cost) for r in plan.routes],
+          r.cost, at((r.facility, r.route), False), at((r.facility, r.route), True))
+         for r in plan.routes],
         columns=["facility", "route", "vehicle", "vehicle_type", "stops", "load", "km",
-                 "hours", m("cost")])
+                 "hours", m("cost"), "start", "end"])
     where: dict[str, tuple[str, int]] = {}
     for r in plan.routes:
         for k, stop in enumerate(r.stops.split(";"), start=1):
@@ -63,9 +74,12 @@ def plan_frames(plan: IntegratedPlan) -> dict[str, pd.DataFrame]:
         [(t.stop, t.facility, t.customer, t.order or "", t.load, t.service_time,
           ";".join(window_text(a, b, True) for a, b in t.time_windows),
           t.lat if t.lat is not None else t.x, t.lon if t.lon is not None else t.y,
-          *where.get(t.stop, ("", None))) for t in plan.stops],
+          *where.get(t.stop, ("", None)),
+          clock(visits[t.stop].arrival) if t.stop in visits else "",
+          clock(visits[t.stop].start) if t.stop in visits else "") for t in plan.stops],
         columns=["stop", "facility", "customer", "order", "load", "service_time_s",
-                 "time_windows", "lat_or_x", "lon_or_y", "vehicle", "sequence"])
+                 "time_windows", "lat_or_x", "lon_or_y", "vehicle", "sequence", "arrival",
+                 "service_start"])
     customers = pd.DataFrame(
         [(c.customer, c.facilities, c.demand, c.served, c.shortage, c.stops, c.network_cost,
           c.last_mile, c.cost_to_serve) for c in plan.customers],
