@@ -146,3 +146,35 @@ def test_handling_cost_decides_which_open_dc_serves_a_customer() -> None:
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
     assert check_plan(inst, plan).ok
     assert plan.cost.total == pytest.approx(18.0, rel=1e-9)
+
+
+def _count_bin_packing() -> dict:
+    """Three customers of 6 units a day, two vans of 10 per DC: a DC's 20 units a day hold 18,
+    but a van carries one customer only, so one DC serves at most two. D1 is free, D2 costs
+    100, and min_open (the network-MILP allocator) is set.
+
+    Optimum: D1 serves C1 and C2 (one van each, 2 + 2 km), D2 serves C3 (2 km): 106.
+    """
+    return {
+        "name": "count_binpack",
+        "products": [{"id": "P"}],
+        "facilities": [{"id": "D1", "x": 0, "y": 0, "fixed_cost": 0},
+                       {"id": "D2", "x": 10, "y": 0, "fixed_cost": 100}],
+        "customers": [{"id": "C1", "x": 1, "y": 0}, {"id": "C2", "x": 0, "y": 1},
+                      {"id": "C3", "x": 9, "y": 0}],
+        "demand": [{"customer": c, "product": "P", "quantity": 6} for c in ("C1", "C2", "C3")],
+        "fleet": [{"id": "V", "capacity": 10, "count": 2, "cost_per_km": 1}],
+        "network_policy": {"outbound": "routes", "delivery_days": 1, "min_open": 1},
+    }
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "H-E: the count x capacity bound holds the sum (18 <= 20 at D1) but not the packing (a van "
+    "takes one 6-unit customer): routing the first allocation fails and the search stops with "
+    "no_solution instead of trying another allocation (a plan of cost 106 exists)"))
+def test_vehicle_count_bin_packing_does_not_end_the_search() -> None:
+    inst = _instance(_count_bin_packing())
+    plan = solve(inst, SolverOptions(time_limit=LIMIT))
+    assert plan.solve.status == SolveStatus.FEASIBLE
+    assert check_plan(inst, plan).ok
+    assert plan.cost.total == pytest.approx(106.0, rel=1e-9)
