@@ -75,17 +75,29 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
+def _clock(seconds: float, duration: bool = False) -> str:
+    """Seconds the way a person types them in a table: ``08:00`` (a time of day, hours may
+    pass 24) or ``0:20`` (a duration), when they are whole minutes; else the seconds."""
+    if seconds < 0 or not float(seconds / 60).is_integer():
+        return _num(seconds)
+    hours, minutes = divmod(int(seconds // 60), 60)
+    return f"{hours}:{minutes:02d}" if duration else f"{hours:02d}:{minutes:02d}"
+
+
 def write_plan_instance(instance: IntegratedInstance, path: Path | str, form: Form,
                         shown: Path | str | None = None) -> None:
-    """Write ``instance`` as JSON, a CSV folder or an Excel workbook (the time windows of
-    orders and profiles as ``start-end`` seconds joined by ``;`` in CSV and Excel)."""
+    """Write ``instance`` as JSON, a CSV folder or an Excel workbook (in CSV and Excel the
+    time windows of orders and profiles as ``HH:MM-HH:MM`` joined by ``;`` and their service
+    times as ``H:MM``, whole minutes, else seconds)."""
     data = instance.tables()
     if form != "json":
         data = copy.deepcopy(data)
         for table in _WINDOWED:
             for row in data.get(table, []):
-                row["time_windows"] = ";".join(f"{_num(w['start'])}-{_num(w['end'])}"
+                row["time_windows"] = ";".join(f"{_clock(w['start'])}-{_clock(w['end'])}"
                                                for w in row.get("time_windows", []))
+                if "service_time" in row:
+                    row["service_time"] = _clock(row["service_time"], duration=True)
     write_tables(data, INTEGRATED_TABLES, Path(path), form,
                  Path(shown) if shown is not None else None)
 

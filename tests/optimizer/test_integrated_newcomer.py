@@ -131,3 +131,24 @@ def test_checking_a_scenarios_plan_without_its_scenario_says_how(
     assert main(["plan", "check", str(path), str(out)]) == 5
     printed = " ".join(capsys.readouterr().out.split())
     assert re.search(r"1,\d{3}\.\d+, recomputed \d{3}\.\d+", printed), printed
+
+
+def test_written_tables_show_windows_and_service_times_as_people_type_them(
+        tmp_path: Path) -> None:
+    """Before: orders.csv of the shipped example read '21600-32400' and '1200.0'."""
+    inst = tiny.instance(orders=[{"id": "o1", "customer": "A1", "units": 1,
+                                  "service_time": "0:20",
+                                  "time_windows": "06:00-09:00;25:30-26:00"}],
+                         delivery_profile=[{"customer": "B1", "stops": 2,
+                                            "service_time": 90.5}])
+    folder = tmp_path / "csv"
+    write_plan_instance(inst, folder, "csv")
+    orders = pd.read_csv(folder / "orders.csv", dtype=str).iloc[0]
+    assert (orders["time_windows"], orders["service_time"]) == ("06:00-09:00;25:30-26:00",
+                                                                "0:20")
+    assert pd.read_csv(folder / "delivery_profile.csv", dtype=str).loc[0, "service_time"] \
+        == "90.5"  # not whole minutes: seconds
+    assert read_plan_instance(folder) == inst.model_copy(update={"name": "csv"})
+    book = tmp_path / "book.xlsx"
+    write_plan_instance(inst, book, "excel")
+    assert read_plan_instance(book) == inst.model_copy(update={"name": "book"})
