@@ -103,6 +103,12 @@ class _Engine:
         self.unit = self._unit_cost()
         self.best: _Plan | None = None
         self.routed: dict[tuple[int, ...], float] = {}
+        #: Whether the non-route cost of serving a customer differs between depots (handling,
+        #: inbound, landed cost under the network MILP): multi-depot routing sees route cost
+        #: only, so the allocator's own assignment and a reassignment are tried as well.
+        self.other_varies = not isinstance(allocator, CFLPAllocator) or (
+            problem.assign_cost is not None
+            and bool(np.any(np.ptp(problem.assign_cost, axis=0) > 1e-9)))
 
     # -- bookkeeping -------------------------------------------------------------------
     def left(self) -> float:
@@ -279,13 +285,17 @@ class _Engine:
             tried[mode] = math.inf if plan is None else plan.total
             self.keep(plan, f"first set ({mode})")
         self.mode = min(tried, key=tried.get)
-        if self.best is None:  # capped fleets found nothing: route the allocation per depot
+        if self.best is None or self.other_varies:  # the allocation itself, routed per depot
             routes = self.route_depots(first.assignment, np.flatnonzero(first.open),
                                        FIRST_SHARE * self.limit)
             self.keep(self.plan_of(routes, "allocation routed per depot"), "allocation routed")
         if self.best is None:
-            raise RuntimeError("no routing plan found for the first allocation")
-        self.routed[tuple(np.flatnonzero(current))] = self.best.total
+            self.open_one_more(first.open)
+        if self.best is None:
+            raise RuntimeError("no routing plan found for the first allocation, nor with one "
+                               "more depot open")
+        self.routed.setdefault(tuple(np.flatnonzero(current)), math.inf)
+        self.routed[tuple(np.flatnonzero(self.best.open))] = self.best.total
         salt = 1
         while self.left() > FINAL_SHARE * self.limit:
             r = self.ratio(self.best)
@@ -326,6 +336,25 @@ class _Engine:
         self.finish(salt)
         return self.result()
 
+    def open_one_more(self, open_: np.ndarray) -> None:
+        """When the first open set cannot be routed (vehicle counts too tight to pack the
+        stops), the sets with one more depot, by estimate, each allocated and routed per
+        depot, until one is routed."""
+        sets = [s for s in self.neighbours(open_) if s.sum() == open_.sum() + 1]
+        sets.sort(key=lambda s: self.estimate(s, 1.0))
+        for s in sets:
+            if self.left() <= FINAL_SHARE * self.limit:
+                return
+            got = self.alloc(self.unit, np.where(s, 1, 0).astype(np.int8),
+                             time_limit=max(1.0, 0.05 * self.limit))
+            if got is None:
+                continue
+            routes = self.route_depots(got.assignment, np.flatnonzero(got.open),
+                                       NEIGHBOUR_SHARE * self.limit)
+            if self.keep(self.plan_of(routes, f"one more depot {_ids(s)}"),
+                         f"one more depot {_ids(s)}"):
+                return
+
     def finish(self, salt: int) -> None:
         """The best set routed again (multi-depot, about half the time left), then every depot
         of the best plan re-routed alone with full vehicles, each depot keeping the cheaper of
@@ -347,6 +376,24 @@ class _Engine:
                                               < sum(r.cost for r in old) - 1e-9)
                 routes += new if better and new is not None else old
             self.keep(self.plan_of(routes, "per depot"), "each depot re-routed alone")
+        if self.other_varies and self.left() > 0.02 * self.limit:
+            self.reassign_and_route(salt + 1)
+
+    def reassign_and_route(self, salt: int) -> None:
+        """The best plan's customers re-assigned by the allocator (insertion and removal
+        costs plus every non-route cost), the depots that changed routed again alone."""
+        best = self.best
+        assert best is not None
+        new = self.reassign(best)
+        if new is None or np.array_equal(new, best.assignment):
+            return
+        moved = np.flatnonzero(new != best.assignment)
+        changed = sorted({int(best.assignment[j]) for j in moved if best.assignment[j] >= 0}
+                         | {int(new[j]) for j in moved if new[j] >= 0})
+        keep = [r for r in best.routes if r.depot not in changed]
+        again = self.route_depots(new, changed, 0.9 * self.left(), salt)
+        self.keep(self.plan_of(None if again is None else keep + again, "reassigned"),
+                  f"reassigned ({len(moved)} customers moved)")
 
     def reassign(self, plan: _Plan) -> np.ndarray | None:
         """The allocator's assignment (open set fixed) with each customer's removal saving at

@@ -76,7 +76,7 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
     * ``demand[j]``: the customer's units per period over all products (0 when unservable).
     * ``allowed[i, j]``: DC i has a vehicle type that can drive to j and back alone within
       its ``max_duration``, and its lane to j is open (not forbidden, within
-      ``max_service_km``) for every product j asks for.
+      ``max_service_km``, no ``max_volume`` below what j asks) for every product j asks for.
     * ``assign_cost[i, j]``: handling at i of all of j's units (the other non-route costs are
       the allocator's).
     * ``km``: distances (facilities first, then customers), 0 on the diagonal; pairs no route
@@ -104,6 +104,15 @@ def location_routing_problem(inst: NetworkInstance) -> RoutesMapping:
     allowed = np.ones((m, n), dtype=bool)
     for d in demand_rows:
         allowed[:, c_index[d.customer]] &= lane_open[:, c_index[d.customer], p_index[d.product]]
+    f_index = {f.id: i for i, f in enumerate(facilities)}
+    for lane in inst.lanes:  # a lane capped below what the customer asks closes the pair
+        if lane.max_volume is None or lane.origin not in f_index or lane.destination not in c_index:
+            continue
+        j = c_index[lane.destination]
+        asked = sum(d.quantity for d in demand_rows if d.customer == lane.destination
+                    and (lane.product is None or d.product == lane.product))
+        if lane.max_volume < asked - 1e-9:
+            allowed[f_index[lane.origin], j] = False
     has_vehicle = np.array([bool(inst.vehicles_at(f.id)) for f in facilities])
     must_close = np.array([f.status == FacilityStatus.MUST_CLOSE for f in facilities])
     allowed &= (has_vehicle & ~must_close)[:, None]

@@ -100,11 +100,6 @@ def _lane_volume_below_demand() -> dict:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: a DC -> customer lane max_volume below the customer's demand is not a closed pair for "
-    "the location-routing search (forbidden is): routing re-assigns C1 to D1, the allocator "
-    "refuses, and the search ends at 72.47 with D1 kept for C2 (optimum 68.48, found when the "
-    "lane is forbidden instead)"))
 def test_a_lane_volume_below_the_demand_closes_the_pair() -> None:
     inst = _instance(_lane_volume_below_demand())
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
@@ -137,10 +132,6 @@ def _handling_decides() -> dict:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: routing the open DCs together moves C1 to the DC nearer by route cost alone, "
-    "ignoring the DC's handling cost (the allocator had priced it): plan 116 (handling 110), "
-    "optimum 18; the search optimises routes without the per-DC costs of the plan"))
 def test_handling_cost_decides_which_open_dc_serves_a_customer() -> None:
     inst = _instance(_handling_decides())
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
@@ -168,10 +159,6 @@ def _count_bin_packing() -> dict:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: the count x capacity bound holds the sum (18 <= 20 at D1) but not the packing (a van "
-    "takes one 6-unit customer): routing the first allocation fails and the search stops with "
-    "no_solution instead of trying another allocation (a plan of cost 106 exists)"))
 def test_vehicle_count_bin_packing_does_not_end_the_search() -> None:
     inst = _instance(_count_bin_packing())
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
