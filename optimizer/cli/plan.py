@@ -24,6 +24,7 @@ from models.integrated import (
 )
 from models.network import SolverOptions
 from models.routing import RoutingOptions
+from models.solver import was_interrupted
 from optimizer.cli.common import STATUS_EXIT, console, err_console, fail, interrupt_exits_130
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.integrated import (
@@ -88,11 +89,15 @@ def solve_one(inst: IntegratedInstance, options: IntegratedOptions) -> tuple[str
     """Solve in a worker process: ``("plan", plan)``, or ``("input", message)`` for a day
     that cannot be built, or ``("check", message)`` for a plan the checker rejects."""
     try:
-        return "plan", solve(inst, options)
+        plan = solve(inst, options)
     except DayError as exc:
         return "input", f"{inst.name}: {exc}"
     except PlanCheckError as exc:
         return "check", f"{inst.name}: {exc}"
+    if was_interrupted(plan.network.solve.stop_reason):
+        # Ctrl-C stopped the network solve at an incumbent: the run is interrupted, not a plan
+        raise KeyboardInterrupt
+    return "plan", plan
 
 
 @app.command("solve")
@@ -140,11 +145,13 @@ def solve_command(
             problems.extend(scenario_problems(exc, source))
     if problems:
         raise InputError(problems)
+    count = workers or min(default_workers(), len(runs))
     options = IntegratedOptions(
         network=SolverOptions(time_limit=time_limit, gap=gap, seed=seed),
-        # in-process searches: each run already has its own worker process
-        routing=RoutingOptions(time_limit=route_seconds, seed=seed, isolate=False))
-    count = workers or min(default_workers(), len(runs))
+        # with worker processes each run's searches stay in its worker; a run in this
+        # process searches in a child process, which stops on Ctrl-C (OR-Tools searching in
+        # this process swallowed Ctrl-C: the run went on and wrote its plan)
+        routing=RoutingOptions(time_limit=route_seconds, seed=seed, isolate=count == 1))
     plans: dict[str, IntegratedPlan] = {}
     with console.status(f"solving {', '.join(runs)} ({count} worker(s))...") \
             if not as_json else _quiet(), Workers(count) as pool:
