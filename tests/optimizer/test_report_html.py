@@ -275,3 +275,15 @@ def test_the_map_zooms_in_quarter_steps_to_fill_its_frame() -> None:
     script = str(parts.script)
     assert "options.zoomSnap = 0.25;" in script
     assert script.index("options.zoomSnap") < script.index("fitBounds(")
+
+
+def test_table_numbers_read_as_their_kind() -> None:
+    """In a newcomer's report the unit costs of flows read 0.01 (2 decimals of money), the
+    plan's total 16,926,930.4667 and km 432.5 beside 126.51."""
+    from optimizer.reports.html.page import table_of
+
+    table = table_of(pd.DataFrame({
+        "unit_cost_GBP": [0.012345], "unit_price_EUR": [4.4213], "total_GBP": [16926930.4667],
+        "seconds": [5.36862], "km": [126.514], "cost_GBP": [1.5], "quantity": [1000.0]}))
+    assert [text for text, _numeric in table.rows[0]] == [
+        "0.0123", "4.4213", "16,926,930.47", "5.4", "126.5", "1.50", "1,000"]

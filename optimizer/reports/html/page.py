@@ -121,7 +121,11 @@ def _cell(value: Any, style: str | None) -> tuple[str, bool]:
             return f"{value:.1%}", True
         if style == "#,##0.00":
             return f"{value:,.2f}", True
-        if style == "#,##0.##" or style == "km":
+        if style == "km":
+            return f"{value:,.1f}", True
+        if style == "seconds":
+            return f"{value:,.1f}", True
+        if style == "#,##0.##":
             return number(value), True
         return number(value, 4), True
     if isinstance(value, int):
@@ -131,12 +135,24 @@ def _cell(value: Any, style: str | None) -> tuple[str, bool]:
     return str(value), False
 
 
+def _style(column: str) -> str | None:
+    """How a column's numbers are shown in the page: plan.xlsx's format by column name, with
+    per-unit prices and costs to 4 decimals (``0.0123``: 2 decimals showed ``0.01``), totals
+    as money, km to 0.1 and seconds to 0.1."""
+    if re.fullmatch(r"unit_(cost|price)(_\w+)?", column):
+        return None  # up to 4 decimals
+    if re.fullmatch(r"total(_\w+)?", column):
+        return "#,##0.00"
+    if re.fullmatch(r"(\w+_)?seconds", column):
+        return "seconds"
+    return number_format(column) or ("km" if re.fullmatch(r"(\w+_)?km", column) else None)
+
+
 def table_of(frame: pd.DataFrame, note: str = "") -> _Table:
     """The first :data:`MAX_TABLE_ROWS` rows of ``frame`` as formatted text (money, shares
     and quantities by column name, as plan.xlsx formats them)."""
     columns = [str(c) for c in frame.columns]
-    styles = [number_format(c) or ("km" if re.fullmatch(r"(\w+_)?km", c) else None)
-              for c in columns]
+    styles = [_style(c) for c in columns]
     rows = [[_cell(v, s) for v, s in zip(row, styles, strict=True)]
             for row in frame.head(MAX_TABLE_ROWS).itertuples(index=False)]
     return _Table(columns, rows, len(frame), note)
