@@ -165,3 +165,32 @@ def test_vehicle_count_bin_packing_does_not_end_the_search() -> None:
     assert plan.solve.status == SolveStatus.FEASIBLE
     assert check_plan(inst, plan).ok
     assert plan.cost.total == pytest.approx(106.0, rel=1e-9)
+
+
+def _split_for_reach() -> dict:
+    """C1 (15 units a day) is 100 km away; the 'big' van (20) may drive one hour, the 'small'
+    van (10) has no limit. Two small-van trips of 7.5 units (200 km each at 1 per km): 400.
+    The documented split (by the largest capacity, 20) leaves one stop no vehicle can serve.
+    """
+    return {
+        "name": "split_reach",
+        "products": [{"id": "P"}],
+        "facilities": [{"id": "D1", "x": 0, "y": 0, "fixed_cost": 0}],
+        "customers": [{"id": "C1", "x": 100, "y": 0}],
+        "demand": [{"customer": "C1", "product": "P", "quantity": 15}],
+        "fleet": [{"id": "small", "capacity": 10, "cost_per_km": 1},
+                  {"id": "big", "capacity": 20, "cost_per_km": 1, "max_duration": "1:00"}],
+        "network_policy": {"outbound": "routes", "delivery_days": 1},
+    }
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "H-E (doc rule gap): the split uses the largest capacity even when that vehicle cannot reach "
+    "the customer within its max_duration; the reach check passes (the small van reaches), "
+    "routing fails, no_solution (exit 4) although two small-van trips (400) deliver it"))
+def test_a_stop_is_split_for_the_vehicles_that_can_reach_it() -> None:
+    inst = _instance(_split_for_reach())
+    plan = solve(inst, SolverOptions(time_limit=LIMIT))
+    assert plan.solve.status == SolveStatus.FEASIBLE
+    assert check_plan(inst, plan).ok
+    assert plan.cost.total == pytest.approx(400.0, rel=1e-9)
