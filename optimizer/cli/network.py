@@ -45,6 +45,7 @@ from optimizer.output_folder import (
     staged_file,
     staged_output,
 )
+from optimizer.parallel import Workers
 from optimizer.reports.network_map import map_coordinates, why_no_map
 from optimizer.reports.network_summary import plan_summary
 from optimizer.reports.sourcing_summary import check_summary
@@ -174,16 +175,24 @@ def solve_command(
     currency = inst.policy.currency
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
                             threads=threads, seed=seed, log=log)
-    try:
-        shown = "location-routing" if inst.routes_mode else method.value
-        with (console.status(f"solving {inst.name} ({shown}, {solver.value})... "
-                             f"(Ctrl-C keeps the best plan so far)")
-              if not (log or as_json) else nullcontext(), interruptible()):
-            plan = solve(inst, options, method=method.value)
-    except PlanCheckError as exc:
-        console.print(check_summary(exc.report))  # type: ignore[arg-type]
+    shown = "location-routing" if inst.routes_mode else method.value
+    ctrl_c = ("Ctrl-C stops, nothing is written" if inst.routes_mode else
+              "Ctrl-C keeps the best plan so far")
+    with (console.status(f"solving {inst.name} ({shown}, {solver.value})... ({ctrl_c})")
+          if not (log or as_json) else nullcontext(), interruptible()):
+        if inst.routes_mode:
+            # the location-routing search routes in the process it runs in, where OR-Tools
+            # swallows Ctrl-C (the search ran to its limit and wrote its plan); in a worker
+            # process Ctrl-C reaches this one, which stops the worker: exit 130
+            with Workers(2) as pool:  # a pool (2: never this process); one task, one worker
+                kind, value = pool.map(solve_checked, [(inst, options, method.value)])[0]
+        else:
+            kind, value = solve_checked(inst, options, method.value)
+    if kind == "check":
+        console.print(check_summary(value))  # type: ignore[arg-type]
         fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "
                                     "nothing was written")
+    plan = value
     written = (write_network_plan(plan, out, inst, inputs=[instance])
                if out is not None else [])
     if was_interrupted(plan.solve.stop_reason):
@@ -204,6 +213,17 @@ def solve_command(
             if plan.open_facilities and map_coordinates(inst) is None:
                 console.print(why_no_map(inst), highlight=False)
     raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
+
+
+def solve_checked(inst: NetworkInstance, options: SolverOptions, method: str
+                  ) -> tuple[str, object]:
+    """``("plan", plan)``, or ``("check", report)`` when the checker rejects the plan (a
+    module-level function, so that it runs in a worker process; the report, unlike
+    :class:`PlanCheckError`, travels back from one)."""
+    try:
+        return "plan", solve(inst, options, method=method)
+    except PlanCheckError as exc:
+        return "check", exc.report
 
 
 def with_outbound(inst: NetworkInstance, path: Path, outbound: OutboundChoice

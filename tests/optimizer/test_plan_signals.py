@@ -60,3 +60,22 @@ def _interrupt(process: subprocess.Popen[str], tmp_path: Path, out: Path,
             break
         time.sleep(0.1)
     assert _alive(children) == set()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_on_a_location_routing_search_exits_130_and_writes_nothing(
+        tmp_path: Path, signum: signal.Signals) -> None:
+    """``network solve --outbound routes``: before, the search ran to its limit after Ctrl-C
+    (OR-Tools routing in the command's process swallowed it) and wrote its plan, exit 0."""
+    from tests.models.network.routes_cases import tiny_data
+
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny_data()), encoding="utf-8")
+    out = tmp_path / "out"
+    process = _start("network", "solve", str(path), "--out", str(out), "--time-limit", "600")
+    try:
+        _interrupt(process, tmp_path, out, signum)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
