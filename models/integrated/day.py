@@ -5,7 +5,8 @@ Each DC's day carries, for every zone it serves, the units of its outbound flows
 ``delivery_days``. A zone with orders splits that volume over its orders in proportion to their
 ``units``; a zone with a delivery profile into its ``stops`` equal stops; any other zone is one
 stop. A stop heavier than the DC's largest vehicle is split into ⌈load / capacity⌉ equal stops
-at the same place (``<id>#1``, ``<id>#2``, ...).
+at the same place (``<id>#1``, ``<id>#2``, ...); "largest" counts only the vehicle types that
+can serve the stop alone within their ``max_duration``.
 """
 
 from __future__ import annotations
@@ -57,13 +58,12 @@ def day_stops(inst: IntegratedInstance, plan: NetworkPlan) -> dict[str, tuple[Da
     out = {}
     for dc in plan.open_facilities:
         zones = volumes.get(dc, {})
-        largest = max((v.capacity for v in inst.fleet_at(dc)), default=math.inf)
         stops: list[DayStop] = []
         for zone, volume in zones.items():
             suffix = f"@{dc}" if len(served_by[zone]) > 1 else ""
             for base in zone_stops(inst, zone, volume):
                 base = base.model_copy(update={"stop": base.stop + suffix, "facility": dc})
-                stops.extend(_split(base, largest))
+                stops.extend(_split(base, largest_reaching(inst, dc, base)))
         if stops:
             out[dc] = tuple(stops)
     return out
@@ -96,6 +96,23 @@ def zone_stops(inst: IntegratedInstance, zone: str, volume: float) -> list[DaySt
                     time_windows=windows, lat=customer.lat, lon=customer.lon, x=customer.x,
                     y=customer.y, at_zone=True)
             for k in range(count)]
+
+
+def largest_reaching(inst: IntegratedInstance, facility: str, stop: DayStop) -> float:
+    """The capacity of the largest vehicle type at ``facility`` that can serve ``stop`` alone
+    within its ``max_duration`` (km there and back / ``speed_kmh`` + the service time); the
+    largest type at the DC when none can (the day then says the stop is out of reach), or
+    when the distance is not known (the day builder says so)."""
+    fleet = inst.fleet_at(facility)
+    largest = max((v.capacity for v in fleet), default=math.inf)
+    try:
+        km = place_km(inst.network, facility, stop) + place_km(inst.network, stop, facility)
+    except DayError:
+        return largest
+    reaching = [v.capacity for v in fleet if v.max_duration is None or
+                km / v.speed_kmh + stop.service_time / 3600.0
+                <= v.max_duration / 3600.0 * (1 + 1e-9)]
+    return max(reaching, default=largest)
 
 
 def _split(stop: DayStop, largest: float) -> list[DayStop]:

@@ -80,3 +80,25 @@ def test_a_dc_that_must_close_reaches_nobody() -> None:
         "customers: zone 'A3' must be served, but no DC's vehicles can get there and back "
         "within fleet.max_duration (the quickest round trip serving it alone, driving at "
         "speed_kmh plus the service time): from DC-A: 1:12 on 'van-a' > 1:00"]
+
+
+def test_a_stop_is_split_for_the_largest_vehicle_that_reaches_it() -> None:
+    """Zone A3 carries 50 units a day; DC-A's 60-unit truck may drive one hour (A3 is a 1:12
+    round trip), its 30-unit van has no limit: A3 becomes two 25-unit stops for the van (before:
+    one 50-unit stop, lighter than the truck, that no vehicle could serve; infeasible)."""
+    data = _far_zone()
+    data["facilities"] = data["facilities"][:1]
+    data["customers"] = [c for c in data["customers"] if c["id"].startswith("A")]
+    data["demand"] = [d for d in data["demand"] if d["customer"].startswith("A")]
+    data["fleet"] = [
+        {"id": "truck", "capacity": 60, "fixed_cost": 10, "cost_per_km": 1, "speed_kmh": 50,
+         "max_duration": "1:00"},
+        {"id": "van", "capacity": 30, "fixed_cost": 10, "cost_per_km": 1, "speed_kmh": 50}]
+    data["scenarios"] = []
+    inst = tiny.IntegratedInstance.model_validate(data)
+    plan = solve(inst, OPTIONS)
+    assert plan.solve.status == SolveStatus.FEASIBLE, plan.problems
+    a3 = sorted((s.stop, s.load) for s in plan.stops if s.customer == "A3")
+    assert a3 == [("A3#1", 25.0), ("A3#2", 25.0)]
+    assert {r.vehicle_type for r in plan.routes if "A3#1" in r.stops.split(";")} == {"van"}
+    assert check_plan(inst, plan).ok
