@@ -288,8 +288,9 @@ class _Builder:
             if fac.handling_cost:
                 self.objective.extend((v, c * fac.handling_cost) for v, c in through[fac.id])
                 self.budget_terms.extend((v, c * fac.handling_cost) for v, c in through[fac.id])
-            fleet = inst.fleet_capacity(fac.id) if self.routes else None
-            if fleet is not None and through[fac.id]:  # at most `count` routes a type a day
+            # at most `count` routes of a type a day (rates mode too: a fleet given is real)
+            fleet = inst.fleet_capacity(fac.id) if inst.fleet else None
+            if fleet is not None and through[fac.id]:
                 self.prob.addConstraint(
                     _expr(through[fac.id] + [(y, -fleet) for y in self.open[fac.id]]) <= 0,
                     f"fleet_{n}")

@@ -41,18 +41,24 @@ class Stops:
 def day_stops(problem: LocationRoutingProblem, allowed: np.ndarray) -> Stops:
     """A stop per served customer per day (demand / delivery_days), split into
     ⌈load / Q⌉ equal stops where Q is the smallest, over the depots allowed to serve the
-    customer, of the largest vehicle capacity there."""
+    customer, of the largest capacity there among the vehicle types that can drive to the
+    customer and back alone within their ``max_hours`` (service included)."""
     m, n = problem.shape
-    largest = np.zeros(m)
+    largest = np.zeros((m, n))
     for v in problem.vehicles:
-        largest = np.where(v.depots, np.maximum(largest, v.capacity), largest)
+        hours = 2.0 * problem.km[:m, m:] / v.speed_kmh + problem.service_hours[None, :]
+        reach = v.depots[:, None] & (True if v.max_hours is None
+                                     else hours <= v.max_hours * (1 + 1e-9))
+        largest = np.where(reach, np.maximum(largest, v.capacity), largest)
+    fallback = max(v.capacity for v in problem.vehicles)
     cust, load = [], []
     for j in range(n):
         daily = problem.demand[j] / problem.delivery_days
         if daily <= 0:
             continue
-        caps = largest[allowed[:, j]]
-        q = caps.min() if len(caps) else largest.max()
+        caps = largest[allowed[:, j], j]
+        caps = caps[caps > 0]
+        q = caps.min() if len(caps) else fallback
         parts = max(1, math.ceil(daily / q - 1e-9))
         cust += [j] * parts
         load += [daily / parts] * parts

@@ -184,10 +184,6 @@ def _split_for_reach() -> dict:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E (doc rule gap): the split uses the largest capacity even when that vehicle cannot reach "
-    "the customer within its max_duration; the reach check passes (the small van reaches), "
-    "routing fails, no_solution (exit 4) although two small-van trips (400) deliver it"))
 def test_a_stop_is_split_for_the_vehicles_that_can_reach_it() -> None:
     inst = _instance(_split_for_reach())
     plan = solve(inst, SolverOptions(time_limit=LIMIT))
