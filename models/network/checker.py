@@ -367,6 +367,15 @@ def _check_facilities_use(net: _Network, report: NetworkCheckReport, state: _Sta
                 report.add("balance", f"{dc}/{p}",
                            f"{into:,.6g} units of {p} into facility {dc}, {out:,.6g} out",
                            into - out)
+    days = net.inst.network_policy.delivery_days
+    for dc, units in throughput.items():  # at most `count` routes of each vehicle type a day
+        types = [v for v in net.inst.fleet if v.facility is None or v.facility == dc]
+        if types and all(v.count is not None for v in types):
+            most = days * sum(v.count * v.capacity for v in types)
+            if units > most + _tol(most):
+                report.add("fleet_capacity", dc,
+                           f"ships {units:,.6g} units a period, more than its fleet carries "
+                           f"({days:g} days × {most / days:,.6g} units a day)", units - most)
     for dc, (size, capacity, _fixed) in state.open_sizes.items():
         if capacity is not None and load[dc] > capacity + _tol(capacity):
             unit = net.facilities[dc].capacity_unit.value

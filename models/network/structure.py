@@ -76,7 +76,9 @@ def facility_problem(inst: NetworkInstance) -> tuple[FacilityProblem, list[str]]
         (option,) = inst.size_options(f.id)
         per_unit = 1.0 if f.capacity_unit == CapacityUnit.UNITS else float(
             getattr(weight_of, f"unit_{f.capacity_unit.value}"))
-        capacity.append(np.inf if option.capacity is None else option.capacity / per_unit)
+        fleet = inst.fleet_capacity(f.id) if inst.fleet else None  # vehicle counts bound it
+        capacity.append(min(np.inf if option.capacity is None else option.capacity / per_unit,
+                            np.inf if fleet is None else fleet))
         fixed.append(option.fixed_cost)
     status = [f.status for f in inst.facilities]
     policy = inst.network_policy

@@ -39,10 +39,6 @@ def _count_under_rates() -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: with the network in rates mode the integrated solve ignores the vehicle count at the "
-    "DCs (it applies the fleet's reach, not its count x capacity), sends C1 and C2 to D1, and "
-    "the day is 'infeasible' (fleet_capacity: 16 > 10) although a plan of cost 104 exists"))
 def test_the_fleet_count_bounds_a_dc_under_a_rates_network() -> None:
     inst = IntegratedInstance.model_validate(_count_under_rates())
     plan = solve(inst, OPTIONS)
@@ -69,10 +65,6 @@ def _split_for_reach() -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E (doc rule gap): a stop is split only when heavier than the DC's largest vehicle, even "
-    "when that vehicle cannot reach it in its max_duration; the day is 'infeasible' (route_limit) "
-    "although two small-van trips (400) deliver it. Same in network routes mode: no_solution"))
 def test_a_stop_is_split_for_the_vehicles_that_can_reach_it() -> None:
     inst = IntegratedInstance.model_validate(_split_for_reach())
     plan = solve(inst, OPTIONS)
