@@ -38,7 +38,8 @@ def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
     report = Report(f"Integrated plan: {plan.instance}", currency=plan.currency,
                     subtitle=f"status {s.status.value} ({s.stop_reason}); network "
                              f"{s.network_status.value} ({s.network_method})")
-    demand = sum(c.demand for c in plan.customers)
+    # the instance's demand: a plan without a solution has no customer rows
+    demand = sum(d.quantity for d in inst.network.demand)
     served = sum(c.served for c in plan.customers)
     missing = not_routed(plan)
     whole = plan.cost if plan.cost is not None and not missing else None
@@ -50,8 +51,8 @@ def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
                 f"of {len(inst.network.facilities):,}"),
             Kpi("Suppliers used", f"{len({p.supplier for p in plan.network.purchases}):,}",
                 f"of {len(inst.network.suppliers):,}"),
-            Kpi("Demand served", "-" if not demand else f"{served / demand:.1%}",
-                f"{number(served)} of {number(demand)} units"),
+            Kpi("Demand served", "-" if not demand or not plan.solve.status.has_solution
+                else f"{served / demand:.1%}", f"{number(served)} of {number(demand)} units"),
             Kpi("Routes a day", f"{len(plan.routes):,}",
                 km_text(sum(r.km for r in plan.routes)))]
     report.add_kpis(kpis)

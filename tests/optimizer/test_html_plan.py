@@ -40,3 +40,16 @@ def test_routes_are_drawn_in_their_dcs_colour_with_clock_times_and_units() -> No
     assert re.fullmatch(r"\d\d:\d\d", fields["delivered at"])
     zone = next(p for p in by_name["Zones"].items if p.label == "B1")
     assert dict(zone.fields)["demand"] == "100 units per period"
+
+
+def test_a_plan_without_a_solution_says_how_much_demand_it_leaves() -> None:
+    """Before: 'Demand served - / 0 of 0 units' (the plan has no customer rows)."""
+    from optimizer.reports.html_plan import plan_report
+
+    data = tiny.tables(facilities=[{"id": "DC-A", "x": 0, "y": 0, "capacity": 10},
+                                   {"id": "DC-B", "x": 100, "y": 0, "capacity": 10}])
+    inst = tiny.IntegratedInstance.model_validate(data)
+    plan = solve(inst, IntegratedOptions(routing=tiny.ROUTING))
+    assert not plan.solve.status.has_solution
+    (kpis,) = [s for s in plan_report(inst, plan).sections if s.kind == "kpis"]
+    assert "0 of 400 units" in str(kpis.data) + kpis.body
