@@ -174,7 +174,8 @@ def solve_command(
         written = write_plan(baseline, out, inputs=[instance],
                              scenarios={k: v for k, v in plans.items() if k != "baseline"},
                              comparison=None if comparison is None else comparison.rows,
-                             extra=_report_writer(runs, plans))
+                             extra=_report_writer(runs, plans, None if comparison is None
+                                                  else comparison.rows))
     if as_json:
         typer.echo(json.dumps(baseline.model_dump(mode="json"), indent=2))
     else:
@@ -199,16 +200,18 @@ class _quiet:
         return None
 
 
-def _report_writer(runs: dict[str, IntegratedInstance], plans: dict[str, IntegratedPlan]
-                   ) -> Any:
-    """``report.html`` for each plan folder, when the report builder is available."""
+def _report_writer(runs: dict[str, IntegratedInstance], plans: dict[str, IntegratedPlan],
+                   comparison: Any = None) -> Any:
+    """``report.html`` for each plan folder (the baseline's with the scenarios' comparison),
+    when the report builder is available."""
     try:
         from optimizer.reports.html_plan import write_plan_report
     except ImportError:
         return None
 
     def write(folder: Path, name: str) -> list[str]:
-        return write_plan_report(runs[name], plans[name], folder)
+        return write_plan_report(runs[name], plans[name], folder,
+                                 comparison if name == "baseline" else None)
 
     return write
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
 from models.integrated import CHAIN, IntegratedInstance, IntegratedPlan
 from optimizer.reports.html import (
     REPORT_FILE,
@@ -32,8 +34,10 @@ LABELS = {"purchase": "purchase", "onboarding": "supplier onboarding",
           "shortage": "shortage penalty"}
 
 
-def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
-    """The report page of ``plan`` (of ``inst``)."""
+def plan_report(inst: IntegratedInstance, plan: IntegratedPlan,
+                comparison: pd.DataFrame | None = None) -> Report:
+    """The report page of ``plan`` (of ``inst``); with ``comparison`` (the baseline's page when
+    scenarios were solved: ``comparison.csv``) a table of the baseline and every scenario."""
     s = plan.solve
     report = Report(f"Integrated plan: {plan.instance}", currency=plan.currency,
                     subtitle=f"status {s.status.value} ({s.stop_reason}); network "
@@ -78,13 +82,20 @@ def plan_report(inst: IntegratedInstance, plan: IntegratedPlan) -> Report:
     else:
         report.add_notes("Map", ["No map: some places have no coordinates."])
     report.add_gantt(_bars(plan), title="Route timeline of the representative day")
+    if comparison is not None:
+        shown = comparison.map(lambda v: round(v, 2) if isinstance(v, float) else v)
+        report.add_table("comparison", shown, note=(
+            "the baseline and each scenario side by side (comparison.csv); change_<scenario> "
+            "= the scenario minus the baseline; each scenario's own page is "
+            "scenarios/<scenario>/report.html"))
     return report.add_tables(plan.to_frames())
 
 
-def write_plan_report(inst: IntegratedInstance, plan: IntegratedPlan, folder: Path
-                      ) -> list[str]:
-    """Write ``report.html`` into ``folder``; returns the names written."""
-    plan_report(inst, plan).write(folder / REPORT_FILE)
+def write_plan_report(inst: IntegratedInstance, plan: IntegratedPlan, folder: Path,
+                      comparison: pd.DataFrame | None = None) -> list[str]:
+    """Write ``report.html`` into ``folder`` (with the scenarios' ``comparison`` table, for the
+    baseline); returns the names written."""
+    plan_report(inst, plan, comparison).write(folder / REPORT_FILE)
     return [REPORT_FILE]
 
 

@@ -152,3 +152,18 @@ def test_written_tables_show_windows_and_service_times_as_people_type_them(
     book = tmp_path / "book.xlsx"
     write_plan_instance(inst, book, "excel")
     assert read_plan_instance(book) == inst.model_copy(update={"name": "book"})
+
+
+def test_the_baseline_report_holds_the_scenarios_comparison(tmp_path: Path) -> None:
+    """Before: the comparison was only on the console and in comparison.csv; a manager opening
+    report.html saw the baseline alone."""
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(tiny.tables()))
+    out = tmp_path / "out"
+    assert main(["plan", str(path), "--out", str(out), "--scenario", "demand-up", *FAST]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="table-comparison"' in page
+    assert "change_demand-up" in page and "scenarios/&lt;scenario&gt;/report.html" in page
+    scenario_page = (out / "scenarios" / "demand-up" / "report.html").read_text(
+        encoding="utf-8")
+    assert 'id="table-comparison"' not in scenario_page
