@@ -27,6 +27,7 @@ from models.integrated.plan import (
 )
 from models.integrated.reach import Reach, close_lanes, fleet_reach, trip_text
 from models.network import (
+    FacilityStatus,
     FleetVehicle,
     Method,
     NetworkPlan,
@@ -72,6 +73,10 @@ def solve(instance: IntegratedInstance, options: IntegratedOptions | None = None
     if blocked:
         return _no_plan(instance, _unsolved_network(instance, blocked), start,
                         "infeasible before solving: a zone no vehicle reaches")
+    short = fleet_too_small(instance)
+    if short:
+        return _no_plan(instance, _unsolved_network(instance, [short]), start,
+                        "infeasible before solving: the fleet cannot carry the demand")
     network = solve_network(close_lanes(instance.network, reach.closed), options.network,
                             method=options.method)
     if not network.solve.status.has_solution:
@@ -104,6 +109,31 @@ def unreachable_problems(instance: IntegratedInstance, reach: Reach) -> list[str
             f"{'; '.join(trip_text(t) for t in trips[:5]) or 'every DC must close'}"
             f"{f'; and {len(trips) - 5} more DCs' if len(trips) > 5 else ''}"
             for zone, trips in reach.unreachable.items() if zone in hard]
+
+
+def fleet_too_small(instance: IntegratedInstance) -> str | None:
+    """Why the fleet cannot carry the demand that must be met, when all DCs together (those
+    that may open) deliver at most Σ count × capacity × delivery_days; None when it can (or
+    some vehicle type has no count)."""
+    net = instance.network
+    days = instance.delivery_days
+    per_dc: dict[str, float] = {}
+    for f in net.facilities:
+        if f.status == FacilityStatus.MUST_CLOSE:
+            continue
+        fleet = instance.fleet_at(f.id)
+        if any(v.count is None for v in fleet):
+            return None
+        per_dc[f.id] = days * sum(v.count * v.capacity for v in fleet)  # type: ignore[operator]
+    hard = sum(d.quantity for d in net.demand if d.shortage_penalty is None)
+    carries = sum(per_dc.values())
+    if hard <= carries * (1 + 1e-9):
+        return None
+    parts = ", ".join(f"{dc} {q:,.0f}" for dc, q in per_dc.items())
+    return (f"fleet: the vehicles of all DCs together carry at most {carries:,.0f} units per "
+            f"period (count × capacity × {days:g} delivery days: {parts}), and the demand that "
+            f"must be met is {hard:,.0f} units: add vehicles (fleet.count), larger ones "
+            f"(fleet.capacity) or delivery days (network_policy.delivery_days)")
 
 
 def closed_lanes_note(reach: Reach) -> str:

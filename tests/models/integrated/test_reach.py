@@ -102,3 +102,18 @@ def test_a_stop_is_split_for_the_largest_vehicle_that_reaches_it() -> None:
     assert a3 == [("A3#1", 25.0), ("A3#2", 25.0)]
     assert {r.vehicle_type for r in plan.routes if "A3#1" in r.stops.split(";")} == {"van"}
     assert check_plan(inst, plan).ok
+
+
+def test_a_fleet_too_small_for_the_demand_is_infeasible_before_solving_and_says_why() -> None:
+    """One 40-unit van a DC, 2 delivery days: the DCs carry 2 × 80 = 160 units per period,
+    the zones need 400. Before: 'no single rule among the 4 tried makes a plan possible'."""
+    inst = tiny.instance(fleet=[{"id": "van", "capacity": 40, "count": 1, "cost_per_km": 1}])
+    plan = solve(inst, OPTIONS)
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert plan.solve.stop_reason == ("infeasible before solving: the fleet cannot carry the "
+                                      "demand")
+    assert plan.problems == (
+        "fleet: the vehicles of all DCs together carry at most 160 units per period (count × "
+        "capacity × 2 delivery days: DC-A 80, DC-B 80), and the demand that must be met is 400 "
+        "units: add vehicles (fleet.count), larger ones (fleet.capacity) or delivery days "
+        "(network_policy.delivery_days)",)
