@@ -71,3 +71,38 @@ def test_a_stop_is_split_for_the_vehicles_that_can_reach_it() -> None:
     assert plan.solve.status == SolveStatus.FEASIBLE
     assert check_plan(inst, plan).ok
     assert plan.cost.total == pytest.approx(400.0, rel=1e-9)
+
+
+def _count_packing_under_rates() -> dict[str, Any]:
+    """Two vans of 10 per DC; C1 and C2 need 7 units a day, C3 6: D1's 20 units a day hold the
+    sum (20) but not the packing (no two customers share a van), so one customer must come from
+    D2 (100 to open). Cheapest: D2 -> C1 -> D2 (18 km), D1 -> C2 -> D1 and D1 -> C3 -> D1
+    (2 km each), at 1 per km: total 100 + 22 = 122.
+    """
+    return {
+        "name": "plan_count_pack",
+        "products": [{"id": "P"}],
+        "facilities": [{"id": "D1", "x": 0, "y": 0, "fixed_cost": 0},
+                       {"id": "D2", "x": 10, "y": 0, "fixed_cost": 100}],
+        "customers": [{"id": "C1", "x": 1, "y": 0}, {"id": "C2", "x": 0, "y": 1},
+                      {"id": "C3", "x": -1, "y": 0}],
+        "demand": [{"customer": "C1", "product": "P", "quantity": 7},
+                   {"customer": "C2", "product": "P", "quantity": 7},
+                   {"customer": "C3", "product": "P", "quantity": 6}],
+        "transport": {"outbound_per_unit_km": 0.1},
+        "fleet": [{"id": "V", "capacity": 10, "count": 2, "cost_per_km": 1}],
+        "network_policy": {"outbound": "rates", "delivery_days": 1, "single_sourcing": True},
+    }
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "H-E: the count x capacity bound holds the sum (20 <= 20 at D1), not the packing; the "
+    "rates network sends all three customers to D1, D1's day cannot be routed and the plan is "
+    "no_solution (exit 4; 'ortools: no solution found (ROUTING_SUCCESS)') with no other "
+    "allocation tried, though a plan of 122 exists"))
+def test_the_fleet_count_packing_under_a_rates_network() -> None:
+    inst = IntegratedInstance.model_validate(_count_packing_under_rates())
+    plan = solve(inst, OPTIONS)
+    assert plan.solve.status == SolveStatus.FEASIBLE
+    assert check_plan(inst, plan).ok
+    assert plan.cost.total == pytest.approx(122.0, rel=1e-9)
