@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from models.network.lrp import solve_location_routing, solve_sequential
+from models.network import solve_location_routing, solve_sequential
 from optimizer.formats.prodhon import (
     ProdhonData,
     parse_prodhon,

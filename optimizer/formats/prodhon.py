@@ -29,8 +29,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from models.network import NetworkInstance
-from models.network.lrp import LocationRoutingProblem, LRPVehicle
+from models.network import LocationRoutingProblem, LRPVehicle, NetworkInstance
 from optimizer.errors import InputError
 from optimizer.formats.network_bench import _Malformed, _Tokens
 from optimizer.formats.routing_bench import _text
