@@ -215,10 +215,6 @@ _T1007 = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: the open set {D1, D2} is priced by its estimate (67,092) above the incumbent D1 alone "
-    "(64,817) and never routed (1ff4a6c routes a neighbour only within 1 % of the incumbent); "
-    "routed, it is the optimum 61,829 (before 1ff4a6c the search found it)"))
 def test_opening_a_second_dc_for_one_far_customer() -> None:
     """Optimum by enumerating every open set, assignment and route (H-E's brute force):
     D1 drives C1 -> C3 -> C2 -> C4 (one van, 525.6 units a day), D2 drives C5 alone."""
@@ -295,10 +291,6 @@ _R22 = {'name': 'r22',
         'lanes': [{'origin': 'D2', 'destination': 'C1', 'forbidden': True}]}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "H-E: 3 DCs x 5 customers (asymmetric distances rows, handling at D1): the search ends at "
-    "1,792.14 with C4 at D1; moving C4 to D2's route gives the optimum 1,735.22 (+3.3 %). The "
-    "final reassignment tried 2 moves and was worse (1,926.80)"))
 def test_a_one_customer_move_to_another_open_dc() -> None:
     """Optimum by enumerating every assignment and route set (H-E's brute force): D1 drives
     C2 -> C1, D2 (existing, kept) drives C3 -> C5 -> C4, D3 closed; recomputed here."""
