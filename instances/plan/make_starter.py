@@ -26,11 +26,13 @@ from optimizer.formats.integrated import write_plan_instance  # noqa: E402
 
 FLEET = [
     {"id": "truck", "capacity": 9000, "fixed_cost": 220, "cost_per_km": 1.15,
-     "cost_per_hour": 38, "speed_kmh": 65, "max_duration": "13:00"},
+     "cost_per_hour": 38, "speed_kmh": 65, "max_duration": "13:00", "shift_start": "04:00"},
     {"id": "van-ham", "facility": "DC-HAM", "capacity": 1800, "count": 4, "fixed_cost": 90,
-     "cost_per_km": 0.55, "cost_per_hour": 30, "speed_kmh": 45, "max_duration": "10:00"},
+     "cost_per_km": 0.55, "cost_per_hour": 30, "speed_kmh": 45, "max_duration": "10:00",
+     "shift_start": "06:00"},
     {"id": "van-nue", "facility": "DC-NUE", "capacity": 1800, "count": 4, "fixed_cost": 90,
-     "cost_per_km": 0.55, "cost_per_hour": 30, "speed_kmh": 45, "max_duration": "10:00"},
+     "cost_per_km": 0.55, "cost_per_hour": 30, "speed_kmh": 45, "max_duration": "10:00",
+     "shift_start": "06:00"},
 ]
 #: Berlin stores: zone, store, lat, lon, weight, window.
 STORES = [

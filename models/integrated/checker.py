@@ -206,6 +206,7 @@ def _routing_instance(inst: IntegratedInstance, dc: str, stops: list[DayStop]
             {"id": v.id, "count": v.count or max(1, len(stops)), "capacity": [v.capacity],
              "fixed_cost": v.fixed_cost, "cost_per_km": v.cost_per_km,
              "cost_per_hour": v.cost_per_hour, "start_depot": dc, "speed_kmh": v.speed_kmh,
+             "shift_start": v.shift_start,
              **({"max_duration": v.max_duration} if v.max_duration is not None else {})}
             for v in fleet],
         "stops": [{"id": s.stop, "matrix_index": k + 1, "delivery": [s.load],

@@ -200,7 +200,8 @@ def _vehicle_type(v: FleetVehicle, facility: str, stops: int) -> dict[str, objec
     row: dict[str, object] = {
         "id": v.id, "count": v.count if v.count is not None else max(1, min(stops, 10_000)),
         "capacity": [v.capacity], "fixed_cost": v.fixed_cost, "cost_per_km": v.cost_per_km,
-        "cost_per_hour": v.cost_per_hour, "start_depot": facility, "speed_kmh": v.speed_kmh}
+        "cost_per_hour": v.cost_per_hour, "start_depot": facility, "speed_kmh": v.speed_kmh,
+        "shift_start": v.shift_start}
     if v.max_duration is not None:
         row["max_duration"] = v.max_duration
     return row

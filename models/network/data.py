@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.numbers import NotBool
-from models.routing.data import Duration
+from models.routing.data import Duration, Seconds
 from models.sourcing.data import (
     Id,
     Money,
@@ -169,7 +169,9 @@ class FleetVehicle(_Frozen):
     ``count`` vehicles per DC per delivery day (None = unlimited), each carrying up to
     ``capacity`` units (all products together) on a route DC -> stops -> DC costing
     ``fixed_cost + cost_per_km * km + cost_per_hour * hours``; hours = km / ``speed_kmh`` +
-    service times, at most ``max_duration`` (seconds) when given."""
+    service times, at most ``max_duration`` (seconds) when given. ``shift_start`` (a clock time,
+    seconds from midnight) is when its routes may leave the DC: it times the integrated plan's
+    delivery day; the network's routes have no clock."""
 
     id: Id
     facility: Id | None = None
@@ -180,6 +182,7 @@ class FleetVehicle(_Frozen):
     cost_per_hour: UnitPrice = 0.0
     speed_kmh: Positive = 40.0
     max_duration: Duration | None = None
+    shift_start: Seconds = 0.0
 
 
 class Demand(_Frozen):
