@@ -284,8 +284,10 @@ class OrToolsModel:
 
         routing.AddAtSolutionCallback(at_solution)
         assignment = routing.SolveWithParameters(params)
-        if assignment is None or best[0] == math.inf:
+        if assignment is None:
             return f"no solution found ({status_name(routing.status())})"
+        if best[0] == math.inf:  # solutions found, each leaving out a stop that must be served
+            return "no solution serves every stop that must be served"
         final = assignment.ObjectiveValue()
         if final < best[0] and all(assignment.Value(routing.ActiveVar(i)) for i in self.must):
             best[0] = final
