@@ -320,8 +320,8 @@ class _Builder:
             return
         best = sum(max(cap for _y, cap in self.cap_terms[f]) for f in self.open)
         if best < hard * (1 - _TOL):
-            self.reasons.append(f"the demand that must be met needs {hard:,.6g} {unit.value} of "
-                                f"DC capacity, but all DCs together have at most {best:,.6g}")
+            self.reasons.append(f"the demand that must be met needs {hard:,.10g} {unit.value} of "
+                                f"DC capacity, but all DCs together have at most {best:,.10g}")
         self.prob.addConstraint(
             _expr([(y, cap) for f in self.open for y, cap in self.cap_terms[f]]) >= hard,
             "capacity_cover")
