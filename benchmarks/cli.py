@@ -83,7 +83,8 @@ def sourcing(
 @app.command()
 def network(
     suite: Annotated[str, typer.Option(
-        help="orlib-small, orlib-large, holmberg or generated.")] = "orlib-small",
+        help="orlib-small, orlib-large, holmberg, generated or lrp (Prodhon "
+             "location-routing).")] = "orlib-small",
     time_limit: Annotated[float | None, typer.Option(
         help="Seconds per instance (default: 60, generated 120).")] = None,
     only: Annotated[str | None, typer.Option(
