@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.network.data import CapacityUnit, FacilityStatus, NetworkInstance
+from models.network.data import CapacityUnit, FacilityStatus, NetworkInstance, Outbound
 from models.network.explain import MAX_INTEGER_VARIABLES as EXPLAIN_MAX_INTEGER_VARIABLES
 from models.network.explain import explain_no_plan
 from models.network.lanes import distance_matrix, lane_costs
@@ -228,6 +228,7 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
             if allocator.proven_infeasible(limit):
                 reasons = ["no choice of DCs and customer assignments meets every rule "
                            "together (capacities, lanes, sourcing and network rules)"]
+                reasons += _full_service_impossible(inst, options)
                 if allocator.size["integer_variables"] <= EXPLAIN_MAX_INTEGER_VARIABLES:
                     reasons += explain_no_plan(inst, options, _allocation_exists,
                                                priced=False)
@@ -247,6 +248,26 @@ def solve_routes(inst: NetworkInstance, options: SolverOptions | None = None) ->
 def _echo(line: str) -> None:
     """One line of the location-routing search's log, on stderr (``SolverOptions.log``)."""
     print(line, file=sys.stderr, flush=True)
+
+
+def _full_service_impossible(inst: NetworkInstance, options: SolverOptions) -> list[str]:
+    """The reason, when proven, that routes mode fails because it serves every customer in
+    full: the same network with per-unit rates and every shortage penalty removed (a
+    relaxation: no vehicle reach) is infeasible too, while rates mode may leave units short."""
+    from models.network.solve import solve as solve_network
+
+    if not any(d.shortage_penalty is not None for d in inst.demand):
+        return []
+    hard = inst.model_copy(update={
+        "demand": tuple(d.model_copy(update={"shortage_penalty": None}) for d in inst.demand),
+        "network_policy": inst.network_policy.model_copy(update={"outbound": Outbound.RATES})})
+    plan = solve_network(hard, options)
+    if plan.solve.status != SolveStatus.INFEASIBLE:
+        return []
+    return ["outbound as routes delivers every customer's demand in full (no unit is left short "
+            "at its shortage_penalty), and the network cannot meet all of it: even with "
+            "per-unit rates and no vehicle limits, serving every unit is infeasible. Solve with "
+            "--outbound rates to see which units go short, or add supply"]
 
 
 def _allocation_exists(inst: NetworkInstance, options: SolverOptions) -> NetworkPlan:

@@ -392,3 +392,23 @@ def test_outbound_rates_need_no_km_in_routes_mode_for_a_dc_without_vehicles() ->
     data["network_policy"] = {}
     [(loc, kind, _msg)] = _errors(data)  # rates mode prices F3's lanes per km
     assert loc == ("facilities", 2, "id") and kind == "no_distance"
+
+
+def test_routes_mode_names_full_service_when_supply_falls_short() -> None:
+    """Suppliers capped at 25 units each for 39 units of A and 25 of B (64): with shortage
+    penalties rates mode leaves 14 units short; routes mode serves every customer in full, so it
+    is infeasible, and the reason says so only because the hard-demand rates model is
+    infeasible too (proven, not guessed)."""
+    from tests.models.network.routes_cases import general_data
+
+    data = {k: v for k, v in general_data().items() if not k.startswith("_")}
+    data["suppliers"] = [dict(s, capacity=25.0) for s in data["suppliers"]]
+    data["demand"] = [dict(d, shortage_penalty=1000.0) for d in data["demand"]]
+    inst = NetworkInstance.model_validate(data)
+    rates = solve(inst.model_copy(update={"network_policy": inst.network_policy.model_copy(
+        update={"outbound": "rates"})}), SolverOptions(time_limit=10))
+    assert rates.solve.status == SolveStatus.OPTIMAL
+    assert rates.cost.shortage == pytest.approx(14 * 1000.0)
+    plan = solve(inst, SolverOptions(time_limit=5))
+    assert plan.solve.status == SolveStatus.INFEASIBLE
+    assert any("delivers every customer's demand in full" in r for r in plan.infeasibility)
