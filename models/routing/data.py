@@ -489,6 +489,28 @@ class RoutingInstance(_Frozen):
 
     @model_validator(mode="before")
     @classmethod
+    def _distance_kind(cls, data: Any) -> Any:
+        """Without a ``distance`` kind and a matrix, places that all have ``lat``/``lon`` and
+        none ``x``/``y`` are measured on the globe (``haversine``), not as planar x/y."""
+        if not isinstance(data, dict) or data.get("matrix") is not None:
+            return data
+        spec = data.get("distance")
+        if spec is not None and (not isinstance(spec, dict) or spec.get("kind") is not None):
+            return data
+        places = [q for table in ("depots", "stops")
+                  if isinstance(data.get(table), list | tuple) for q in data[table]]
+
+        def has(place: Any, name: str) -> bool:  # malformed records are left to validation
+            value = place.get(name) if isinstance(place, dict) else getattr(place, name, None)
+            return value is not None and value != ""
+
+        if places and all(has(q, "lat") and has(q, "lon") and not has(q, "x")
+                          and not has(q, "y") for q in places):
+            data = {**data, "distance": {**(spec or {}), "kind": "haversine"}}
+        return data
+
+    @model_validator(mode="before")
+    @classmethod
     def _absolute_times(cls, data: Any) -> Any:
         """Absolute UNIX times (VROOM's convention, every clock value >= 10^9) become seconds
         from ``time_origin``; a mix of absolute and day-relative times is refused."""
