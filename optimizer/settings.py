@@ -38,3 +38,10 @@ def require_bench_data(*parts: str) -> Path:
         raise MissingBenchDataError(f"{path} not found in the benchmark data folder {root}; "
                                     f"{BENCH_DATA_HINT}")
     return path
+
+
+def cluster_address() -> str | None:
+    """The Dask scheduler to run many solves on: ``$OPTIMIZER_CLUSTER`` (``tcp://host:8786``),
+    or None when unset or blank (local worker processes)."""
+    value = os.environ.get("OPTIMIZER_CLUSTER", "").strip()
+    return value or None
