@@ -22,6 +22,7 @@ from optimizer.formats.results import read_result_json, write_result_files
 from optimizer.formats.tables import (
     Form,
     TableSource,
+    json_tables,
     read_tables,
     validate_tables,
     write_tables,
@@ -44,7 +45,25 @@ def read_plan_source(path: Path | str, form: Form | None = None
                      ) -> tuple[IntegratedInstance, TableSource]:
     """:func:`read_plan_instance`, and where each record was read from (for messages about
     scenario rows: :func:`scenario_problems`)."""
-    data, source = read_tables(Path(path), INTEGRATED_TABLES, form)
+    return _validate(*read_tables(Path(path), INTEGRATED_TABLES, form))
+
+
+def read_plan_data(data: Any, label: str = "<stdin>") -> IntegratedInstance:
+    """Validate an integrated instance already parsed from its JSON form (a request body,
+    stdin); raises :class:`~optimizer.errors.InputError` naming ``label``, the record and the
+    field, as for a JSON file."""
+    return read_plan_source_data(data, label)[0]
+
+
+def read_plan_source_data(data: Any, label: str = "<stdin>"
+                          ) -> tuple[IntegratedInstance, TableSource]:
+    """:func:`read_plan_data`, and where each record came from (for
+    :func:`scenario_problems`)."""
+    return _validate(*json_tables(data, label))
+
+
+def _validate(data: dict[str, Any], source: TableSource
+              ) -> tuple[IntegratedInstance, TableSource]:
     return validate_tables(IntegratedInstance, data, source, INTEGRATED_TABLES), source
 
 

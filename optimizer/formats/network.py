@@ -14,6 +14,7 @@ from models.network import NETWORK_TABLES, NetworkInstance, NetworkPlan, plan_fr
 from optimizer.formats.results import read_result_json, write_result_files
 from optimizer.formats.tables import (
     Form,
+    json_tables,
     read_tables,
     validate_tables,
     write_tables,
@@ -30,6 +31,14 @@ def read_network_instance(path: Path | str, form: Form | None = None) -> Network
     Raises :class:`~optimizer.errors.InputError` whose problems name the file, the record and
     the field (``file: record: field: message``)."""
     data, source = read_tables(Path(path), NETWORK_TABLES, form)
+    return validate_tables(NetworkInstance, data, source, NETWORK_TABLES)
+
+
+def read_network_data(data: Any, label: str = "<stdin>") -> NetworkInstance:
+    """Validate a network instance already parsed from its JSON form (a request body, stdin);
+    raises :class:`~optimizer.errors.InputError` naming ``label``, the record and the field, as
+    for a JSON file."""
+    data, source = json_tables(data, label)
     return validate_tables(NetworkInstance, data, source, NETWORK_TABLES)
 
 

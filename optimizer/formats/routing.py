@@ -27,6 +27,7 @@ from optimizer.formats.results import read_result_json, write_result_files
 from optimizer.formats.tables import (
     Form,
     TableSource,
+    json_tables,
     read_tables,
     validate_tables,
     write_tables,
@@ -57,6 +58,13 @@ def read_routing_instance(path: Path | str, form: Form | None = None) -> Routing
                  "with distances.csv, or JSON")
         raise InputError([f"{path}: distance kind 'matrix' needs a user matrix, {where}"])
     return _validate(data, source)
+
+
+def read_routing_data(data: Any, label: str = "<stdin>") -> RoutingInstance:
+    """Validate a routing instance already parsed from its JSON form (a request body, stdin);
+    a user matrix is inline. Raises :class:`InputError` naming ``label``, the record and the
+    field, as for a JSON file (``<stdin>: stops[3]: ...``)."""
+    return _validate(*json_tables(data, label))
 
 
 def _square(file: Path) -> list[list[float]]:

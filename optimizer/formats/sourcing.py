@@ -38,6 +38,7 @@ from optimizer.formats.tables import (
     EXCEL_SUFFIXES,
     Form,
     TableSource,
+    json_tables,
     read_csv_table,
     read_json,
     read_tables,
@@ -55,6 +56,14 @@ def read_sourcing_instance(path: Path | str, form: Form | None = None) -> Sourci
     """
     data, source = read_tables(Path(path), SOURCING_TABLES, form)
     return _validate(data, source)
+
+
+def read_sourcing_data(data: Any, label: str = "<stdin>") -> SourcingInstance:
+    """Validate a sourcing instance already parsed from its JSON form (a request body, stdin).
+
+    Raises :class:`InputError` whose problems name ``label``, the record and the field, as for
+    a JSON file (``<stdin>: offers[3]: ...``)."""
+    return _validate(*json_tables(data, label))
 
 
 def _validate(data: dict[str, Any], source: TableSource) -> SourcingInstance:

@@ -35,8 +35,8 @@ from optimizer.atomic import atomic_write, atomic_write_text
 from optimizer.errors import InputError
 
 __all__ = ["EXCEL_SUFFIXES", "Form", "TableSource", "TableSpec", "decode_text", "detect_form",
-           "read_bytes", "read_csv_table", "read_json", "read_tables", "read_workbook_tables",
-           "sniff_delimiter", "validate_tables", "write_tables"]
+           "json_tables", "read_bytes", "read_csv_table", "read_json", "read_tables",
+           "read_workbook_tables", "sniff_delimiter", "validate_tables", "write_tables"]
 
 Form = Literal["json", "csv", "excel"]
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -118,10 +118,9 @@ def read_tables(
         raise InputError([f"{path}: not a folder; a CSV instance is a folder of .csv files"])
     if form != "csv" and path.is_dir():
         raise InputError([f"{path}: a folder; expected a {form.upper()} file"])
-    places = FilePlaces(path, form)
     if form == "json":
-        data = _read_json(path)
-        return data, TableSource(path, form, Layout(places))
+        return json_tables(read_json(path), path)
+    places = FilePlaces(path, form)
     extra: dict[str, Path] = {}
     if form == "csv":
         tables = _csv_folder_tables(path, places, extra_files, extra)
@@ -196,11 +195,15 @@ def read_json(path: Path) -> Any:
         raise InputError([f"{path}: invalid JSON: nested too deeply"]) from None
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    data = read_json(path)
+def json_tables(data: Any, label: Path | str) -> tuple[dict[str, Any], TableSource]:
+    """Parsed JSON (the native form: one object holding the tables) as a table set whose
+    problems name ``label`` (the file, or ``<stdin>``), e.g. ``<stdin>: stops[3]``; the same
+    for a file and for data that arrived some other way. Raises :class:`InputError` when the
+    top level is not an object."""
     if not isinstance(data, dict):
-        raise InputError([f"{path}: the top level must be a JSON object with the tables"])
-    return data
+        raise InputError([f"{label}: the top level must be a JSON object with the tables"])
+    path = Path(label)
+    return data, TableSource(path, "json", Layout(FilePlaces(path, "json")))
 
 
 def _csv_folder_tables(
