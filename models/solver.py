@@ -20,9 +20,11 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Literal
@@ -160,26 +162,139 @@ def run_pulp(problem: pulp.LpProblem, options: SolverOptions) -> SolveInfo:
     return _run_cbc(problem, options)
 
 
+#: How the HiGHS banner lines start (printed by the first ``Highs()`` of a process only).
+HIGHS_BANNER = (b"Running HiGHS", b"Includes third-party software components")
+
+_banner_lock = threading.Lock()
+_banner_absorbed = False
+
+
+def absorb_highs_banner() -> None:
+    """Create this process's first ``Highs()`` with fd 1 sent to a temporary file, then write
+    back to fd 1 everything captured except the HiGHS banner lines.
+
+    HiGHS prints its banner on stdout (C level, whatever its options) when the first
+    ``Highs()`` of a process is created, and never again. Only that construction is redirected,
+    under a lock and once per process, so output of other threads written meanwhile (``print``
+    or ``os.write(1, ...)``) is not lost: it is written back right after."""
+    global _banner_absorbed
+    if _banner_absorbed:
+        return
+    with _banner_lock:
+        if _banner_absorbed:
+            return
+        import highspy
+
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # no usable stdout
+            sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no fd 1 (embedded use): nothing to silence
+            highspy.Highs()
+            _banner_absorbed = True
+            return
+        with tempfile.TemporaryFile() as capture:
+            os.dup2(capture.fileno(), 1)
+            try:
+                highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                _banner_absorbed = True
+            capture.seek(0)
+            captured = capture.read()
+        kept = b"".join(line for line in captured.splitlines(keepends=True)
+                        if not line.startswith(HIGHS_BANNER))
+        while kept:
+            try:
+                kept = kept[os.write(1, kept):]
+            except OSError:  # stdout closed meanwhile: nothing more to do
+                break
+
+
 @contextlib.contextmanager
 def _quiet_stdout(quiet: bool) -> Iterator[None]:
-    """Silence C-level stdout (HiGHS prints a banner when created, whatever its options)."""
-    if not quiet:
-        yield
-        return
-    sys.stdout.flush()
+    """A scope in which ``Highs()`` prints no banner (see :func:`absorb_highs_banner`);
+    fd 1 is not redirected inside it, so other threads' output goes where it should."""
+    if quiet:
+        absorb_highs_banner()
+    yield
+
+
+@dataclass(frozen=True)
+class MipProgress:
+    """What a running HiGHS MIP solve has so far: the incumbent's objective, the dual bound
+    and the relative gap (None when not known yet)."""
+
+    objective: float | None
+    bound: float | None
+    gap: float | None
+
+
+MipProgressHook = Callable[[MipProgress], None]
+
+#: The hook HiGHS MIP solves of this context report to (see :func:`reporting_progress`).
+_progress_hook: ContextVar[MipProgressHook | None] = ContextVar("mip_progress_hook",
+                                                                 default=None)
+
+#: Seconds between two progress reports of one solve (about two a second).
+PROGRESS_EVERY = 0.5
+
+
+@contextlib.contextmanager
+def reporting_progress(hook: MipProgressHook | None) -> Iterator[None]:
+    """A scope in which every HiGHS MIP solve run by :func:`run_pulp` in this thread (context)
+    calls ``hook(MipProgress)`` about twice a second while the values change, and once at the
+    end when they changed since the last report. The hook runs in the thread that waits for
+    the solver (the caller's), never in HiGHS's own thread."""
+    token = _progress_hook.set(hook)
     try:
-        saved = os.dup(1)
-    except OSError:  # no real stdout (embedded use): nothing to silence
-        yield
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
         yield
     finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
+        _progress_hook.reset(token)
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) and abs(value) < 1e30 else None
+
+
+class _MipWatch:
+    """Subscribes to HiGHS's MIP callbacks, which only store the latest values (HiGHS's
+    thread); :meth:`report` passes them on to the hook (the waiting thread), throttled."""
+
+    def __init__(self, highs: object, hook: MipProgressHook) -> None:
+        self.highs = highs
+        self.hook = hook
+        self.latest: tuple[float | None, float | None, float | None] = (None, None, None)
+        self.reported = self.latest
+        self.at = -math.inf
+        highs.cbMipImprovingSolution += self._improved  # type: ignore[attr-defined]
+        highs.cbMipInterrupt += self._polled  # type: ignore[attr-defined]
+
+    def _improved(self, event: object) -> None:
+        out = event.data_out  # type: ignore[attr-defined]
+        _old, bound, gap = self.latest
+        self.latest = (_finite(out.objective_function_value), bound, gap)
+
+    def _polled(self, event: object) -> None:
+        out = event.data_out  # type: ignore[attr-defined]
+        objective = _finite(out.mip_primal_bound)
+        gap = _finite(out.mip_gap) if objective is not None else None
+        self.latest = (objective if objective is not None else self.latest[0],
+                       _finite(out.mip_dual_bound), gap)
+
+    def report(self, final: bool = False) -> None:
+        latest = self.latest
+        now = time.perf_counter()
+        if latest == self.reported or (not final and now - self.at < PROGRESS_EVERY):
+            return
+        self.reported, self.at = latest, now
+        self.hook(MipProgress(*latest))
+
+    def detach(self) -> None:
+        self.highs.cbMipImprovingSolution -= self._improved  # type: ignore[attr-defined]
+        self.highs.cbMipInterrupt -= self._polled  # type: ignore[attr-defined]
 
 
 class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
@@ -205,10 +320,15 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
         # HiGHS runs in a thread of highspy's; this thread waits in short steps so that Ctrl-C
         # reaches Python at once, and cancels the solve through HiGHS's interrupt callbacks.
         highs.HandleUserInterrupt = True
+        hook = _progress_hook.get()
+        watch = _MipWatch(highs, hook) if hook is not None and lp.isMIP() else None
         highs.startSolve()
         try:
             while not highs.wait(0.1)[0]:
-                pass
+                if watch is not None:
+                    watch.report()
+            if watch is not None:
+                watch.report(final=True)
         except KeyboardInterrupt:
             self.interrupted = True
             highs.cancelSolve()
@@ -220,6 +340,8 @@ class _HiGHS(pulp.HiGHS):  # type: ignore[misc, valid-type]
                     continue
         finally:
             highs.HandleUserInterrupt = False
+            if watch is not None:
+                watch.detach()
 
     def findSolutionValues(self, lp: pulp.LpProblem) -> tuple[int, int]:
         try:
