@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from optimizer.cli import network, plan, routing, sourcing
+from optimizer.cli import network, plan, routing, serve, sourcing
 from optimizer.cli.common import err_console
 from optimizer.errors import MAX_LISTED_PROBLEMS, ExitCode, InputError, OutputError
 
@@ -23,6 +23,7 @@ app.add_typer(sourcing.app, name="sourcing")
 app.add_typer(routing.app, name="routing")
 app.add_typer(network.app, name="network")
 app.add_typer(plan.app, name="plan")
+app.command("serve")(serve.serve)
 
 
 def _show_version(value: bool) -> None:

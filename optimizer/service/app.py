@@ -1,0 +1,325 @@
+"""The FastAPI application: :func:`create_app` (docs/service.md is the contract).
+
+Request handlers validate (the instance readers and the jobs layer's option models, in the
+thread pool) and read or write the job store; solves run in worker processes handed out by the
+:class:`~optimizer.service.dispatcher.Dispatcher`, never in the server's threads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import version
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from optimizer.errors import ExitCode, InputError
+from optimizer.service.dispatcher import Dispatcher
+from optimizer.service.errors import ServiceError, install_error_handlers, job_error_status
+from optimizer.service.limits import BodySizeLimit, cap_time_limit
+from optimizer.service.schemas import REQUEST_BODY, ErrorBody, Health, JobList, JobView
+from optimizer.service.settings import ServiceSettings
+from optimizer.service.store import JobRecord, JobState, JobStore, dump_json
+
+log = logging.getLogger("optimizer.service")
+
+KINDS = ("sourcing", "routing", "network", "plan")
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in (
+        (400, "Invalid input (code 2)"), (401, "Missing or wrong bearer token (code 2)"),
+        (404, "No such job or kind (code 2)"), (409, "Not in a state for this (code 2)"),
+        (413, "Request body too large (code 2)"))}
+
+
+@dataclass
+class Service:
+    """What the handlers share: the settings, the store, the dispatcher, the executor."""
+
+    settings: ServiceSettings
+    store: JobStore
+    dispatcher: Dispatcher
+    executor: Any
+
+
+def make_executor_for(settings: ServiceSettings) -> Any:
+    """The executor of the service's jobs: the Dask cluster when one is set, else a pool of
+    local worker processes. The pool has at least two processes: a one-process
+    :class:`~optimizer.executor.LocalExecutor` runs tasks in the calling process, and a job
+    must not run in the server; the dispatcher, not the pool, limits how many run at once."""
+    from optimizer.executor import LocalExecutor, make_executor
+    from optimizer.settings import cluster_address
+
+    if settings.cluster or cluster_address():
+        return make_executor(settings.workers, settings.cluster)
+    return LocalExecutor(max(2, settings.workers))
+
+
+def create_app(settings: ServiceSettings) -> FastAPI:
+    """The service's application. Its lifespan opens the store, fails the jobs that were
+    running when the service last stopped, starts the executor and the dispatcher; at shutdown
+    running jobs are stopped and failed with the same reason (queued ones stay queued)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = JobStore(settings.database_url)
+        failed = store.recover()
+        if failed:
+            log.warning("%d job(s) were running when the service stopped: marked failed",
+                        failed)
+        executor = make_executor_for(settings)
+        executor.start()
+        dispatcher = Dispatcher(store, executor, settings.workers)
+        dispatcher.start()
+        app.state.service = Service(settings, store, dispatcher, executor)
+        try:
+            yield
+        finally:
+            dispatcher.stop()
+            dispatcher.release()
+            store.recover()
+            try:
+                executor.close()
+            finally:
+                store.dispose()
+
+    app = FastAPI(
+        title="optimizer service", version=version("supply-network-optimizer"),
+        summary="Sourcing, routing, network design and integrated plans over HTTP.",
+        description="Submit a job (the instance as JSON), poll it, get the plan JSON and the "
+                    "report. The contract: docs/service.md.",
+        lifespan=lifespan)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_error_handlers(app)
+    app.include_router(_v1_router(settings))
+
+    @app.get("/health", response_model=Health, tags=["service"],
+             responses={503: {"model": Health}})
+    def health(request: Request) -> JSONResponse:
+        """Version, workers, queue depth and whether the job store answers (no token)."""
+        service: Service = request.app.state.service
+        ok = service.store.ping()
+        counts = service.store.counts() if ok else {}
+        body = Health(status="ok" if ok else "unavailable",
+                      version=version("supply-network-optimizer"),
+                      workers=settings.workers, executor=service.executor.describe(),
+                      queue=counts.get("queued", 0), running=counts.get("running", 0),
+                      database="ok" if ok else "unavailable")
+        return JSONResponse(body.model_dump(), 200 if ok else 503)
+
+    return app
+
+
+def _v1_router(settings: ServiceSettings) -> APIRouter:
+    bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer $OPTIMIZER_TOKEN "
+                        "(required when the service has a token)")
+
+    def authorized(credentials: HTTPAuthorizationCredentials | None = Depends(bearer)  # noqa: B008
+                   ) -> None:
+        if settings.token is None:
+            return
+        given = credentials.credentials if credentials is not None else ""
+        if not secrets.compare_digest(given.encode(), settings.token.encode()):
+            raise ServiceError(401, ExitCode.INVALID_INPUT, "missing or wrong bearer token",
+                               ["send the header 'Authorization: Bearer <token>' with the "
+                                "service's OPTIMIZER_TOKEN"],
+                               headers={"WWW-Authenticate": "Bearer"})
+
+    router = APIRouter(prefix="/v1", dependencies=[Depends(authorized)], responses=_ERRORS)
+
+    @router.post("/{kind}/jobs", status_code=202, response_model=JobView, tags=["jobs"],
+                 openapi_extra={"requestBody": REQUEST_BODY})
+    async def submit(kind: str, request: Request) -> JSONResponse:
+        """Queue a job: body ``{"instance": {...}, "options": {...}}``; answers 202 with the
+        job (poll ``links.self``)."""
+        record = await _submit(request, kind)
+        return JSONResponse(JobView.of(record).json_data(), 202,
+                            headers={"Location": f"/v1/jobs/{record.id}"})
+
+    @router.post("/{kind}/solve", tags=["jobs"], openapi_extra={"requestBody": REQUEST_BODY},
+                 responses={200: {"description": "The plan JSON (as the CLI writes plan.json)",
+                                  "content": {"application/json": {}}},
+                            202: {"model": JobView, "description": "Not finished within the "
+                                  "sync limit; the job keeps running: poll links.self"},
+                            422: {"model": ErrorBody}, 500: {"model": ErrorBody}})
+    async def solve(kind: str, request: Request) -> Response:
+        """Solve and wait (at most OPTIMIZER_SYNC_SECONDS): the plan JSON, the job's error
+        object, or 202 with the still running job."""
+        record = await _submit(request, kind)
+        service: Service = request.app.state.service
+        deadline = time.monotonic() + settings.sync_seconds
+        delay = 0.05
+        while not record.state.finished:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return JSONResponse(JobView.of(record).json_data(), 202,
+                                    headers={"Location": f"/v1/jobs/{record.id}"})
+            await asyncio.sleep(min(delay, left))
+            delay = min(delay * 1.5, 0.5)
+            record = await run_in_threadpool(service.store.get, record.id) or record
+        return await _result(service, record)
+
+    @router.get("/jobs", response_model=JobList, tags=["jobs"])
+    def list_jobs(request: Request, state: JobState | None = None, kind: str | None = None,
+                  limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+        """Jobs, newest first, optionally of one state and kind."""
+        service: Service = request.app.state.service
+        if kind is not None:
+            _kind(kind)
+        return {"jobs": [JobView.of(r).json_data()
+                         for r in service.store.list(state, kind, limit)]}
+
+    @router.get("/jobs/{job_id}", response_model=JobView, tags=["jobs"])
+    def get_job(job_id: str, request: Request) -> dict[str, Any]:
+        """The job: state, progress while it runs, outcome or error when finished."""
+        return JobView.of(_job(request, job_id)).json_data()
+
+    @router.get("/jobs/{job_id}/result", tags=["jobs"],
+                responses={200: {"description": "The plan JSON", "content":
+                                 {"application/json": {}}},
+                           422: {"model": ErrorBody}, 500: {"model": ErrorBody}})
+    async def get_result(job_id: str, request: Request) -> Response:
+        """The plan JSON of a done job (409 before; a failed job's error object after)."""
+        service: Service = request.app.state.service
+        record = await run_in_threadpool(_job, request, job_id)
+        if not record.state.finished:
+            raise ServiceError.conflict(
+                f"job {job_id} is {record.state.value}; its result is not ready (poll "
+                f"/v1/jobs/{job_id})")
+        return await _result(service, record)
+
+    @router.get("/jobs/{job_id}/report", response_class=HTMLResponse, tags=["jobs"])
+    def get_report(job_id: str, request: Request) -> HTMLResponse:
+        """The report.html of a done job."""
+        service: Service = request.app.state.service
+        record = _job(request, job_id)
+        if record.state is not JobState.DONE:
+            raise ServiceError.conflict(f"job {job_id} is {record.state.value}; the report is "
+                                        "there when the job is done")
+        html = service.store.report(job_id)
+        if html is None:
+            raise ServiceError.not_found(f"job {job_id} has no report ({record.kind} plans "
+                                         "have none)")
+        return HTMLResponse(html)
+
+    @router.delete("/jobs/{job_id}", response_model=JobView, tags=["jobs"],
+                   responses={202: {"model": JobView, "description": "Running: the solve is "
+                                    "being stopped; the job becomes cancelled"}})
+    def cancel(job_id: str, request: Request) -> JSONResponse:
+        """Cancel a job: a queued one at once (200), a running one by stopping its process
+        (202; its state becomes cancelled within a second or two)."""
+        service: Service = request.app.state.service
+        before = _job(request, job_id)
+        if before.state.finished:
+            raise ServiceError.conflict(f"job {job_id} is already {before.state.value}")
+        record = service.store.cancel(job_id)
+        assert record is not None
+        status = 200 if record.state.finished else 202
+        return JSONResponse(JobView.of(record).json_data(), status)
+
+    @router.get("/{kind}/schema", tags=["schemas"])
+    def instance_schema(kind: str) -> dict[str, Any]:
+        """The JSON Schema of the kind's instance (its native JSON form)."""
+        return _instance_schema(_kind(kind))
+
+    @router.get("/{kind}/options/schema", tags=["schemas"])
+    def options_schema(kind: str) -> dict[str, Any]:
+        """The JSON Schema of the kind's options."""
+        from optimizer import jobs
+
+        models = {"sourcing": jobs.SourcingJobOptions, "routing": jobs.RoutingJobOptions,
+                  "network": jobs.NetworkJobOptions, "plan": jobs.PlanJobOptions}
+        return models[_kind(kind)].model_json_schema()
+
+    async def _submit(request: Request, kind: str) -> JobRecord:
+        kind = _kind(kind)
+        service: Service = request.app.state.service
+        body = await request.body()
+        options, instance = await run_in_threadpool(_prepare, kind, body, settings)
+        record = await run_in_threadpool(service.store.create, kind, options, instance,
+                                         settings.job_wall_seconds)
+        service.dispatcher.wake()
+        return record
+
+    return router
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise ServiceError.not_found(f"unknown problem kind {kind!r}; use "
+                                     f"{', '.join(KINDS)}")
+    return kind
+
+
+def _job(request: Request, job_id: str) -> JobRecord:
+    record = request.app.state.service.store.get(job_id)
+    if record is None:
+        raise ServiceError.not_found(f"no job {job_id}")
+    return record
+
+
+async def _result(service: Service, record: JobRecord) -> Response:
+    """A finished job's answer: the plan JSON, or its error object."""
+    headers = {"X-Optimizer-Job-Id": record.id}
+    if record.state is JobState.DONE:
+        text = await run_in_threadpool(service.store.result, record.id)
+        headers.update({"X-Optimizer-Status": str(record.status),
+                        "X-Optimizer-Exit-Code": str(record.exit_code)})
+        return Response(text, 200, headers=headers, media_type="application/json")
+    error = record.error or {"code": 1, "error": f"job {record.state.value}", "problems": []}
+    return JSONResponse(error, job_error_status(int(error.get("code", 1))), headers=headers)
+
+
+def _prepare(kind: str, body: bytes, settings: ServiceSettings) -> tuple[dict[str, Any], str]:
+    """Check a request body: its options (the jobs layer's models, with the time cap) and its
+    instance (the kind's reader, errors labelled ``instance``). Returns the options as JSON
+    data and the instance as JSON text; raises :class:`ServiceError` 400 with every problem."""
+    from optimizer.formats.instance_data import read_instance_data
+    from optimizer.jobs import parse_options
+
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ServiceError.invalid([f"body: malformed JSON: {exc}"]) from None
+    if not isinstance(data, dict):
+        raise ServiceError.invalid(['body: must be a JSON object {"instance": {...}, '
+                                    '"options": {...}}'])
+    problems = [f"body: field {key!r}: unknown; the body holds 'instance' and 'options'"
+                for key in data if key not in ("instance", "options")]
+    options: dict[str, Any] = {}
+    try:
+        options = parse_options(kind, data.get("options")).model_dump(mode="json")
+        options = cap_time_limit(options, settings.max_job_seconds)
+    except InputError as exc:
+        problems += exc.problems
+    except ServiceError as exc:
+        problems += exc.problems
+    if "instance" not in data:
+        problems.append(f"body: field 'instance' is missing (the {kind} instance as JSON)")
+    else:
+        try:
+            read_instance_data(kind, data["instance"], "instance")
+        except InputError as exc:
+            problems += exc.problems
+    if problems:
+        raise ServiceError.invalid(problems)
+    return options, dump_json(data["instance"])
+
+
+def _instance_schema(kind: str) -> dict[str, Any]:
+    from optimizer.formats.integrated import plan_schema
+    from optimizer.formats.network import network_schema
+    from optimizer.formats.routing import routing_schema
+    from optimizer.formats.sourcing import sourcing_schema
+
+    return {"sourcing": sourcing_schema, "routing": routing_schema,
+            "network": network_schema, "plan": plan_schema}[kind]()

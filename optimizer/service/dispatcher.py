@@ -1,0 +1,86 @@
+"""The dispatcher: a thread of the server that hands queued jobs, oldest first, to the executor
+(at most ``limit`` at once) as ``execute_job(database_url, job_id, attempt)`` tasks, and fails
+a job whose worker was lost. It never solves anything itself."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from optimizer.executor import WorkerLost
+from optimizer.service.store import JobStore
+from optimizer.service.worker import execute_job
+
+log = logging.getLogger("optimizer.service")
+
+
+class Dispatcher:
+    """Runs queued jobs of ``store`` on ``executor``, ``limit`` at a time.
+
+    Only the dispatcher's thread touches the executor. :meth:`wake` after a submission makes
+    it look at once; otherwise it looks every ``poll`` seconds."""
+
+    def __init__(self, store: JobStore, executor: Any, limit: int, poll: float = 0.25) -> None:
+        self.store, self.executor, self.limit, self.poll = store, executor, max(1, limit), poll
+        self._active: dict[str, tuple[Any, int]] = {}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="optimizer-dispatcher",
+                                        daemon=True)
+
+    @property
+    def running(self) -> int:
+        """Jobs handed to the executor and not finished."""
+        return len(self._active)
+
+    def start(self) -> None:
+        """Start the thread."""
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Look for queued jobs now."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop handing out jobs and wait for the thread (not for the running jobs)."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def release(self) -> None:
+        """After :meth:`stop`: the jobs handed out but not started stay queued for the next
+        start, and their tasks, should a worker pick them up now, will not run them."""
+        for job_id, (task, attempt) in self._active.items():
+            task.cancel()
+            self.store.release(job_id, attempt)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._step()
+            except Exception:  # the database away for a moment: try again
+                log.exception("dispatcher: step failed")
+            self._wake.wait(self.poll)
+            self._wake.clear()
+
+    def _step(self) -> None:
+        for job_id, (task, attempt) in list(self._active.items()):
+            if not task.done():
+                continue
+            del self._active[job_id]
+            try:
+                task.result()
+            except BaseException as exc:  # the worker died, or execute_job itself failed
+                log.error("job %s attempt %d: %s: %s", job_id, attempt, type(exc).__name__, exc)
+                self.store.lost(job_id, attempt, f"{type(exc).__name__}: {exc}",
+                                worker_lost=isinstance(exc, WorkerLost))
+        free = self.limit - len(self._active)
+        if free <= 0 or self._stop.is_set():
+            return
+        for job_id in self.store.next_queued(free, skip=self._active):
+            attempt = self.store.claim(job_id)
+            if attempt is None:  # cancelled meanwhile
+                continue
+            task = self.executor.submit(execute_job, self.store.url, job_id, attempt)
+            self._active[job_id] = (task, attempt)

@@ -1,0 +1,124 @@
+"""What runs one job: :func:`execute_job`, in a worker process of the executor (a local process
+or a Dask worker), never in the web server's threads. The solve itself runs one level further
+down, in the child process of :func:`optimizer.jobs.run_isolated`.
+
+The worker talks to the job store only: it marks the attempt running, writes progress (at most
+every ``progress_interval`` seconds), polls the job's cancel flag, and writes the outcome or
+the error, each conditional on the attempt (a stale worker changes nothing). So progress and
+cancel work for local processes and for a Dask cluster whose workers reach the database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Any
+
+from optimizer.service.store import JobState, JobStore, dump_json
+
+log = logging.getLogger("optimizer.service")
+
+#: Seconds between progress writes and cancel-flag reads.
+PROGRESS_INTERVAL = 0.5
+
+#: One store per database URL in a worker process (its engine pools the connections).
+_stores: dict[str, JobStore] = {}
+_stores_lock = threading.Lock()
+
+
+def _store(database_url: str) -> JobStore:
+    with _stores_lock:
+        store = _stores.get(database_url)
+        if store is None:
+            store = _stores[database_url] = JobStore(database_url)
+        return store
+
+
+class _Watch:
+    """The running attempt's link to the store: throttled progress writes, and the stop
+    question (cancel requested, no longer this attempt's job, or over the wall-clock cap)."""
+
+    def __init__(self, store: JobStore, job_id: str, attempt: int, max_seconds: float | None,
+                 interval: float = PROGRESS_INTERVAL) -> None:
+        self.store, self.job_id, self.attempt = store, job_id, attempt
+        self.interval = interval
+        self.start = time.monotonic()
+        self.deadline = None if max_seconds is None else self.start + max_seconds
+        self.timed_out = False
+        self._last_write = 0.0
+        self._last_poll = 0.0
+        self._stop = False
+
+    def progress(self, progress: Any) -> None:
+        now = time.monotonic()
+        if now - self._last_write < self.interval:
+            return
+        self._last_write = now
+        data = progress.model_dump(mode="json") if hasattr(progress, "model_dump") else progress
+        try:
+            self.store.progress(self.job_id, self.attempt, dict(data))
+        except Exception as exc:  # progress is best effort; the outcome is what counts
+            log.warning("job %s: progress not written: %s", self.job_id, exc)
+
+    def cancelled(self) -> bool:
+        if self._stop:
+            return True
+        now = time.monotonic()
+        if self.deadline is not None and now > self.deadline:
+            self.timed_out = self._stop = True
+            return True
+        if now - self._last_poll >= self.interval:
+            self._last_poll = now
+            try:
+                self._stop = self.store.should_stop(self.job_id, self.attempt)
+            except Exception as exc:  # the database is away for a moment: keep solving
+                log.warning("job %s: cancel flag not read: %s", self.job_id, exc)
+        return self._stop
+
+
+def execute_job(database_url: str, job_id: str, attempt: int) -> str:
+    """Run attempt ``attempt`` of job ``job_id`` of the store at ``database_url`` and record
+    how it ended. Returns the job's state afterwards as the worker saw it (``"skipped"`` when
+    the attempt was no longer to be run: cancelled, finished or re-dispatched meanwhile).
+
+    Module-level and with plain arguments: the executor pickles it by reference."""
+    from optimizer.jobs import JobError, JobSpec, run_isolated
+
+    store = _store(database_url)
+    if not store.start(job_id, attempt, f"{socket.gethostname()}:{os.getpid()}", os.getpid()):
+        return "skipped"
+    record = store.get(job_id)
+    instance = store.instance(job_id)
+    if record is None or instance is None:
+        return "skipped"
+    watch = _Watch(store, job_id, attempt, record.max_seconds)
+    try:
+        import json
+
+        spec = JobSpec(kind=record.kind, instance=json.loads(instance),
+                       options=record.options, label="instance")
+        outcome = run_isolated(spec, on_progress=watch.progress, cancelled=watch.cancelled)
+    except JobError as exc:
+        if exc.code == 130 and watch.timed_out:
+            store.failed(job_id, attempt, {
+                "code": 130, "problems": [],
+                "error": f"stopped after {record.max_seconds:g} s, the service's wall-clock "
+                         "limit per job"})
+            return JobState.FAILED.value
+        if exc.code == 130:
+            store.failed(job_id, attempt, exc.to_json(), state=JobState.CANCELLED)
+            return JobState.CANCELLED.value
+        store.failed(job_id, attempt, exc.to_json())
+        return JobState.FAILED.value
+    except Exception as exc:  # a bug: say so in the job, keep the traceback in the log
+        log.exception("job %s: internal error", job_id)
+        store.failed(job_id, attempt, {"code": 1, "error": "internal error",
+                                       "problems": [f"{type(exc).__name__}: {exc}"]})
+        return JobState.FAILED.value
+    store.done(job_id, attempt, status=outcome.status, exit_code=outcome.exit_code,
+               objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,
+               seconds=outcome.seconds, summary=outcome.summary,
+               result_json=dump_json(outcome.plan), report_html=outcome.report_html)
+    return JobState.DONE.value
