@@ -2,6 +2,7 @@
 a child process of its own that can be cancelled (:func:`run_isolated`). The service, the
 batch command and the executors run these (docs: contract section 2)."""
 
+from optimizer.jobs.isolated import run_isolated
 from optimizer.jobs.run import run_job
 from optimizer.jobs.spec import (
     JobError,
@@ -29,5 +30,6 @@ __all__ = [
     "RoutingJobOptions",
     "SourcingJobOptions",
     "parse_options",
+    "run_isolated",
     "run_job",
 ]

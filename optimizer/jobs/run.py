@@ -10,12 +10,19 @@ CLI); isolation in a process of its own is :func:`optimizer.jobs.run_isolated`'s
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from models.solver import MipProgress, interruptible, reporting_progress, was_interrupted
+from models.solver import (
+    PROGRESS_EVERY,
+    MipProgress,
+    interruptible,
+    reporting_progress,
+    was_interrupted,
+)
 from optimizer.errors import ExitCode, InputError
 from optimizer.jobs.spec import (
     JobError,
@@ -58,12 +65,20 @@ class _Progress:
         if self.on_progress is None:
             return None
         callback = self.on_progress
+        last: list[Any] = [None, -math.inf]  # best cost reported, when
 
         def show(_elapsed: float, cost: float | None) -> None:
-            callback(JobProgress(elapsed=round(self.elapsed(), 3), best=cost,
-                                 message=message))
+            now = self.elapsed()
+            if cost == last[0] and now - last[1] < PROGRESS_EVERY:
+                return  # the portfolio calls several times a second per search
+            last[0], last[1] = cost, now
+            callback(JobProgress(elapsed=round(now, 3), best=cost, message=message))
 
         return show
+
+    def note(self, message: str) -> None:
+        if self.on_progress is not None:
+            self.on_progress(JobProgress(elapsed=round(self.elapsed(), 3), message=message))
 
 
 def run_job(spec: Any, on_progress: ProgressCallback | None = None) -> JobOutcome:
@@ -206,7 +221,11 @@ def _network(inst: Any, options: NetworkJobOptions, label: str,
                           f"method auto or milp"])
     solver = SolverOptions(solver=options.solver, time_limit=options.time_limit,
                            gap=options.gap, threads=options.threads, seed=options.seed)
-    with interruptible(), reporting_progress(progress.mip("MIP search")):
+    # in routes mode the MIPs are steps of a heuristic search: their figures are not the plan's
+    hook = None if inst.routes_mode else progress.mip("MIP search")
+    if inst.routes_mode:
+        progress.note("location-routing search")
+    with interruptible(), reporting_progress(hook):
         kind, value = solve_checked(inst, solver, options.method)
     if kind == "check":
         raise _check_failed("; ".join(f"{v.rule} {v.subject}: {v.message}"
@@ -237,7 +256,9 @@ def _plan(inst: Any, options: PlanJobOptions, label: str, progress: _Progress,
     plans: dict[str, Any] = {}
     with interruptible():
         for name, run in runs.items():
-            with reporting_progress(progress.mip(f"{name}: network MIP search")):
+            progress.note(f"{name}: solving")
+            hook = None if run.network.routes_mode else progress.mip(f"{name}: network MIP")
+            with reporting_progress(hook):
                 kind, value = solve_one(run, solve_options)
             if kind == "input":
                 which = "" if name == "baseline" else f"scenario {name!r}: "
@@ -245,9 +266,7 @@ def _plan(inst: Any, options: PlanJobOptions, label: str, progress: _Progress,
             if kind == "check":
                 raise _check_failed(f"{name}: {value}")
             plans[name] = value
-            if progress.on_progress is not None:
-                progress.on_progress(JobProgress(elapsed=round(progress.elapsed(), 3),
-                                                 message=f"{name} solved"))
+            progress.note(f"{name}: solved")
     baseline = plans["baseline"]
     comparison = None
     if len(plans) > 1:
