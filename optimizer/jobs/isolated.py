@@ -125,8 +125,8 @@ def run_isolated(spec: JobSpec, on_progress: Callable[[JobProgress], None] | Non
         raise
     finally:
         process.join(timeout=grace)
-        if process.is_alive():
-            _kill_group(process)
+        # whatever is left of the child's group (its searches, when it died) goes too
+        _kill_group(process, only_others=not process.is_alive())
         alive.close()
         results.close()
         with contextlib.suppress(ValueError):

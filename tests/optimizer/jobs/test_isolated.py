@@ -1,0 +1,125 @@
+"""run_isolated: the outcome of run_job from a child process, progress through the pipe,
+cancel -> 130 with no process left, a dead child -> code 1, the child's errors intact."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from optimizer.jobs import JobError, JobProgress, JobSpec, run_isolated, run_job
+from optimizer.jobs.isolated import job_context, start_method
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _data(path: str) -> dict[str, Any]:
+    return json.loads((ROOT / "instances" / path).read_text(encoding="utf-8"))
+
+
+def _job_processes() -> list[psutil.Process]:
+    """Our descendants but the fork server and the resource tracker (our children, shared and
+    long-lived); a job process forked by the fork server shows the server's command line."""
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            line = " ".join(p.cmdline())
+            shared = p.ppid() == os.getpid() and ("forkserver import main" in line
+                                                  or "resource_tracker import main" in line)
+            if not shared and p.status() != psutil.STATUS_ZOMBIE:
+                out.append(p)
+        except psutil.NoSuchProcess:
+            continue
+    return out
+
+
+def _job_leader() -> psutil.Process:
+    """The job process: it leads its own process group (its searches join it)."""
+    leaders = [p for p in _job_processes() if os.getpgid(p.pid) == p.pid]
+    assert len(leaders) == 1, leaders
+    return leaders[0]
+
+
+def test_start_method_and_context() -> None:
+    assert start_method() in ("forkserver", "spawn")
+    assert job_context().get_start_method() == start_method()
+
+
+def test_the_outcome_is_run_jobs() -> None:
+    spec = JobSpec(kind="sourcing", instance=_data("sourcing/starter.json"))
+    seen: list[JobProgress] = []
+    outcome = run_isolated(spec, seen.append)
+    here = run_job(spec)
+    assert outcome.exit_code == 0 and outcome.status == "optimal"
+    assert outcome.objective == pytest.approx(here.objective, rel=1e-9)
+    assert outcome.plan == {**here.plan, "solve": outcome.plan["solve"]}
+    assert seen and seen[-1].best == pytest.approx(here.objective, rel=1e-6)
+    assert not _job_processes()
+
+
+def test_routing_progress_arrives_through_the_pipe() -> None:
+    seen: list[JobProgress] = []
+    spec = JobSpec(kind="routing", instance=_data("routing/city-day-40.json"),
+                   options={"solution_limit": 20})
+    outcome = run_isolated(spec, seen.append)
+    assert outcome.exit_code == 0
+    assert any(p.best is not None for p in seen)
+    assert not _job_processes()
+
+
+def test_the_childs_errors_come_back_intact() -> None:
+    data = _data("routing/city-day-40.json")
+    data["stops"][3]["delivery"] = "lots"
+    with pytest.raises(JobError) as caught:
+        run_isolated(JobSpec(kind="routing", instance=data, label="req"))
+    assert caught.value.code == 2
+    assert caught.value.problems[0].startswith("req: stops[3]: field 'delivery'")
+    data = _data("sourcing/infeasible.json")
+    assert run_isolated(JobSpec(kind="sourcing", instance=data)).exit_code == 3
+
+
+def test_cancel_stops_the_child_and_its_searches() -> None:
+    seen: list[JobProgress] = []
+    spec = JobSpec(kind="routing", instance=_data("routing/city-day-40.json"),
+                   options={"time_limit": 600, "workers": 2})
+    searching: list[int] = []
+
+    def cancelled() -> bool:
+        if not seen:
+            return False
+        if not searching:  # the job and its two search processes are running now
+            searching.append(len(_job_processes()))
+        return True
+
+    with pytest.raises(JobError) as caught:
+        run_isolated(spec, seen.append, cancelled, poll=0.05)
+    assert caught.value.code == 130 and caught.value.error == "cancelled"
+    assert caught.value.to_json() == {"code": 130, "error": "cancelled", "problems": []}
+    assert searching and searching[0] >= 3  # the job and its two searches
+    assert not multiprocessing.active_children() or all(
+        p.name != "job-routing" for p in multiprocessing.active_children())
+    assert not _job_processes()
+
+
+def test_a_dead_child_is_an_internal_error() -> None:
+    spec = JobSpec(kind="routing", instance=_data("routing/city-day-40.json"),
+                   options={"time_limit": 600, "workers": 1})
+    killed: list[int] = []
+
+    def kill(_progress: JobProgress) -> None:
+        if not killed:
+            leader = _job_leader()
+            killed.append(leader.pid)
+            os.kill(leader.pid, signal.SIGKILL)
+
+    with pytest.raises(JobError) as caught:
+        run_isolated(spec, kill)
+    assert caught.value.code == 1
+    assert caught.value.error == f"worker process died (exit code {-signal.SIGKILL})"
+    assert not _job_processes()  # its search process went with its group
