@@ -8,9 +8,10 @@ from importlib.metadata import version
 from typing import Annotated
 
 import typer
+from typer.rich_utils import rich_format_error
 
 from optimizer.cli import network, plan, routing, serve, sourcing
-from optimizer.cli.common import err_console
+from optimizer.cli.common import err_console, json_mode, json_mode_scope, print_error_json
 from optimizer.errors import MAX_LISTED_PROBLEMS, ExitCode, InputError, OutputError
 
 app = typer.Typer(
@@ -45,27 +46,53 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code.
 
     Bad input gives code 2 and one line per problem (file, record, field), never a traceback.
+    With ``--json`` every failure is also one error object on stdout (``{"code", "error",
+    "problems"}``), a usage error too.
     """
     argv = plan.with_default_command(list(sys.argv[1:] if argv is None else argv))
-    try:
-        app(args=argv, prog_name="optimizer")
-    except SystemExit as exc:
-        code = exc.code
-        return code if isinstance(code, int) else (0 if code is None else 1)
-    except InputError as exc:
-        _list_problems("invalid input", exc.problems)
-        return int(ExitCode.INVALID_INPUT)
-    except OutputError as exc:
-        _list_problems("cannot write the output", exc.problems)
-        return int(ExitCode.OUTPUT_FAILED)
-    except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
-        if os.environ.get("OPTIMIZER_DEBUG"):
-            raise
-        err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
-                          "Run again with OPTIMIZER_DEBUG=1 for the traceback, and please "
-                          "report it.", highlight=False)
-        return int(ExitCode.INTERNAL_ERROR)
-    return int(ExitCode.OK)
+    wants_json = _wants_json(argv)
+    with json_mode_scope():
+        try:
+            # with --json a usage error comes back here, to be printed as an error object too
+            code = app(args=argv, prog_name="optimizer", standalone_mode=not wants_json)
+        except SystemExit as exc:
+            code = exc.code
+            return code if isinstance(code, int) else (0 if code is None else 1)
+        except typer.TyperException as exc:  # a usage error; only with --json
+            rich_format_error(exc)
+            print_error_json(exc.exit_code, "invalid usage", [exc.format_message()])
+            return exc.exit_code
+        except typer.Abort:
+            err_console.print("Aborted!")
+            return 1
+        except InputError as exc:
+            return _failed(ExitCode.INVALID_INPUT, "invalid input", exc.problems)
+        except OutputError as exc:
+            return _failed(ExitCode.OUTPUT_FAILED, "cannot write the output", exc.problems)
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for debugging
+            if os.environ.get("OPTIMIZER_DEBUG"):
+                raise
+            err_console.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+                              "Run again with OPTIMIZER_DEBUG=1 for the traceback, and please "
+                              "report it.", highlight=False)
+            if json_mode():
+                print_error_json(ExitCode.INTERNAL_ERROR, "internal error",
+                                 [f"{type(exc).__name__}: {exc}"])
+            return int(ExitCode.INTERNAL_ERROR)
+    return code if isinstance(code, int) else int(ExitCode.OK)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """True when ``--json`` is among the options (before a ``--``)."""
+    return "--json" in (argv[:argv.index("--")] if "--" in argv else argv)
+
+
+def _failed(code: ExitCode, title: str, problems: list[str]) -> int:
+    """List the problems on stderr (and the error object on stdout with ``--json``)."""
+    _list_problems(title, problems)
+    if json_mode():
+        print_error_json(code, title, problems)
+    return int(code)
 
 
 def _list_problems(title: str, problems: list[str]) -> None:

@@ -25,12 +25,20 @@ from optimizer.cli.common import (
     console,
     err_console,
     fail,
+    input_paths,
+    instance_label,
     interrupt_exits_130,
+    is_stdin,
+    json_output,
+    print_json,
+    read_stdin_instance,
+    violation_lines,
 )
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.network import (
     INSTANCE_MARKERS,
     network_schema,
+    read_network_data,
     read_network_instance,
     read_network_plan,
     write_network_instance,
@@ -129,9 +137,12 @@ def load_instance(path: Path, fmt: Format | None = None,
 
 
 @app.command("solve")
+@json_output
 @interrupt_exits_130
 def solve_command(
-    instance: InstanceArg,
+    instance: Annotated[Path, typer.Argument(
+        help="Instance: a .json file, a folder of .csv tables or an .xlsx workbook, a "
+             "benchmark file with --format, or - for the JSON on standard input.")],
     out: Annotated[Path | None, typer.Option(
         help="Folder for plan.json, the CSV tables, plan.xlsx and network.png (written only "
              "after the plan is checked).")] = None,
@@ -153,24 +164,33 @@ def solve_command(
     threads: Annotated[int | None, typer.Option(min=1)] = None,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     log: Annotated[bool, typer.Option("--log/--no-log", help="Show the solver log.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print only JSON on stdout: the plan, or an error object on failure "
+                       "(messages go to stderr).")] = False,
 ) -> None:
     """Solve a network instance; print the summary and write the plan with --out.
 
     Exit codes: 0 plan, 2 invalid input, 3 infeasible (the reasons are printed), 4 no plan
     within the limits, 5 the plan failed the independent check."""
+    inputs = input_paths(instance)
+    label = instance_label(instance)
     if out is not None:
-        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
-    inst = load_instance(instance, fmt, capacity)
+        check_output_folder(out, inputs, PLAN_MARKERS)  # before any solve: exit 2
+    if is_stdin(instance):
+        if capacity is not None:
+            raise InputError(["--capacity applies only to --format orlib-cap files"])
+        inst = read_stdin_instance(read_network_data, None if fmt is None else fmt.value)
+    else:
+        inst = load_instance(instance, fmt, capacity)
     if outbound is not None:
-        inst = with_outbound(inst, instance, outbound)
+        inst = with_outbound(inst, label, outbound)
     if inst.routes_mode and method != MethodChoice.auto:
-        raise InputError([f"{instance}: --method {method.value} does not apply to the "
+        raise InputError([f"{label}: --method {method.value} does not apply to the "
                           f"outbound as routes (a location-routing search); use --method "
                           f"auto or --outbound rates"])
     if method == MethodChoice.facility_location and \
             (why := why_not_facility_problem(inst)) is not None:
-        raise InputError([f"{instance}: --method facility-location does not apply: {why}; "
+        raise InputError([f"{label}: --method facility-location does not apply: {why}; "
                           f"use --method auto or milp"])
     currency = inst.policy.currency
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
@@ -191,9 +211,9 @@ def solve_command(
     if kind == "check":
         console.print(check_summary(value))  # type: ignore[arg-type]
         fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "
-                                    "nothing was written")
+                                    "nothing was written", violation_lines(value))
     plan = value
-    written = (write_network_plan(plan, out, inst, inputs=[instance])
+    written = (write_network_plan(plan, out, inst, inputs=inputs)
                if out is not None else [])
     if was_interrupted(plan.solve.stop_reason):
         err_console.print(f"[bold yellow]interrupted[/]: Ctrl-C stopped the solver; this is "
@@ -201,7 +221,7 @@ def solve_command(
                           f"{'-' if plan.solve.gap is None else f'{plan.solve.gap:.2%}'})",
                           highlight=False)
     if as_json:
-        typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
+        print_json(plan.model_dump(mode="json"))
     else:
         console.print(plan_summary(plan, currency=currency))
         if plan.routes:
@@ -226,7 +246,7 @@ def solve_checked(inst: NetworkInstance, options: SolverOptions, method: str
         return "check", exc.report
 
 
-def with_outbound(inst: NetworkInstance, path: Path, outbound: OutboundChoice
+def with_outbound(inst: NetworkInstance, path: Path | str, outbound: OutboundChoice
                   ) -> NetworkInstance:
     """``inst`` with ``network_policy.outbound`` set (``--outbound``), validated again; a
     rule the change breaks (routes without a fleet, a budget, a pair without km) is an

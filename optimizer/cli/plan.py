@@ -25,12 +25,25 @@ from models.integrated import (
 from models.network import SolverOptions
 from models.routing import RoutingOptions
 from models.solver import was_interrupted
-from optimizer.cli.common import STATUS_EXIT, console, err_console, fail, interrupt_exits_130
+from optimizer.cli.common import (
+    STATUS_EXIT,
+    console,
+    err_console,
+    fail,
+    input_paths,
+    instance_label,
+    interrupt_exits_130,
+    is_stdin,
+    json_output,
+    print_json,
+    read_stdin_instance,
+)
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.integrated import (
     plan_schema,
     read_plan,
     read_plan_source,
+    read_plan_source_data,
     scenario_problems,
     write_plan,
 )
@@ -101,9 +114,12 @@ def solve_one(inst: IntegratedInstance, options: IntegratedOptions) -> tuple[str
 
 
 @app.command("solve")
+@json_output
 @interrupt_exits_130
 def solve_command(
-    instance: InstanceArg,
+    instance: Annotated[Path, typer.Argument(
+        help="Instance: a .json file, a folder of .csv tables, an .xlsx workbook, or - for "
+             "the JSON on standard input.")],
     out: Annotated[Path | None, typer.Option(
         help="Folder for plan.json, the CSV tables, plan.xlsx and report.html; scenarios go "
              "to scenarios/<name>/ inside it, with comparison.csv.")] = None,
@@ -124,17 +140,21 @@ def solve_command(
     gap: Annotated[float, typer.Option(min=0.0, max=0.999,
                                        help="Network relative gap at which to stop.")] = 0.0,
     seed: Annotated[int, typer.Option(min=0, help="Solver and routing seed.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")]
-    = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print only JSON on stdout: the baseline's plan, or an error object on "
+                       "failure (messages go to stderr).")] = False,
 ) -> None:
     """Solve an integrated instance (and its scenarios, in parallel); print the summary and
     write the plan with --out.
 
     Exit codes (the baseline's): 0 plan, 2 invalid input (a bad scenario row too), 3
     infeasible, 4 no plan within the limits, 5 a plan failed the independent check."""
+    inputs = input_paths(instance)
     if out is not None:
-        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
-    inst, source = load_source(instance, fmt)
+        check_output_folder(out, inputs, PLAN_MARKERS)  # before any solve: exit 2
+    inst, source = (read_stdin_instance(read_plan_source_data, None if fmt is None
+                                        else fmt.value)
+                    if is_stdin(instance) else load_source(instance, fmt))
     names = list(inst.scenario_names) if all_scenarios else list(dict.fromkeys(scenario or []))
     runs: dict[str, IntegratedInstance] = {"baseline": inst}
     problems: list[str] = []
@@ -159,9 +179,9 @@ def solve_command(
     for name, (kind, value) in zip(runs, results, strict=True):
         if kind == "input":
             which = "" if name == "baseline" else f"scenario {name!r}: "
-            raise InputError([f"{instance}: {which}{value}"])
+            raise InputError([f"{instance_label(instance)}: {which}{value}"])
         if kind == "check":
-            fail(ExitCode.CHECK_FAILED, f"{name}: {value}; nothing was written")
+            fail(ExitCode.CHECK_FAILED, f"{name}: {value}; nothing was written", [str(value)])
         plans[name] = value
     baseline = plans["baseline"]
     comparison = None
@@ -171,13 +191,13 @@ def solve_command(
         comparison = compare_plans(plans)
     written: list[Path] = []
     if out is not None:
-        written = write_plan(baseline, out, inputs=[instance],
+        written = write_plan(baseline, out, inputs=inputs,
                              scenarios={k: v for k, v in plans.items() if k != "baseline"},
                              comparison=None if comparison is None else comparison.rows,
                              extra=_report_writer(runs, plans, None if comparison is None
                                                   else comparison.rows))
     if as_json:
-        typer.echo(json.dumps(baseline.model_dump(mode="json"), indent=2))
+        print_json(baseline.model_dump(mode="json"))
     else:
         from optimizer.reports.plan_summary import comparison_table, plan_summary, why_no_plan
 

@@ -26,10 +26,23 @@ from models.routing import (
     unserved_reasons,
 )
 from models.solver import SolveStatus, was_interrupted
-from optimizer.cli.common import console, err_console, fail, interrupt_exits_130
+from optimizer.cli.common import (
+    console,
+    err_console,
+    fail,
+    input_paths,
+    instance_label,
+    interrupt_exits_130,
+    is_stdin,
+    json_output,
+    print_json,
+    read_stdin_instance,
+    violation_lines,
+)
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.route_sequences import is_route_sequences, read_route_sequences
 from optimizer.formats.routing import (
+    read_routing_data,
     read_routing_instance,
     read_routing_plan,
     routing_schema,
@@ -68,6 +81,9 @@ class Convention(StrEnum):
 
 InstanceArg = Annotated[Path, typer.Argument(
     help="Instance: native .json / CSV folder / .xlsx, or a benchmark file with --format.")]
+SolveInstanceArg = Annotated[Path, typer.Argument(
+    help="Instance: native .json / CSV folder / .xlsx, a benchmark file with --format, or - "
+         "for the native JSON on standard input.")]
 FormatOpt = Annotated[Format, typer.Option(
     "--format", help="native, or a benchmark format read with its reference convention.")]
 ConventionOpt = Annotated[Convention, typer.Option(
@@ -94,9 +110,10 @@ def load_instance(path: Path, fmt: Format, convention: Convention) -> RoutingIns
 
 
 @app.command("solve")
+@json_output
 @interrupt_exits_130
 def solve_command(
-    instance: InstanceArg,
+    instance: SolveInstanceArg,
     out: Annotated[Path | None, typer.Option(
         help="Folder for plan.json, routes.csv, stops.csv, unserved.csv, map.png.")] = None,
     fmt: FormatOpt = Format.native,
@@ -118,20 +135,24 @@ def solve_command(
         min=1, help="Independent searches run at once (default: all cores).")] = None,
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED,
                                       help="Seed of the first search (0 or more).")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print only JSON on stdout: the plan, or an error object on failure "
+                       "(messages go to stderr).")] = False,
 ) -> None:
     """Solve a routing instance; print the summary and write the plan with --out.
 
     Exit codes: 0 plan, 2 invalid input, 3 a stop that must be served cannot be, 4 no plan
     within the limits, 5 the plan failed the independent check."""
+    inputs = input_paths(instance)
     if out is not None:
-        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
-    inst = load_instance(instance, fmt, convention)
+        check_output_folder(out, inputs, PLAN_MARKERS)  # before any solve: exit 2
+    inst = (read_stdin_instance(read_routing_data, fmt.value) if is_stdin(instance)
+            else load_instance(instance, fmt, convention))
     if engine not in ("auto", "ortools", "pyvrp"):
         raise InputError([f"--engine: unknown engine {engine!r}; use auto, ortools or pyvrp"])
     if engine == "pyvrp" and (why := pyvrp_unsupported(inst)) is not None:
-        raise InputError([f"{instance}: PyVRP does not support this instance ({why}); use "
-                          f"--engine ortools or auto"])
+        raise InputError([f"{instance_label(instance)}: PyVRP does not support this instance "
+                          f"({why}); use --engine ortools or auto"])
     try:
         options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
                                  engine=engine,  # type: ignore[arg-type]
@@ -153,14 +174,15 @@ def solve_command(
             plan = solve_portfolio(inst, options, workers or default_workers(), show)
     except PlanCheckError as exc:
         console.print(check_summary(exc.report))
-        fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written")
+        fail(ExitCode.CHECK_FAILED, "the plan failed the independent check; nothing written",
+             violation_lines(exc.report))
     except SearchProcessError as exc:
         fail(ExitCode.NO_SOLUTION, f"{exc}; nothing written")
     written = []
     if out is not None:
-        written = write_routing_plan(plan, out, inst, inputs=[instance], with_map=True)
+        written = write_routing_plan(plan, out, inst, inputs=inputs, with_map=True)
     if as_json:
-        typer.echo(json.dumps(plan.model_dump(mode="json"), indent=2))
+        print_json(plan.model_dump(mode="json"))
     else:
         console.print(plan_summary(plan, inst))
         if out is not None:

@@ -34,13 +34,20 @@ from optimizer.cli.common import (
     console,
     err_console,
     fail,
+    input_paths,
     interrupt_exits_130,
+    is_stdin,
+    json_output,
+    print_json,
+    read_stdin_instance,
+    violation_lines,
 )
 from optimizer.errors import ExitCode, InputError
 from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
     is_allocation_table,
     read_allocation_table,
+    read_sourcing_data,
     read_sourcing_instance,
     read_sourcing_plan,
     sourcing_schema,
@@ -78,9 +85,12 @@ InstanceArg = Annotated[Path, typer.Argument(
 
 
 @app.command("solve")
+@json_output
 @interrupt_exits_130
 def solve_command(
-    instance: InstanceArg,
+    instance: Annotated[Path, typer.Argument(
+        help="Instance: a .json file, a folder of .csv tables, an .xlsx workbook, or - for "
+             "the JSON on standard input.")],
     out: Annotated[Path | None, typer.Option(
         help="Folder for plan.json and the CSV tables (written only after the plan is checked).",
     )] = None,
@@ -91,7 +101,9 @@ def solve_command(
     threads: Annotated[int | None, typer.Option(min=1)] = None,
     seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
     log: Annotated[bool, typer.Option("--log/--no-log", help="Show the solver log.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the plan JSON, no table.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print only JSON on stdout: the plan, or an error object on failure "
+                       "(messages go to stderr).")] = False,
     marginals: Annotated[bool, typer.Option(
         "--marginals", help="Also report marginal values of capacities, demands and share caps "
                             "(binaries fixed, LP re-solved).")] = False,
@@ -100,9 +112,11 @@ def solve_command(
 
     Exit codes: 0 plan, 2 invalid input, 3 infeasible (the plan says which rules have to give),
     4 no plan within the limits, 5 the plan failed the independent check."""
+    inputs = input_paths(instance)
     if out is not None:
-        check_output_folder(out, [instance], PLAN_MARKERS)  # before any solve: exit 2
-    inst = read_sourcing_instance(instance)
+        check_output_folder(out, inputs, PLAN_MARKERS)  # before any solve: exit 2
+    inst = (read_stdin_instance(read_sourcing_data) if is_stdin(instance)
+            else read_sourcing_instance(instance))
     currency = inst.policy.currency
     options = SolverOptions(solver=solver.value, time_limit=time_limit, gap=gap,
                             threads=threads, seed=seed, log=log)
@@ -114,13 +128,13 @@ def solve_command(
     except PlanCheckError as exc:
         console.print(check_summary(exc.report))
         fail(ExitCode.CHECK_FAILED, "the solver's plan failed the independent check; "
-                                    "nothing was written")
+                                    "nothing was written", violation_lines(exc.report))
     interrupted = was_interrupted(plan.solve.stop_reason)
     values = None
     if marginals and plan.solve.status.has_solution and not interrupted:
         with interruptible():
             values = marginal_values(inst, plan, replace(options, time_limit=None, gap=0.0))
-    written = (write_sourcing_plan(plan, out, currency, values, inputs=[instance])
+    written = (write_sourcing_plan(plan, out, currency, values, inputs=inputs)
                if out is not None else [])
     if interrupted:
         err_console.print(f"[bold yellow]interrupted[/]: Ctrl-C stopped the solver; this is "
@@ -131,7 +145,7 @@ def solve_command(
         data = plan.model_dump(mode="json")
         if values is not None:
             data["marginal_values"] = values.model_dump(mode="json")
-        typer.echo(json.dumps(data, indent=2))
+        print_json(data)
     else:
         console.print(plan_summary(plan, currency=currency))
         if values is not None:

@@ -35,7 +35,7 @@ from optimizer.atomic import atomic_write, atomic_write_text
 from optimizer.errors import InputError
 
 __all__ = ["EXCEL_SUFFIXES", "Form", "TableSource", "TableSpec", "decode_text", "detect_form",
-           "json_tables", "read_bytes", "read_csv_table", "read_json", "read_tables",
+           "json_tables", "parse_json", "read_bytes", "read_csv_table", "read_json", "read_tables",
            "read_workbook_tables", "sniff_delimiter", "validate_tables", "write_tables"]
 
 Form = Literal["json", "csv", "excel"]
@@ -165,7 +165,7 @@ def read_bytes(path: Path) -> bytes:
         raise InputError([f"{path}: cannot be read ({exc.strerror})"]) from None
 
 
-def decode_text(raw: bytes, path: Path) -> str:
+def decode_text(raw: bytes, path: Path | str) -> str:
     """Text of a file: UTF-8 (with or without a byte order mark), or UTF-16/32 with one."""
     boms = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
             (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -185,14 +185,20 @@ def decode_text(raw: bytes, path: Path) -> str:
 def read_json(path: Path) -> Any:
     """A JSON file (a regular file; UTF-8, or UTF-16/32 with a BOM); errors name the file, the
     line and the column."""
-    text = decode_text(read_bytes(path), path)
+    return parse_json(read_bytes(path), path)
+
+
+def parse_json(raw: bytes, label: Path | str) -> Any:
+    """JSON text in bytes (UTF-8, or UTF-16/32 with a BOM), from a file or standard input;
+    errors name ``label`` (the file, ``<stdin>``), the line and the column."""
+    text = decode_text(raw, label)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError([f"{path}: line {exc.lineno} column {exc.colno}: invalid JSON: "
+        raise InputError([f"{label}: line {exc.lineno} column {exc.colno}: invalid JSON: "
                           f"{exc.msg}"]) from None
     except RecursionError:
-        raise InputError([f"{path}: invalid JSON: nested too deeply"]) from None
+        raise InputError([f"{label}: invalid JSON: nested too deeply"]) from None
 
 
 def json_tables(data: Any, label: Path | str) -> tuple[dict[str, Any], TableSource]:
