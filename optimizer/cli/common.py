@@ -18,8 +18,8 @@ from typing import IO, Any, NoReturn, TypeVar
 import typer
 from rich.console import Console
 
-from models.solver import SolveStatus
 from optimizer.errors import ExitCode, InputError
+from optimizer.jobs.steps import STATUS_EXIT as STATUS_EXIT  # the commands' exit codes
 
 #: Width when the output is not a terminal (a file, a pipe) and COLUMNS is not set: Rich would
 #: take 80 and crop wide tables (a products table lost its last columns in a saved report).
@@ -66,16 +66,6 @@ def interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
 
 def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-#: The exit code of a solve, by the plan's status (docs: exit codes).
-STATUS_EXIT = {
-    SolveStatus.OPTIMAL: ExitCode.OK,
-    SolveStatus.FEASIBLE: ExitCode.OK,
-    SolveStatus.INFEASIBLE: ExitCode.INFEASIBLE,
-    SolveStatus.UNBOUNDED: ExitCode.INFEASIBLE,
-    SolveStatus.NO_SOLUTION: ExitCode.NO_SOLUTION,
-}
 
 
 # ---- pipe mode: the instance on stdin, only JSON on stdout ----------------------------------

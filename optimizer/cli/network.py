@@ -13,10 +13,8 @@ import typer
 from models.network import (
     NetworkInstance,
     NetworkPlan,
-    PlanCheckError,
     SolverOptions,
     check_plan,
-    solve,
     why_not_facility_problem,
 )
 from models.solver import interruptible, was_interrupted
@@ -45,6 +43,7 @@ from optimizer.formats.network import (
     write_network_plan,
 )
 from optimizer.formats.tables import Form
+from optimizer.jobs.steps import solve_checked, with_outbound
 from optimizer.output_folder import (
     PLAN_MARKERS,
     check_output,
@@ -233,42 +232,6 @@ def solve_command(
             if plan.open_facilities and map_coordinates(inst) is None:
                 console.print(why_no_map(inst), highlight=False)
     raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
-
-
-def solve_checked(inst: NetworkInstance, options: SolverOptions, method: str
-                  ) -> tuple[str, object]:
-    """``("plan", plan)``, or ``("check", report)`` when the checker rejects the plan (a
-    module-level function, so that it runs in a worker process; the report, unlike
-    :class:`PlanCheckError`, travels back from one)."""
-    try:
-        return "plan", solve(inst, options, method=method)
-    except PlanCheckError as exc:
-        return "check", exc.report
-
-
-def with_outbound(inst: NetworkInstance, path: Path | str, outbound: OutboundChoice
-                  ) -> NetworkInstance:
-    """``inst`` with ``network_policy.outbound`` set (``--outbound``), validated again; a
-    rule the change breaks (routes without a fleet, a budget, a pair without km) is an
-    :class:`InputError` naming the file, the table/record and the field."""
-    from pydantic import ValidationError
-
-    if inst.network_policy.outbound.value == outbound.value:
-        return inst
-    policy = {**inst.network_policy.model_dump(), "outbound": outbound.value}
-    try:
-        return inst.model_copy(update={"network_policy": policy})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False):
-            loc = err["loc"]
-            where = str(loc[0]) if loc else "instance"
-            if len(loc) > 2 and isinstance(loc[1], int):
-                where += f": record {loc[1] + 1}: field '{loc[2]}'"
-            elif len(loc) == 2:
-                where += f": field '{loc[1]}'"
-            problems.append(f"{path}: {where}: {err['msg']} (--outbound {outbound.value})")
-        raise InputError(problems) from None
 
 
 def _read_plan_of(inst: NetworkInstance, instance: Path, path: Path) -> NetworkPlan:

@@ -12,19 +12,12 @@ from typing import Annotated, Any
 import typer
 
 from models.integrated import (
-    DayError,
     IntegratedInstance,
-    IntegratedOptions,
     IntegratedPlan,
-    PlanCheckError,
     ScenarioError,
     apply_scenario,
     check_plan,
-    solve,
 )
-from models.network import SolverOptions
-from models.routing import RoutingOptions
-from models.solver import was_interrupted
 from optimizer.cli.common import (
     STATUS_EXIT,
     console,
@@ -48,6 +41,7 @@ from optimizer.formats.integrated import (
     write_plan,
 )
 from optimizer.formats.tables import Form, TableSource
+from optimizer.jobs.steps import integrated_options, plan_runs, solve_one
 from optimizer.output_folder import PLAN_MARKERS, check_output_file, check_output_folder
 from optimizer.parallel import Workers, default_workers
 
@@ -98,21 +92,6 @@ def load_source(path: Path, fmt: Format | None = None
     return read_plan_source(path, forms.get(fmt))
 
 
-def solve_one(inst: IntegratedInstance, options: IntegratedOptions) -> tuple[str, Any]:
-    """Solve in a worker process: ``("plan", plan)``, or ``("input", message)`` for a day
-    that cannot be built, or ``("check", message)`` for a plan the checker rejects."""
-    try:
-        plan = solve(inst, options)
-    except DayError as exc:
-        return "input", f"{inst.name}: {exc}"
-    except PlanCheckError as exc:
-        return "check", f"{inst.name}: {exc}"
-    if was_interrupted(plan.network.solve.stop_reason):
-        # Ctrl-C stopped the network solve at an incumbent: the run is interrupted, not a plan
-        raise KeyboardInterrupt
-    return "plan", plan
-
-
 @app.command("solve")
 @json_output
 @interrupt_exits_130
@@ -156,22 +135,12 @@ def solve_command(
                                         else fmt.value)
                     if is_stdin(instance) else load_source(instance, fmt))
     names = list(inst.scenario_names) if all_scenarios else list(dict.fromkeys(scenario or []))
-    runs: dict[str, IntegratedInstance] = {"baseline": inst}
-    problems: list[str] = []
-    for name in names:
-        try:
-            runs[name] = apply_scenario(inst, name)
-        except ScenarioError as exc:
-            problems.extend(scenario_problems(exc, source))
-    if problems:
-        raise InputError(problems)
+    runs = plan_runs(inst, source, names)
     count = workers or min(default_workers(), len(runs))
-    options = IntegratedOptions(
-        network=SolverOptions(time_limit=time_limit, gap=gap, seed=seed),
-        # with worker processes each run's searches stay in its worker; a run in this
-        # process searches in a child process, which stops on Ctrl-C (OR-Tools searching in
-        # this process swallowed Ctrl-C: the run went on and wrote its plan)
-        routing=RoutingOptions(time_limit=route_seconds, seed=seed, isolate=count == 1))
+    # with worker processes each run's searches stay in its worker; a run in this process
+    # searches in a child process, which stops on Ctrl-C (OR-Tools searching in this process
+    # swallowed Ctrl-C: the run went on and wrote its plan)
+    options = integrated_options(time_limit, route_seconds, gap, seed, isolate=count == 1)
     plans: dict[str, IntegratedPlan] = {}
     with console.status(f"solving {', '.join(runs)} ({count} worker(s))...") \
             if not as_json else _quiet(), Workers(count) as pool:

@@ -50,6 +50,7 @@ from optimizer.formats.routing import (
     write_routing_plan,
 )
 from optimizer.formats.routing_bench import detect_format, read_benchmark
+from optimizer.jobs.steps import routing_exit_code
 from optimizer.output_folder import (
     PLAN_MARKERS,
     check_output,
@@ -190,13 +191,7 @@ def solve_command(
     if was_interrupted(plan.solve.stop_reason):
         err_console.print("[bold yellow]interrupted[/]: Ctrl-C stopped the searches; this is "
                           "the best plan found so far (checked)", highlight=False)
-    if plan.solve.status == SolveStatus.NO_SOLUTION:
-        raise typer.Exit(int(ExitCode.NO_SOLUTION))
-    mandatory = {s.id for s in inst.stops if s.drop_penalty is None}
-    if plan.solve.status == SolveStatus.INFEASIBLE \
-            or any(u.stop in mandatory for u in plan.unserved):
-        raise typer.Exit(int(ExitCode.INFEASIBLE))
-    raise typer.Exit(int(ExitCode.OK))
+    raise typer.Exit(int(routing_exit_code(inst, plan)))
 
 
 @app.command("check")

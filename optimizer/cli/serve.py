@@ -46,6 +46,13 @@ def serve(
     import uvicorn
 
     from optimizer.service.app import create_app
+    from optimizer.service.store import DatabaseInUse, lock_database
 
+    try:
+        lock = lock_database(settings.database_url)
+    except DatabaseInUse as exc:
+        fail(ExitCode.INVALID_INPUT, str(exc))
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                 log_level=log_level.lower(), timeout_graceful_shutdown=5)
+    if lock is not None:
+        lock.close()

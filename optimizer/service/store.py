@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -128,6 +128,33 @@ def make_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+class DatabaseInUse(Exception):
+    """Another service holds the database (one server per job store)."""
+
+
+def lock_database(url: str) -> IO[bytes] | None:
+    """Hold an exclusive lock beside a SQLite database for the life of this process (the
+    returned file; None for other databases): two servers on one job store would both hand out
+    its queued jobs. Raises :class:`DatabaseInUse` when another process holds it."""
+    if not url.startswith("sqlite"):
+        return None
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:":
+        return None
+    import fcntl
+
+    path = Path(database + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("ab")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DatabaseInUse(f"another optimizer serve uses the job store {database} "
+                            "(one server per database)") from None
+    return handle
 
 
 def _finite(value: float | None) -> float | None:
