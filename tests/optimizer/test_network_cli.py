@@ -261,7 +261,7 @@ def _no_solution(inst, options, method="auto"):  # type: ignore[no-untyped-def]
 
 def test_no_plan_within_the_limits_exits_4(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("optimizer.cli.network.solve", _no_solution)
+    monkeypatch.setattr("optimizer.jobs.steps.solve_network", _no_solution)
     out = tmp_path / "plan"
     assert main(["network", "solve", str(SMALL), "--out", str(out), "--json"]) == 4
     assert json.loads(capsys.readouterr().out)["solve"]["status"] == "no_solution"
@@ -279,7 +279,7 @@ def test_a_plan_failing_the_checker_exits_5_and_writes_nothing(
         report.add("balance", "F1/P1", "into F1 is 10 more than out of it", 10.0)
         raise PlanCheckError(_no_solution(inst, options), report)
 
-    monkeypatch.setattr("optimizer.cli.network.solve", broken)
+    monkeypatch.setattr("optimizer.jobs.steps.solve_network", broken)
     out = tmp_path / "plan"
     assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 5
     captured = capsys.readouterr()
@@ -293,7 +293,7 @@ def test_ctrl_c_without_a_plan_exits_130_and_writes_nothing(
     def interrupted(inst, options, method="auto"):  # type: ignore[no-untyped-def]
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("optimizer.cli.network.solve", interrupted)
+    monkeypatch.setattr("optimizer.jobs.steps.solve_network", interrupted)
     out = tmp_path / "plan"
     assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 130
     assert "nothing was written" in capsys.readouterr().err
@@ -311,7 +311,7 @@ def test_ctrl_c_with_a_plan_keeps_it(tmp_path: Path, monkeypatch: pytest.MonkeyP
         stopped = plan.solve.model_copy(update={"stop_reason": INTERRUPTED_REASON})
         return plan.model_copy(update={"solve": stopped})
 
-    monkeypatch.setattr("optimizer.cli.network.solve", interrupted)
+    monkeypatch.setattr("optimizer.jobs.steps.solve_network", interrupted)
     out = tmp_path / "plan"
     assert main(["network", "solve", str(SMALL), "--out", str(out)]) == 0
     assert "interrupted" in capsys.readouterr().err
