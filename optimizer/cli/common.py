@@ -207,8 +207,11 @@ def print_json(data: Any) -> None:
 
 
 def error_json(code: ExitCode | int, error: str, problems: Iterable[str] = ()) -> dict[str, Any]:
-    """The error object of pipe mode and the service: ``{"code", "error", "problems"}``."""
-    return {"code": int(code), "error": error, "problems": list(problems)}
+    """The error object of pipe mode, the service's (:meth:`optimizer.jobs.JobError.to_json`):
+    ``{"code", "error", "problems"}``."""
+    from optimizer.jobs.spec import JobError
+
+    return JobError(int(code), error, list(problems)).to_json()
 
 
 def print_error_json(code: ExitCode | int, error: str, problems: Iterable[str] = ()) -> None:
