@@ -58,9 +58,9 @@ class Server:
     def __init__(self, folder: Path, *, token: str | None = None, workers: int = 1,
                  env: dict[str, str] | None = None) -> None:
         self.folder, self.token, self.workers = folder, token, workers
-        self.env = {**os.environ, "OPTIMIZER_SERVICE_DIR": str(folder / "data"), **(env or {})}
-        self.env.pop("OPTIMIZER_CLUSTER", None)
-        self.env.pop("OPTIMIZER_DATABASE_URL", None)
+        self.env = {k: v for k, v in os.environ.items()
+                    if k not in ("OPTIMIZER_CLUSTER", "OPTIMIZER_DATABASE_URL")}
+        self.env.update({"OPTIMIZER_SERVICE_DIR": str(folder / "data"), **(env or {})})
         if token:
             self.env["OPTIMIZER_TOKEN"] = token
         else:
