@@ -209,7 +209,7 @@ class JobStore:
         """How many jobs are in each state."""
         query = sa.select(jobs.c.state, sa.func.count()).group_by(jobs.c.state)
         with self.engine.connect() as conn:
-            found = dict(conn.execute(query).tuples().all())
+            found = {state: count for state, count in conn.execute(query)}
         return {s.value: int(found.get(s.value, 0)) for s in JobState}
 
     def result(self, job_id: str) -> str | None:
