@@ -22,7 +22,6 @@ from models.routing import (
     assemble_plan,
     check_plan,
     generate_day,
-    pyvrp_unsupported,
     unserved_reasons,
 )
 from models.solver import SolveStatus, was_interrupted
@@ -50,7 +49,7 @@ from optimizer.formats.routing import (
     write_routing_plan,
 )
 from optimizer.formats.routing_bench import detect_format, read_benchmark
-from optimizer.jobs.steps import routing_exit_code
+from optimizer.jobs.steps import require_engine, routing_exit_code
 from optimizer.output_folder import (
     PLAN_MARKERS,
     check_output,
@@ -149,11 +148,7 @@ def solve_command(
         check_output_folder(out, inputs, PLAN_MARKERS)  # before any solve: exit 2
     inst = (read_stdin_instance(read_routing_data, fmt.value) if is_stdin(instance)
             else load_instance(instance, fmt, convention))
-    if engine not in ("auto", "ortools", "pyvrp"):
-        raise InputError([f"--engine: unknown engine {engine!r}; use auto, ortools or pyvrp"])
-    if engine == "pyvrp" and (why := pyvrp_unsupported(inst)) is not None:
-        raise InputError([f"{instance_label(instance)}: PyVRP does not support this instance "
-                          f"({why}); use --engine ortools or auto"])
+    require_engine(inst, engine, instance_label(instance))
     try:
         options = RoutingOptions(time_limit=time_limit, solution_limit=solution_limit,
                                  engine=engine,  # type: ignore[arg-type]

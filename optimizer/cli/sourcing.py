@@ -55,6 +55,7 @@ from optimizer.formats.sourcing import (
     write_sourcing_plan,
 )
 from optimizer.frontier import trace_frontier
+from optimizer.jobs.steps import sourcing_plan_json
 from optimizer.output_folder import (
     FRONTIER_MARKERS,
     PLAN_MARKERS,
@@ -142,10 +143,7 @@ def solve_command(
                           f"{'-' if plan.solve.gap is None else f'{plan.solve.gap:.2%}'})",
                           highlight=False)
     if as_json:
-        data = plan.model_dump(mode="json")
-        if values is not None:
-            data["marginal_values"] = values.model_dump(mode="json")
-        print_json(data)
+        print_json(sourcing_plan_json(plan, values))
     else:
         console.print(plan_summary(plan, currency=currency))
         if values is not None:
