@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from models.solver import _quiet_stdout
+from models.solver import absorb_highs_banner
 
 _INF = highspy.kHighsInf
 
@@ -179,9 +179,10 @@ def build_mip(
 
 
 def new_highs(time_limit: float, threads: int | None, **options: object) -> highspy.Highs:
-    """A silent HiGHS instance with a time limit (seconds) and the given options."""
-    with _quiet_stdout(True):
-        h = highspy.Highs()
+    """A silent HiGHS instance with a time limit (seconds) and the given options (the
+    process's first one prints no banner; stdout is not redirected meanwhile)."""
+    absorb_highs_banner()
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     if threads is not None:

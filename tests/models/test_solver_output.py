@@ -117,3 +117,15 @@ def test_mip_progress_reports_incumbent_bound_and_gap() -> None:
     before = len(seen)
     solve(read_sourcing_instance(ROOT / "instances" / "sourcing" / "starter.json"))
     assert len(seen) == before
+
+
+def test_the_facility_location_engine_prints_no_banner_and_keeps_other_output() -> None:
+    done = _run("""
+        import os
+        from models.network.cflp_mip import new_highs
+
+        os.write(1, b"before\\n")
+        new_highs(1.0, None)
+        print("after", flush=True)
+    """)
+    assert done.stdout.splitlines() == ["before", "after"]
