@@ -177,7 +177,7 @@ def _child(spec: JobSpec, sender: Connection, alive: Connection) -> None:
     lock = threading.Lock()
 
     def send(message: tuple[str, Any]) -> None:
-        with lock:
+        with lock, contextlib.suppress(OSError):  # the parent is gone: no one to tell
             sender.send(message)
 
     from optimizer.jobs.run import run_job

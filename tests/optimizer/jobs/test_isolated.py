@@ -7,6 +7,8 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +125,40 @@ def test_a_dead_child_is_an_internal_error() -> None:
     assert caught.value.code == 1
     assert caught.value.error == f"worker process died (exit code {-signal.SIGKILL})"
     assert not _job_processes()  # its search process went with its group
+
+
+PARENT = """
+import json, sys
+from pathlib import Path
+from optimizer.jobs import JobSpec, run_isolated
+
+def progress(_p):
+    print("solving", flush=True)
+
+if __name__ == "__main__":
+    spec = JobSpec(kind="routing", instance=json.loads(Path(sys.argv[1]).read_text()),
+                   options={"time_limit": 600, "workers": 2})
+    run_isolated(spec, progress)
+"""
+
+
+def test_the_job_process_and_its_searches_exit_when_the_parent_dies(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT, encoding="utf-8")
+    parent = subprocess.Popen([sys.executable, str(script),
+                               str(ROOT / "instances" / "routing" / "city-day-40.json")],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=ROOT)
+    try:
+        assert parent.stdout is not None and parent.stdout.readline() == "solving\n"
+        tree = psutil.Process(parent.pid).children(recursive=True)
+        job = [p for p in tree if os.getpgid(p.pid) == p.pid]
+        assert len(job) == 1
+        searches = [p for p in tree if p.pid != job[0].pid and os.getpgid(p.pid) == job[0].pid]
+        assert len(searches) == 2
+    finally:
+        parent.kill()
+        parent.wait()
+    # a bounded wait (not a timing assertion): SIGTERM from PR_SET_PDEATHSIG / the watchdog
+    _gone, alive = psutil.wait_procs(tree, timeout=60)
+    assert not alive
