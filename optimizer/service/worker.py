@@ -10,6 +10,7 @@ cancel work for local processes and for a Dask cluster whose workers reach the d
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
@@ -78,6 +79,27 @@ class _Watch:
         return self._stop
 
 
+_parent_watch: threading.Thread | None = None
+
+
+def _exit_with_parent() -> None:
+    """In a worker process started by multiprocessing (a local pool worker, a Dask worker):
+    exit when the parent process dies, e.g. a server killed with ``kill -9`` (a pool worker
+    would otherwise stay, idle, with its solve's forkserver). The solve's own child stops with
+    its worker (``run_isolated``), and the restarted service fails the job with the reason."""
+    global _parent_watch
+    parent = multiprocessing.parent_process()
+    if parent is None or _parent_watch is not None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    _parent_watch = threading.Thread(target=watch, name="optimizer-parent-watch", daemon=True)
+    _parent_watch.start()
+
+
 def execute_job(database_url: str, job_id: str, attempt: int) -> str:
     """Run attempt ``attempt`` of job ``job_id`` of the store at ``database_url`` and record
     how it ended. Returns the job's state afterwards as the worker saw it (``"skipped"`` when
@@ -86,6 +108,7 @@ def execute_job(database_url: str, job_id: str, attempt: int) -> str:
     Module-level and with plain arguments: the executor pickles it by reference."""
     from optimizer.jobs import JobError, JobSpec, run_isolated
 
+    _exit_with_parent()
     store = _store(database_url)
     if not store.start(job_id, attempt, f"{socket.gethostname()}:{os.getpid()}", os.getpid()):
         return "skipped"
