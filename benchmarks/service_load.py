@@ -3,11 +3,12 @@
 Starts a real server (uvicorn, a temporary data folder, 127.0.0.1), then ``--clients``
 concurrent clients submit ``--jobs`` small jobs between them, alternating routing
 (``instances/routing/city-day-40.json``, OR-Tools, 5 solutions) and sourcing
-(``instances/sourcing/starter.json``); each client polls its job to the end and fetches the plan
-JSON. Reports throughput, p50/p95 latency (submit -> plan fetched), errors (HTTP errors and jobs
-that did not end ``done``; target zero) and the server's memory (RSS of the server process,
-sampled over the run and for ``--settle`` seconds after the last job; target: flat, no growth
-after the jobs finish), and writes a Markdown table to ``benchmarks/results/service-load.md``.
+(``instances/sourcing/starter.json``); each client waits for its job (long polling:
+``GET /v1/jobs/{id}?wait=30``) and fetches the plan JSON. Reports throughput, p50/p95 latency
+(submit -> plan fetched), errors (HTTP errors and jobs that did not end ``done``; target zero),
+the server process's CPU time and its memory (RSS, sampled over the run and for ``--settle``
+seconds after the last job; target: flat, no growth after the jobs finish), and writes a
+Markdown table to ``benchmarks/results/service-load.md``.
 
     python -m benchmarks.service_load                      # 200 jobs, 20 clients, 2 workers
     python -m benchmarks.service_load --jobs 20 --clients 5
@@ -137,8 +138,7 @@ def run_client(url: str, requests: list[tuple[str, bytes]], out: list[Outcome],
                 created.raise_for_status()
                 job = created.json()
                 while job["state"] in ("queued", "running"):
-                    time.sleep(0.2)
-                    got = client.get(job["links"]["self"])
+                    got = client.get(job["links"]["self"], params={"wait": 30})
                     got.raise_for_status()
                     job = got.json()
                 error = None
@@ -198,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
                 thread.join()
             wall = time.monotonic() - start
             end_sample = len(memory.server)
+            cpu = psutil.Process(proc.pid).cpu_times()
+            server_cpu = cpu.user + cpu.system
             time.sleep(args.settle)
             health = httpx.get(f"{url}/health", timeout=10).json()
         finally:
@@ -224,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                                            f"{percentile(v, 0.95):.2f} s")
           for kind, v in by_kind.items() if v),
         ("errors", f"{len(errors)}"),
+        ("server process CPU (start to last job)", f"{server_cpu:.1f} s"),
         ("server RSS idle (before the load)", f"{idle_rss:.1f} MiB"),
         ("server RSS during the run: min / median / max",
          f"{min(during):.1f} / {statistics.median(during):.1f} / {max(during):.1f} MiB"

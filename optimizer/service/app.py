@@ -34,11 +34,51 @@ log = logging.getLogger("optimizer.service")
 
 KINDS = ("sourcing", "routing", "network", "plan")
 
+#: The longest ``?wait=`` of GET /v1/jobs/{id} (seconds).
+MAX_WAIT = 60.0
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in (
         (400, "Invalid input (code 2)"), (401, "Missing or wrong bearer token (code 2)"),
         (404, "No such job or kind (code 2)"), (409, "Not in a state for this (code 2)"),
         (413, "Request body too large (code 2)"))}
+
+
+class Waiters:
+    """Requests waiting for jobs to end (``?wait=``, the sync endpoint): woken from the
+    dispatcher's thread when a job's task ends, or from a handler (a queued job cancelled)."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._events: dict[str, set[asyncio.Event]] = {}
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The event loop of the server (where the events live)."""
+        self._loop = loop
+
+    async def wait(self, job_id: str, seconds: float) -> None:
+        """Return when ``job_id`` may have ended, or after ``seconds``."""
+        event = asyncio.Event()
+        self._events.setdefault(job_id, set()).add(event)
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except TimeoutError:
+            pass
+        finally:
+            waiting = self._events.get(job_id)
+            if waiting is not None:
+                waiting.discard(event)
+                if not waiting:
+                    del self._events[job_id]
+
+    def notify(self, job_id: str) -> None:
+        """Wake the waiters of ``job_id`` (from any thread)."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake, job_id)
+
+    def _wake(self, job_id: str) -> None:
+        for event in self._events.get(job_id, ()):
+            event.set()
 
 
 @dataclass
@@ -49,6 +89,19 @@ class Service:
     store: JobStore
     dispatcher: Dispatcher
     executor: Any
+    waiters: Waiters
+
+    async def wait_until_finished(self, record: JobRecord, seconds: float) -> JobRecord:
+        """The job once it has ended, or as it is after ``seconds`` (re-read at least every
+        second, so a missed wake-up costs a second at most)."""
+        deadline = time.monotonic() + seconds
+        while not record.state.finished:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            await self.waiters.wait(record.id, min(left, 1.0))
+            record = await run_in_threadpool(self.store.get, record.id) or record
+        return record
 
 
 def make_executor_for(settings: ServiceSettings) -> Any:
@@ -78,9 +131,11 @@ def create_app(settings: ServiceSettings) -> FastAPI:
                         failed)
         executor = make_executor_for(settings)
         executor.start()
-        dispatcher = Dispatcher(store, executor, settings.workers)
+        waiters = Waiters()
+        waiters.bind(asyncio.get_running_loop())
+        dispatcher = Dispatcher(store, executor, settings.workers, on_finished=waiters.notify)
         dispatcher.start()
-        app.state.service = Service(settings, store, dispatcher, executor)
+        app.state.service = Service(settings, store, dispatcher, executor, waiters)
         try:
             yield
         finally:
@@ -156,16 +211,10 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
         object, or 202 with the still running job."""
         record = await _submit(request, kind)
         service: Service = request.app.state.service
-        deadline = time.monotonic() + settings.sync_seconds
-        delay = 0.05
-        while not record.state.finished:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return JSONResponse(JobView.of(record).json_data(), 202,
-                                    headers={"Location": f"/v1/jobs/{record.id}"})
-            await asyncio.sleep(min(delay, left))
-            delay = min(delay * 1.5, 0.5)
-            record = await run_in_threadpool(service.store.get, record.id) or record
+        record = await service.wait_until_finished(record, settings.sync_seconds)
+        if not record.state.finished:
+            return JSONResponse(JobView.of(record).json_data(), 202,
+                                headers={"Location": f"/v1/jobs/{record.id}"})
         return await _result(service, record)
 
     @router.get("/jobs", response_model=JobList, tags=["jobs"])
@@ -179,9 +228,15 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
                          for r in service.store.list(state, kind, limit)]}
 
     @router.get("/jobs/{job_id}", response_model=JobView, tags=["jobs"])
-    def get_job(job_id: str, request: Request) -> dict[str, Any]:
+    async def get_job(job_id: str, request: Request,
+                      wait: Annotated[float, Query(ge=0, le=MAX_WAIT, description=(
+                          "Seconds to wait for the job to end before answering (long "
+                          "polling); 0 = answer at once."))] = 0) -> dict[str, Any]:
         """The job: state, progress while it runs, outcome or error when finished."""
-        return JobView.of(_job(request, job_id)).json_data()
+        record = await run_in_threadpool(_job, request, job_id)
+        if wait > 0:
+            record = await request.app.state.service.wait_until_finished(record, wait)
+        return JobView.of(record).json_data()
 
     @router.get("/jobs/{job_id}/result", tags=["jobs"],
                 responses={200: {"description": "The plan JSON", "content":
@@ -223,6 +278,7 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
             raise ServiceError.conflict(f"job {job_id} is already {before.state.value}")
         record = service.store.cancel(job_id)
         assert record is not None
+        service.waiters.notify(job_id)
         status = 200 if record.state.finished else 202
         return JSONResponse(JobView.of(record).json_data(), status)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from optimizer.executor import WorkerLost
@@ -21,8 +22,11 @@ class Dispatcher:
     Only the dispatcher's thread touches the executor. :meth:`wake` after a submission makes
     it look at once; otherwise it looks every ``poll`` seconds."""
 
-    def __init__(self, store: JobStore, executor: Any, limit: int, poll: float = 0.25) -> None:
+    def __init__(self, store: JobStore, executor: Any, limit: int, poll: float = 0.25,
+                 on_finished: Callable[[str], None] | None = None) -> None:
         self.store, self.executor, self.limit, self.poll = store, executor, max(1, limit), poll
+        #: Called (in the dispatcher's thread) with a job's id when its task has ended.
+        self.on_finished = on_finished
         self._active: dict[str, tuple[Any, int]] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -75,6 +79,8 @@ class Dispatcher:
                 log.error("job %s attempt %d: %s: %s", job_id, attempt, type(exc).__name__, exc)
                 self.store.lost(job_id, attempt, f"{type(exc).__name__}: {exc}",
                                 worker_lost=isinstance(exc, WorkerLost))
+            if self.on_finished is not None:
+                self.on_finished(job_id)
         free = self.limit - len(self._active)
         if free <= 0 or self._stop.is_set():
             return

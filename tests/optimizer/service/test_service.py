@@ -159,7 +159,10 @@ def test_a_time_limit_over_the_cap_is_refused_and_an_unset_one_capped(server: Se
         assert "time_limit" in data["problems"][0] and "120" in data["problems"][0]
         job = client.post("/v1/sourcing/jobs", json=body("sourcing")).json()
         assert job["options"]["time_limit"] == 120
-        wait_for(client, job["id"], {"done"})
+        # long polling: one request that answers when the job has ended
+        waited = client.get(f"/v1/jobs/{job['id']}", params={"wait": 60})
+        assert waited.status_code == 200 and waited.json()["state"] == "done"
+        assert_error(client.get(f"/v1/jobs/{job['id']}", params={"wait": 1000}), 400, 2)
 
 
 def test_an_oversize_body_is_refused_with_413(server: Server) -> None:
