@@ -27,7 +27,7 @@ from models.sourcing import (
     point_cost,
     solve_point,
 )
-from optimizer.parallel import Workers
+from optimizer.executor import Executor, LocalExecutor
 
 
 @dataclass
@@ -112,11 +112,14 @@ def trace_frontier(
     workers: int = 1,
     on_solve: Callable[[str], None] | None = None,
     caps: Sequence[float] | None = None,
+    executor: Executor | None = None,
 ) -> Frontier:
     """Trace ``points`` frontier points (the cost-optimal plan and ``points - 1`` caps down to
     the least reachable value), or, with ``caps``, the cost-optimal plan and one point per cap
     given (in the measure's unit, traced from the loosest; ``points`` is then ignored).
-    ``on_solve(description)`` is called after each solve."""
+    ``on_solve(description)`` is called after each solve. The solves run on ``executor`` (a
+    local pool or a Dask cluster, entered and closed here), else on ``workers`` local
+    processes."""
     if caps is not None:
         if not caps or any(not math.isfinite(c) or c <= 0 for c in caps):
             raise ValueError("caps must be positive numbers")
@@ -128,8 +131,10 @@ def trace_frontier(
     options = options or SolverOptions()
     start = time.perf_counter()
     notify = on_solve or (lambda _text: None)
-    frontier = Frontier(instance.name, measure, [], workers=workers)
-    with Workers(workers) as pool:
+    pool = executor if executor is not None else LocalExecutor(workers)
+    frontier = Frontier(instance.name, measure, [], workers=pool.workers)
+    with pool:
+        frontier.workers = pool.workers  # a cluster's, known once connected
         first = pool.map(_first_task, [("point", instance, measure, options),
                                        ("least", instance, measure, options)],
                          lambda i, _r: notify("cost-optimal plan" if i == 0 else

@@ -33,6 +33,7 @@ from optimizer.cli.common import (
     violation_lines,
 )
 from optimizer.errors import ExitCode, InputError
+from optimizer.executor import LocalExecutor
 from optimizer.formats.network import (
     INSTANCE_MARKERS,
     network_schema,
@@ -52,7 +53,6 @@ from optimizer.output_folder import (
     staged_file,
     staged_output,
 )
-from optimizer.parallel import Workers
 from optimizer.reports.network_map import map_coordinates, why_no_map
 from optimizer.reports.network_summary import plan_summary
 from optimizer.reports.sourcing_summary import check_summary
@@ -203,7 +203,7 @@ def solve_command(
             # the location-routing search routes in the process it runs in, where OR-Tools
             # swallows Ctrl-C (the search ran to its limit and wrote its plan); in a worker
             # process Ctrl-C reaches this one, which stops the worker: exit 130
-            with Workers(2) as pool:  # a pool (2: never this process); one task, one worker
+            with LocalExecutor(2) as pool:  # a pool (2: never this process); one task, one worker
                 kind, value = pool.map(solve_checked, [(inst, options, method.value)])[0]
         else:
             kind, value = solve_checked(inst, options, method.value)

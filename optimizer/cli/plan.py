@@ -32,6 +32,7 @@ from optimizer.cli.common import (
     read_stdin_instance,
 )
 from optimizer.errors import ExitCode, InputError
+from optimizer.executor import LocalExecutor, default_workers, make_executor
 from optimizer.formats.integrated import (
     plan_schema,
     read_plan,
@@ -43,7 +44,6 @@ from optimizer.formats.integrated import (
 from optimizer.formats.tables import Form, TableSource
 from optimizer.jobs.steps import integrated_options, plan_runs, solve_one
 from optimizer.output_folder import PLAN_MARKERS, check_output_file, check_output_folder
-from optimizer.parallel import Workers, default_workers
 
 app = typer.Typer(help="The integrated run: suppliers, DCs and flows (network design), then "
                        "the delivery routes of a representative day from every open DC, "
@@ -111,6 +111,9 @@ def solve_command(
     workers: Annotated[int | None, typer.Option(
         min=1, help="Worker processes for the baseline and scenarios (default: the cores, "
                     "at most one per run).")] = None,
+    cluster: Annotated[str | None, typer.Option(
+        help="Dask scheduler address; default $OPTIMIZER_CLUSTER, else local processes.")]
+    = None,
     time_limit: Annotated[float | None, typer.Option(
         min=0.001, help="Seconds for the network solve (default: none, proven optimal).")]
     = None,
@@ -137,13 +140,15 @@ def solve_command(
     names = list(inst.scenario_names) if all_scenarios else list(dict.fromkeys(scenario or []))
     runs = plan_runs(inst, source, names)
     count = workers or min(default_workers(), len(runs))
+    pool = make_executor(count, cluster)
     # with worker processes each run's searches stay in its worker; a run in this process
     # searches in a child process, which stops on Ctrl-C (OR-Tools searching in this process
     # swallowed Ctrl-C: the run went on and wrote its plan)
-    options = integrated_options(time_limit, route_seconds, gap, seed, isolate=count == 1)
+    options = integrated_options(time_limit, route_seconds, gap, seed,
+                                 isolate=isinstance(pool, LocalExecutor) and count == 1)
     plans: dict[str, IntegratedPlan] = {}
     with console.status(f"solving {', '.join(runs)} ({count} worker(s))...") \
-            if not as_json else _quiet(), Workers(count) as pool:
+            if not as_json else _quiet(), pool:
         results = pool.map(solve_one, [(r, options) for r in runs.values()])
     for name, (kind, value) in zip(runs, results, strict=True):
         if kind == "input":

@@ -39,6 +39,7 @@ from optimizer.cli.common import (
     violation_lines,
 )
 from optimizer.errors import ExitCode, InputError
+from optimizer.executor import default_workers
 from optimizer.formats.route_sequences import is_route_sequences, read_route_sequences
 from optimizer.formats.routing import (
     read_routing_data,
@@ -58,7 +59,6 @@ from optimizer.output_folder import (
     staged_file,
     staged_output,
 )
-from optimizer.parallel import default_workers
 from optimizer.reports.routing_summary import check_summary, plan_summary
 from optimizer.routing_portfolio import solve_portfolio
 

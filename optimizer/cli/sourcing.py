@@ -43,6 +43,7 @@ from optimizer.cli.common import (
     violation_lines,
 )
 from optimizer.errors import ExitCode, InputError
+from optimizer.executor import default_workers, make_executor
 from optimizer.formats.frontier import write_frontier
 from optimizer.formats.sourcing import (
     is_allocation_table,
@@ -63,7 +64,6 @@ from optimizer.output_folder import (
     check_output_folder,
     staged_output,
 )
-from optimizer.parallel import default_workers
 from optimizer.reports.sourcing_summary import check_summary, marginals_table, plan_summary
 
 app = typer.Typer(help="Supplier selection and order splitting (MILP, PuLP + HiGHS/CBC).",
@@ -165,6 +165,9 @@ def frontier_command(
     points: Annotated[int, typer.Option(min=2, max=200, help="Points, extremes included.")] = 10,
     workers: Annotated[int | None, typer.Option(
         min=1, help="Worker processes (default: all cores).")] = None,
+    cluster: Annotated[str | None, typer.Option(
+        help="Dask scheduler address; default $OPTIMIZER_CLUSTER, else local processes.")]
+    = None,
     solver: Annotated[Solver, typer.Option(help="MILP solver.")] = Solver.highs,
     time_limit: Annotated[float | None, typer.Option(
         min=0.001, help="Seconds per solve.")] = None,
@@ -198,7 +201,7 @@ def frontier_command(
 
         with interruptible():
             frontier = trace_frontier(inst, measure, points, options, count, advance,
-                                      cap_values)
+                                      cap_values, make_executor(count, cluster))
     if not frontier.plans:
         first = frontier.points[0]
         fail(ExitCode.INFEASIBLE if first.status == SolveStatus.INFEASIBLE
