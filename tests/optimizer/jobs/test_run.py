@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,34 @@ def test_mip_progress_reports_the_incumbent_bound_and_gap() -> None:
     last = seen[-1]
     assert last.best == pytest.approx(outcome.objective, rel=1e-6)
     assert last.bound is not None and last.gap is not None
+
+
+def test_the_report_is_the_one_the_cli_writes_for_the_plan(
+        tmp_path: Path, outcomes: dict[JobKind, JobOutcome]) -> None:
+    from optimizer.formats.network import write_network_plan
+    from optimizer.formats.routing import write_routing_plan
+    from optimizer.formats.sourcing import write_sourcing_plan
+
+    inst = {kind: read_instance_data(kind, _data(kind), "x") for kind in JobKind}
+    writers = {
+        JobKind.SOURCING: lambda plan, out: write_sourcing_plan(
+            plan, out, inst[JobKind.SOURCING].policy.currency),
+        JobKind.ROUTING: lambda plan, out: write_routing_plan(plan, out, inst[JobKind.ROUTING]),
+        JobKind.NETWORK: lambda plan, out: write_network_plan(plan, out, inst[JobKind.NETWORK],
+                                                              with_map=False),
+    }
+    for kind, write in writers.items():
+        outcome = outcomes[kind]
+        model, _check = CHECKS[kind]
+        out = tmp_path / kind.value
+        write(model.model_validate(outcome.plan), out)
+        written = (out / "report.html").read_text(encoding="utf-8")
+        assert _folium_ids(written) == _folium_ids(outcome.report_html or ""), kind
+        assert json.loads((out / "plan.json").read_text(encoding="utf-8")) == outcome.plan, kind
+
+
+def _folium_ids(html: str) -> str:
+    """The page with the map's element names (folium draws a random hex id per element) and
+    the minute it was made equal."""
+    html = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "TIME UTC", html)
+    return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_ID", html)
