@@ -166,7 +166,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         counts = service.store.counts() if ok else {}
         body = Health(status="ok" if ok else "unavailable",
                       version=version("supply-network-optimizer"),
-                      workers=settings.workers, executor=service.executor.describe(),
+                      workers=settings.workers, executor=_describe(service),
                       queue=counts.get("queued", 0), running=counts.get("running", 0),
                       database="ok" if ok else "unavailable")
         return JSONResponse(body.model_dump(), 200 if ok else 503)
@@ -309,6 +309,15 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
     return router
 
 
+def _describe(service: Service) -> str:
+    """Where jobs run (the local pool may have a spare process: see make_executor_for)."""
+    from optimizer.executor import LocalExecutor
+
+    if isinstance(service.executor, LocalExecutor):
+        return f"local worker processes, {service.settings.workers} job(s) at once"
+    return str(service.executor.describe())
+
+
 def _kind(kind: str) -> str:
     if kind not in KINDS:
         raise ServiceError.not_found(f"unknown problem kind {kind!r}; use "
@@ -346,6 +355,8 @@ def _prepare(kind: str, body: bytes, settings: ServiceSettings) -> tuple[dict[st
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ServiceError.invalid([f"body: malformed JSON: {exc}"]) from None
+    except RecursionError:
+        raise ServiceError.invalid(["body: JSON nested too deeply"]) from None
     if not isinstance(data, dict):
         raise ServiceError.invalid(['body: must be a JSON object {"instance": {...}, '
                                     '"options": {...}}'])

@@ -135,6 +135,8 @@ def test_malformed_json_and_a_body_of_the_wrong_shape(server: Server) -> None:
         assert any("'instance' is missing" in p for p in data["problems"])
         assert any("'extra'" in p for p in data["problems"])
         assert_error(post("/v1/routing/solve", content=b"not json"), 400, 2)
+        deep = b'{"instance": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        assert_error(post("/v1/routing/jobs", content=deep), 400, 2)
 
 
 def test_schema_problems_name_the_record_and_the_field(server: Server) -> None:
@@ -221,3 +223,17 @@ def test_the_token_is_needed_to_bind_beyond_loopback(tmp_path: Any) -> None:
     assert done.returncode == 2
     assert "OPTIMIZER_TOKEN" in done.stderr
     assert TOKEN not in done.stderr
+
+
+def test_an_infeasible_instance_is_an_outcome_not_an_error(server: Server) -> None:
+    from tests.optimizer.service.conftest import INSTANCES
+
+    instance = json.loads((INSTANCES / "sourcing" / "infeasible.json").read_text())
+    with server.client() as client:
+        response = client.post("/v1/sourcing/solve", json={"instance": instance})
+        assert response.status_code == 200, response.text
+        assert response.headers["x-optimizer-exit-code"] == "3"
+        assert response.headers["x-optimizer-status"] == "infeasible"
+        job = client.get(f"/v1/jobs/{response.headers['x-optimizer-job-id']}").json()
+    assert job["state"] == "done" and job["exit_code"] == 3 and job["error"] is None
+    assert response.json()["infeasibility"]
