@@ -98,12 +98,12 @@ def run_isolated(spec: JobSpec, on_progress: Callable[[JobProgress], None] | Non
     process.start()
     sender.close()
     alive_reader.close()
-    stopped = False
+    stopped = answered = False  # answered: the child said how it ended and exits by itself
     try:
         while True:
             if cancelled is not None and cancelled():
                 stopped = True
-                _stop(process, grace)
+                _stop(process, grace, results)
                 raise JobError(int(ExitCode.INTERRUPTED), "cancelled", [])
             if results.poll(poll):
                 try:
@@ -113,15 +113,16 @@ def run_isolated(spec: JobSpec, on_progress: Callable[[JobProgress], None] | Non
                 if tag == "progress":
                     if on_progress is not None:
                         on_progress(value)
-                elif tag == "outcome":
+                    continue
+                answered = True
+                if tag == "outcome":
                     return value  # type: ignore[no-any-return]
-                else:
-                    raise value
+                raise value
             elif not process.is_alive() and not results.poll(0):
                 raise _died(process, grace)
     except BaseException:
-        if not stopped and process.is_alive():
-            _stop(process, grace)
+        if not (stopped or answered) and process.is_alive():
+            _stop(process, grace, results)
         raise
     finally:
         process.join(timeout=grace)
@@ -139,11 +140,19 @@ def _died(process: Any, grace: float) -> JobError:
     return JobError(int(ExitCode.INTERNAL_ERROR), f"worker process died (exit code {code})", [])
 
 
-def _stop(process: Any, grace: float) -> None:
-    """SIGTERM, then after ``grace`` seconds SIGKILL to the child's process group."""
+def _stop(process: Any, grace: float, results: Connection) -> None:
+    """SIGTERM, then after ``grace`` seconds SIGKILL to the child's process group. Meanwhile
+    what the child still sends is read and dropped: a child stopped with a plan in hand sends
+    it (megabytes with the report) and would block on a full pipe instead of exiting."""
     with contextlib.suppress(ProcessLookupError):
         process.terminate()
-    process.join(timeout=grace)
+    deadline = time.monotonic() + grace
+    while process.is_alive() and time.monotonic() < deadline:
+        try:
+            if results.poll(0.05):
+                results.recv_bytes()
+        except (EOFError, OSError):  # the child closed its end: it is exiting
+            process.join(timeout=max(0.0, deadline - time.monotonic()))
     if process.is_alive():
         _kill_group(process)
     else:  # the child is gone; anything it left in its group goes too
