@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from typer.rich_utils import rich_format_error
 
-from optimizer.cli import network, plan, routing, serve, sourcing
+from optimizer.cli import batch, network, plan, routing, serve, sourcing
 from optimizer.cli.common import err_console, json_mode, json_mode_scope, print_error_json
 from optimizer.errors import MAX_LISTED_PROBLEMS, ExitCode, InputError, OutputError
 
@@ -25,6 +25,7 @@ app.add_typer(routing.app, name="routing")
 app.add_typer(network.app, name="network")
 app.add_typer(plan.app, name="plan")
 app.command("serve")(serve.serve)
+app.command("batch")(batch.batch_command)
 
 
 def _show_version(value: bool) -> None:
