@@ -29,6 +29,7 @@ from optimizer.jobs.spec import (
     JobKind,
     JobOutcome,
     JobProgress,
+    JobSpec,
     NetworkJobOptions,
     PlanJobOptions,
     RoutingJobOptions,
@@ -81,7 +82,7 @@ class _Progress:
             self.on_progress(JobProgress(elapsed=round(self.elapsed(), 3), message=message))
 
 
-def run_job(spec: Any, on_progress: ProgressCallback | None = None) -> JobOutcome:
+def run_job(spec: JobSpec, on_progress: ProgressCallback | None = None) -> JobOutcome:
     """Solve ``spec`` (a :class:`JobSpec`) in this process and return its outcome.
 
     ``on_progress(JobProgress)`` is called in this thread while solving (routing: about twice
@@ -114,9 +115,15 @@ def run_job(spec: Any, on_progress: ProgressCallback | None = None) -> JobOutcom
                        f"{type(exc).__name__}: {exc}", []) from exc
 
 
-def _check_failed(detail: str) -> JobError:
+def _check_failed(problems: list[str]) -> JobError:
     return JobError(int(ExitCode.CHECK_FAILED), "the plan failed the independent check; "
-                                                "nothing was written", [detail])
+                                                "nothing was written", problems)
+
+
+def _violations(report: object) -> list[str]:
+    """The checker's violations, one line each (``rule subject: message``), as the CLI's
+    error object lists them."""
+    return [f"{v.rule} {v.subject}: {v.message}" for v in getattr(report, "violations", [])]
 
 
 def _outcome(kind: JobKind, status: Any, exit_code: int, objective: float | None,
@@ -150,7 +157,7 @@ def _sourcing(inst: Any, options: SourcingJobOptions, label: str,
         try:
             plan = solve(inst, solver)
         except PlanCheckError as exc:
-            raise _check_failed(str(exc)) from None
+            raise _check_failed(_violations(exc.report)) from None
         interrupted = was_interrupted(plan.solve.stop_reason)
         if options.marginals and plan.solve.status.has_solution and not interrupted:
             values = marginal_values(inst, plan, replace(solver, time_limit=None, gap=0.0))
@@ -188,7 +195,7 @@ def _routing(inst: Any, options: RoutingJobOptions, label: str,
         plan = solve_portfolio(inst, routing, options.workers,
                                progress.routing("routing search"))
     except PlanCheckError as exc:
-        raise _check_failed(str(exc)) from None
+        raise _check_failed(_violations(exc.report)) from None
     except SearchProcessError as exc:
         raise JobError(int(ExitCode.NO_SOLUTION), f"{exc}; nothing written", []) from None
     s = plan.solve
@@ -228,8 +235,7 @@ def _network(inst: Any, options: NetworkJobOptions, label: str,
     with interruptible(), reporting_progress(hook):
         kind, value = solve_checked(inst, solver, options.method)
     if kind == "check":
-        raise _check_failed("; ".join(f"{v.rule} {v.subject}: {v.message}"
-                                      for v in getattr(value, "violations", [])[:10]))
+        raise _check_failed(_violations(value))
     plan: Any = value
     s = plan.solve
     summary = (f"network {plan.instance}: {s.status.value}" + (
@@ -264,7 +270,7 @@ def _plan(inst: Any, options: PlanJobOptions, label: str, progress: _Progress,
                 which = "" if name == "baseline" else f"scenario {name!r}: "
                 raise InputError([f"{label}: {which}{value}"])
             if kind == "check":
-                raise _check_failed(f"{name}: {value}")
+                raise _check_failed([f"{name}: {value}"])
             plans[name] = value
             progress.note(f"{name}: solved")
     baseline = plans["baseline"]

@@ -205,3 +205,21 @@ def _folium_ids(html: str) -> str:
     the minute it was made equal."""
     html = re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "TIME UTC", html)
     return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_ID", html)
+
+
+def test_a_plan_the_checker_rejects_is_error_5_listing_the_violations(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the real solve; the independent checker is made to find one violation
+    sourcing_solve = sys.modules["models.sourcing.solve"]  # the package's solve() shadows it
+    real = sourcing_solve.check_plan
+
+    def strict(instance: Any, plan: Any) -> Any:
+        report = real(instance, plan)
+        report.add("capacity", "S1", "made up for the test", 1.0)
+        return report
+
+    monkeypatch.setattr(sourcing_solve, "check_plan", strict)
+    with pytest.raises(JobError) as caught:
+        run_job(JobSpec(kind="sourcing", instance=_data(JobKind.SOURCING)))
+    assert caught.value.code == 5
+    assert caught.value.problems == ["capacity S1: made up for the test"]
