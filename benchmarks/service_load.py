@@ -28,11 +28,12 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 
 from benchmarks.metadata import metadata_markdown
@@ -89,8 +90,8 @@ def start_server(folder: Path, workers: int) -> tuple[subprocess.Popen[bytes], s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"the server exited: {(folder / 'server.log').read_text()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+        with contextlib.suppress(OSError):
+            if call(url, "GET", "/health", timeout=2)[0] == 200:
                 return proc, url
         time.sleep(0.2)
     raise SystemExit("the server did not answer /health in 120 s")
@@ -126,32 +127,39 @@ def sample_memory(pid: int, memory: Memory, stop: threading.Event, every: float)
         stop.wait(every)
 
 
+def call(url: str, method: str, path: str, payload: bytes | None = None,
+         timeout: float = 120) -> tuple[int, Any]:
+    """One HTTP request (the standard library: the harness needs no HTTP client package);
+    returns the status and the parsed JSON body. Raises ``urllib.error.HTTPError`` (an
+    ``OSError``) for an error status."""
+    request = urllib.request.Request(url + path, data=payload, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, json.loads(response.read() or b"null")
+
+
 def run_client(url: str, requests: list[tuple[str, bytes]], out: list[Outcome],
                lock: threading.Lock) -> None:
-    """Submit each job, poll it to the end, fetch its plan."""
-    with httpx.Client(base_url=url, timeout=120) as client:
-        for kind, payload in requests:
-            start = time.monotonic()
-            try:
-                created = client.post(f"/v1/{kind}/jobs", content=payload,
-                                      headers={"Content-Type": "application/json"})
-                created.raise_for_status()
-                job = created.json()
-                while job["state"] in ("queued", "running"):
-                    got = client.get(job["links"]["self"], params={"wait": 30})
-                    got.raise_for_status()
-                    job = got.json()
-                error = None
-                if job["state"] == "done":
-                    client.get(job["links"]["result"]).raise_for_status()
-                else:
-                    error = json.dumps(job.get("error"))
-                outcome = Outcome(kind, time.monotonic() - start, job["state"], error)
-            except (httpx.HTTPError, ValueError, KeyError) as exc:
-                outcome = Outcome(kind, time.monotonic() - start, "http error",
-                                  f"{type(exc).__name__}: {exc}")
-            with lock:
-                out.append(outcome)
+    """Submit each job, wait for it to end (long polling), fetch its plan."""
+    for kind, payload in requests:
+        start = time.monotonic()
+        try:
+            _, job = call(url, "POST", f"/v1/{kind}/jobs", payload)
+            while job["state"] in ("queued", "running"):
+                _, job = call(url, "GET", job["links"]["self"] + "?wait=30")
+            error = None
+            if job["state"] == "done":
+                call(url, "GET", job["links"]["result"])
+            else:
+                error = json.dumps(job.get("error"))
+            outcome = Outcome(kind, time.monotonic() - start, job["state"], error)
+        except (OSError, ValueError, KeyError) as exc:
+            detail = exc.read().decode(errors="replace")[:300] \
+                if isinstance(exc, urllib.error.HTTPError) else str(exc)
+            outcome = Outcome(kind, time.monotonic() - start, "http error",
+                              f"{type(exc).__name__}: {detail}")
+        with lock:
+            out.append(outcome)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -201,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             cpu = psutil.Process(proc.pid).cpu_times()
             server_cpu = cpu.user + cpu.system
             time.sleep(args.settle)
-            health = httpx.get(f"{url}/health", timeout=10).json()
+            health = call(url, "GET", "/health", timeout=10)[1]
         finally:
             stop.set()
             sampler.join()

@@ -27,7 +27,6 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from optimizer.errors import ExitCode, InputError
 
@@ -96,14 +95,19 @@ def install_error_handlers(app: FastAPI) -> None:
                     for e in exc.errors()]
         return ServiceError.invalid(problems).response()
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_request: Request, exc: Exception) -> JSONResponse:
+        status = int(getattr(exc, "status_code", 500))
         messages = {404: "not found", 405: "method not allowed"}
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        error = messages.get(exc.status_code, detail or "request refused")
-        code = ExitCode.INTERNAL_ERROR if exc.status_code >= 500 else ExitCode.INVALID_INPUT
-        return JSONResponse(error_body(code, error), exc.status_code,
+        detail = getattr(exc, "detail", None)
+        error = messages.get(status, detail if isinstance(detail, str) else "request refused")
+        code = ExitCode.INTERNAL_ERROR if status >= 500 else ExitCode.INVALID_INPUT
+        return JSONResponse(error_body(code, error), status,
                             headers=getattr(exc, "headers", None))
+
+    # Starlette's HTTPException (the router's 404 and 405) by status code: handlers keyed by
+    # an int catch every HTTPException with that status
+    for status in (*range(400, 419), *range(421, 432), *range(500, 512)):
+        app.add_exception_handler(status, _http)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:

@@ -4,12 +4,18 @@ time cap of a job's options."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
-
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from optimizer.errors import ExitCode
 from optimizer.service.errors import ServiceError, error_body
+
+#: ASGI's types (as Starlette names them).
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class BodyTooLarge(ServiceError):
