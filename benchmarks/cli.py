@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from benchmarks.executor_runs import describe as runs_described
 from benchmarks.metadata import metadata_markdown, with_metadata
 from benchmarks.sourcing_suite import SUITES, Case, run_suite
 from models.sourcing import Measure, SolverOptions, solve_point
@@ -44,6 +45,12 @@ def sourcing(
     solver: Annotated[str, typer.Option(help="highs or cbc.")] = "highs",
     time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 600.0,
     gap: Annotated[float, typer.Option(help="Relative gap (0 = prove optimality).")] = 0.0,
+    jobs: Annotated[int, typer.Option(
+        min=1, help="Instances solved at once, in worker processes (default 1: one at a "
+                    "time, in this process; timings are the instance's own).")] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Run the instances on the Dask scheduler at this address ('local': a "
+             "LocalCluster of --jobs workers).")] = None,
 ) -> None:
     """Solve the generated sourcing suite; write sourcing-<suite>.csv and .md."""
     if suite not in SUITES:
@@ -52,7 +59,7 @@ def sourcing(
     rows = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"sourcing/{suite}", total=len(SUITES[suite]))
-        for row in run_suite(suite, options):
+        for row in run_suite(suite, options, jobs, cluster):
             rows.append(row)
             console.print(f"{row.instance}: {row.status}, total {row.total_s} s, "
                           f"check {row.check}")
@@ -60,8 +67,8 @@ def sourcing(
     frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / f"sourcing-{suite}.csv", with_metadata(frame).to_csv(index=False))
-    header = (f"# sourcing/{suite}\n\nsolver {solver}, time limit {time_limit:g} s, gap {gap:g}\n\n"
-              f"{metadata_markdown()}\n")
+    header = (f"# sourcing/{suite}\n\nsolver {solver}, time limit {time_limit:g} s, gap {gap:g}, "
+              f"{runs_described(jobs, cluster)}\n\n{metadata_markdown()}\n")
     shown_md = frame.assign(
         objective=frame["objective"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}"),
         bound=frame["bound"].map(lambda v: "-" if pd.isna(v) else f"{v:,.2f}"),
@@ -91,6 +98,12 @@ def network(
         help="Comma-separated instance names (default: all of the suite).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for network-<suite>.csv and .md.")] = Path(
         "benchmarks/results"),
+    jobs: Annotated[int, typer.Option(
+        min=1, help="Instances solved at once, in worker processes (default 1: one at a "
+                    "time, in this process; timings are the instance's own).")] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Run the instances on the Dask scheduler at this address ('local': a "
+             "LocalCluster of --jobs workers).")] = None,
 ) -> None:
     """Solve a network-design suite against the published optima (generated: the gap); write
     network-<suite>.csv and .md with the targets marked met or not. Fails when a plan fails
@@ -115,7 +128,7 @@ def network(
     out.mkdir(parents=True, exist_ok=True)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"network/{suite}", total=len(chosen))
-        for row in ns.run(chosen, options):
+        for row in ns.run(chosen, options, jobs, cluster):
             rows.append(row)
             console.print(f"{row.instance}: {row.status}, objective {_money(row.objective)} "
                           f"(published {_money(row.published_optimum)}), gap "
@@ -124,6 +137,8 @@ def network(
             if len(rows) < len(chosen):  # a stopped run still leaves the rows so far
                 _network_report(suite, rows, len(chosen), limit, out)
             progress.advance(task)
+    order = {c.name: i for i, c in enumerate(chosen)}
+    rows.sort(key=lambda r: order.get(r.instance, len(order)))
     shown, verdicts = _network_report(suite, rows, len(chosen), limit, out)
     columns = ["instance", "status", "objective", "published_optimum", "matches", "build_s",
                "solve_s", "total_s", "method", "check"]
@@ -225,11 +240,19 @@ def routing(
     only: Annotated[str | None, typer.Option(
         help="native only: comma-separated instance names (default: all).")] = None,
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+    jobs: Annotated[int, typer.Option(
+        min=1, help="Instances solved at once, in worker processes (default 1: one at a "
+                    "time, in this process; timings are the instance's own).")] = 1,
+    cluster: Annotated[str | None, typer.Option(
+        help="Run the instances on the Dask scheduler at this address ('local': a "
+             "LocalCluster of --jobs workers).")] = None,
 ) -> None:
     """Solve a routing suite against the reference values; write routing-<suite>.csv and .md.
     Fails on a checker violation or a plan-less instance (native: on a checker violation; days
     without a plan are counted in the report)."""
     if suite == "native":
+        if jobs > 1 or cluster is not None:
+            raise typer.BadParameter("--jobs and --cluster do not apply to --suite native")
         chosen_engines = [e.strip() for e in (engines or engine).split(",") if e.strip()]
         _routing_native(time_limit, workers, chosen_engines, only, out)
         return
@@ -242,12 +265,14 @@ def routing(
     rows = []
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"routing/{suite}", total=len(chosen))
-        for row in run_routing(chosen, time_limit, workers, engine):
+        for row in run_routing(chosen, time_limit, workers, engine, jobs=jobs, cluster=cluster):
             rows.append(row)
             console.print(f"{row.set} {row.instance}: distance {row.distance} vs "
                           f"{row.reference} (gap {row.gap}), vehicles {row.vehicles}, "
                           f"{row.wall_s} s, check {row.check}")
             progress.advance(task)
+    order = {c.name: i for i, c in enumerate(chosen)}
+    rows.sort(key=lambda r: order.get(r.instance, len(order)))
     frame = pd.DataFrame([dataclasses.asdict(r) for r in rows])
     out.mkdir(parents=True, exist_ok=True)
     stem = f"routing-{suite}-{engine}-{time_limit:g}s-{workers}w"
@@ -256,7 +281,8 @@ def routing(
         instances=("instance", "count"), mean_gap=("gap", "mean"), max_gap=("gap", "max"),
         same_vehicles=("same_vehicles", "mean"), max_wall_s=("wall_s", "max"),
         within_limit=("within_limit", "mean"))
-    text = (f"# {stem}\n\n{metadata_markdown()}\n" + per_set.to_markdown() + "\n\n"
+    text = (f"# {stem}\n\n{runs_described(jobs, cluster)}\n\n{metadata_markdown()}\n"
+            + per_set.to_markdown() + "\n\n"
             + frame.to_markdown(index=False) + "\n")
     atomic_write_text(out / f"{stem}.md", text)
     console.print(per_set.to_string())

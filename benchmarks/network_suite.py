@@ -140,47 +140,53 @@ def matches(objective: float | None, published: float | None) -> bool | None:
     return abs(objective - published) <= MATCH_TOLERANCE * max(1.0, abs(published))
 
 
-def run(chosen: Sequence[Case], options: SolverOptions) -> Iterator[Any]:
-    """Solve every case and yield its measurements. A plan the checker rejects is ``FAIL``; an
-    exception of the solver is recorded in ``error`` (status ``error``) and the suite goes on.
-    Prodhon cases yield :class:`benchmarks.lrp_suite.LRPRow`."""
-    for case in chosen:
-        if case.lrp:
-            from benchmarks.lrp_suite import reference_values, run_instance
+def run(chosen: Sequence[Case], options: SolverOptions, jobs: int = 1,
+        cluster: str | None = None) -> Iterator[Any]:
+    """Solve every case and yield its measurements (as each finishes; on ``jobs`` processes
+    or a Dask ``cluster``: :mod:`benchmarks.executor_runs`). A plan the checker rejects is
+    ``FAIL``; an exception of the solver is recorded in ``error`` (status ``error``) and the
+    suite goes on. Prodhon cases yield :class:`benchmarks.lrp_suite.LRPRow`."""
+    from benchmarks.executor_runs import each_finished
 
-            assert case.path is not None
-            yield run_instance(case.name, case.path, options.time_limit or 60.0,
-                               reference_values().get(case.name))
-            continue
-        start = time.perf_counter()
-        inst = case.instance()
-        read = time.perf_counter() - start
-        published = case.published
-        start = time.perf_counter()
-        try:
-            plan, check, error = solve(inst, options), "pass", ""
-        except PlanCheckError as exc:
-            plan, check, error = exc.plan, "FAIL", "; ".join(
-                f"{v.rule} {v.subject}: {v.message}" for v in exc.report.violations[:3])
-        except Exception as exc:  # recorded in the table: one broken instance, not the suite
-            plan, check, error = None, "n/a", f"{type(exc).__name__}: {exc}"[:300]
-        total = time.perf_counter() - start
-        base = {"instance": case.name, "facilities": len(inst.facilities),
-                "customers": len(inst.customers), "published_optimum": published,
-                "read_s": round(read, 3), "total_s": round(total, 3)}
-        if plan is None:
-            yield Row(**base, status="error", objective=None, best_bound=None, gap=None,
-                      matches=None, build_s=0.0, solve_s=0.0, build_share=None, method="-",
-                      check=check, error=error)
-            continue
-        s = plan.solve
-        if not s.status.has_solution:
-            check = "n/a"
-        yield Row(**base, status=s.status.value, objective=s.objective, best_bound=s.best_bound,
-                  gap=s.gap, matches=matches(s.objective, published),
-                  build_s=round(s.build_seconds, 3), solve_s=round(s.solve_seconds, 3),
-                  build_share=round(s.build_seconds / total, 3) if total > 0 else None,
-                  method=s.method.value, check=check, error=error)
+    yield from each_finished(run_case, [(case, options) for case in chosen], jobs, cluster)
+
+
+def run_case(case: Case, options: SolverOptions) -> Any:
+    """Solve one case; its measurements (a :class:`Row`, or an ``LRPRow``)."""
+    if case.lrp:
+        from benchmarks.lrp_suite import reference_values, run_instance
+
+        assert case.path is not None
+        return run_instance(case.name, case.path, options.time_limit or 60.0,
+                            reference_values().get(case.name))
+    start = time.perf_counter()
+    inst = case.instance()
+    read = time.perf_counter() - start
+    published = case.published
+    start = time.perf_counter()
+    try:
+        plan, check, error = solve(inst, options), "pass", ""
+    except PlanCheckError as exc:
+        plan, check, error = exc.plan, "FAIL", "; ".join(
+            f"{v.rule} {v.subject}: {v.message}" for v in exc.report.violations[:3])
+    except Exception as exc:  # recorded in the table: one broken instance, not the suite
+        plan, check, error = None, "n/a", f"{type(exc).__name__}: {exc}"[:300]
+    total = time.perf_counter() - start
+    base = {"instance": case.name, "facilities": len(inst.facilities),
+            "customers": len(inst.customers), "published_optimum": published,
+            "read_s": round(read, 3), "total_s": round(total, 3)}
+    if plan is None:
+        return Row(**base, status="error", objective=None, best_bound=None, gap=None,
+                   matches=None, build_s=0.0, solve_s=0.0, build_share=None, method="-",
+                   check=check, error=error)
+    s = plan.solve
+    if not s.status.has_solution:
+        check = "n/a"
+    return Row(**base, status=s.status.value, objective=s.objective, best_bound=s.best_bound,
+               gap=s.gap, matches=matches(s.objective, published),
+               build_s=round(s.build_seconds, 3), solve_s=round(s.solve_seconds, 3),
+               build_share=round(s.build_seconds / total, 3) if total > 0 else None,
+               method=s.method.value, check=check, error=error)
 
 
 def targets(suite: str, rows: Sequence[Any]) -> list[str]:

@@ -104,31 +104,41 @@ def suite(name: str) -> list[Case]:
 
 
 def run(cases_: list[Case], time_limit: float, workers: int, engine: str = "auto",
-        seed: int = 0) -> Iterator[Row]:
-    """Solve each case and compare with its reference."""
-    for case in cases_:
+        seed: int = 0, jobs: int = 1, cluster: str | None = None) -> Iterator[Row]:
+    """Solve each case and compare with its reference (as each finishes; on ``jobs``
+    processes or a Dask ``cluster``: :mod:`benchmarks.executor_runs`)."""
+    from benchmarks.executor_runs import each_finished
+
+    for case in cases_:  # missing data: exit 7 before anything runs
         if not case.path.is_file():
             raise MissingBenchDataError(f"{case.path} not found in the benchmark data; set "
                                         "OPTIMIZER_BENCH_DATA to the bench-data folder")
-        inst = read_benchmark(case.path, case.fmt, "dimacs")
-        options = RoutingOptions(time_limit=time_limit, engine=engine, seed=seed)  # type: ignore[arg-type]
-        start = time.perf_counter()
-        check = "pass"
-        try:
-            plan = solve_portfolio(inst, options, workers)
-        except PlanCheckError as exc:
-            plan, check = exc.plan, "FAIL"
-        wall = time.perf_counter() - start
-        has = bool(plan.routes)
-        distance = plan.distance if has else None
-        gap = None if distance is None else (distance - case.reference) / case.reference
-        yield Row(
-            set=case.set, instance=case.name, n=case.size, reference=case.reference,
-            ref_vehicles=case.ref_vehicles, distance=distance,
-            vehicles=plan.vehicles_used if has else None,
-            gap=None if gap is None else round(gap, 6),
-            same_vehicles=None if case.ref_vehicles is None or not has
-            else plan.vehicles_used <= case.ref_vehicles,
-            engine=plan.solve.engine, wall_s=round(wall, 2), limit_s=time_limit,
-            within_limit=wall <= 1.1 * time_limit, check=check if has else "no plan",
-        )
+    yield from each_finished(run_case, [(c, time_limit, workers, engine, seed) for c in cases_],
+                             jobs, cluster)
+
+
+def run_case(case: Case, time_limit: float, workers: int, engine: str = "auto",
+             seed: int = 0) -> Row:
+    """Solve one case with the portfolio and compare with its reference."""
+    inst = read_benchmark(case.path, case.fmt, "dimacs")
+    options = RoutingOptions(time_limit=time_limit, engine=engine, seed=seed)  # type: ignore[arg-type]
+    start = time.perf_counter()
+    check = "pass"
+    try:
+        plan = solve_portfolio(inst, options, workers)
+    except PlanCheckError as exc:
+        plan, check = exc.plan, "FAIL"
+    wall = time.perf_counter() - start
+    has = bool(plan.routes)
+    distance = plan.distance if has else None
+    gap = None if distance is None else (distance - case.reference) / case.reference
+    return Row(
+        set=case.set, instance=case.name, n=case.size, reference=case.reference,
+        ref_vehicles=case.ref_vehicles, distance=distance,
+        vehicles=plan.vehicles_used if has else None,
+        gap=None if gap is None else round(gap, 6),
+        same_vehicles=None if case.ref_vehicles is None or not has
+        else plan.vehicles_used <= case.ref_vehicles,
+        engine=plan.solve.engine, wall_s=round(wall, 2), limit_s=time_limit,
+        within_limit=wall <= 1.1 * time_limit, check=check if has else "no plan",
+    )

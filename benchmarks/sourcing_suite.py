@@ -70,26 +70,35 @@ class Row:
     check: str
 
 
-def run_suite(suite: str, options: SolverOptions) -> Iterator[Row]:
-    """Solve every instance of ``suite`` and yield its measurements."""
-    for case in SUITES[suite]:
-        inst = case.instance()
-        start = time.perf_counter()
-        try:
-            plan, check = solve(inst, options), "pass"  # solve() runs the checker
-        except PlanCheckError as exc:
-            plan, check = exc.plan, "FAIL"
-        total = time.perf_counter() - start
-        s = plan.solve
-        engine = s.engine_seconds if s.engine_seconds is not None else s.solve_seconds
-        yield Row(
-            instance=inst.name, suppliers=case.suppliers, products=case.products,
-            offers=len(inst.offers),
-            variables=s.variables, integer_variables=s.integer_variables,
-            constraints=s.constraints, build_s=round(s.build_seconds, 2),
-            load_s=round(s.solve_seconds - engine, 2), engine_s=round(engine, 2),
-            total_s=round(total, 2),
-            non_engine_share=round((total - engine) / total, 3) if total > 0 else 0.0,
-            status=s.status.value, objective=s.objective, bound=s.best_bound, gap=s.gap,
-            check=check,
-        )
+def run_suite(suite: str, options: SolverOptions, jobs: int = 1, cluster: str | None = None
+              ) -> Iterator[Row]:
+    """Solve every instance of ``suite`` and yield its measurements (as each finishes; on
+    ``jobs`` processes or a Dask ``cluster``: :mod:`benchmarks.executor_runs`)."""
+    from benchmarks.executor_runs import each_finished
+
+    yield from each_finished(run_case, [(case, options) for case in SUITES[suite]], jobs,
+                             cluster)
+
+
+def run_case(case: Case, options: SolverOptions) -> Row:
+    """Generate and solve one case; its measurements."""
+    inst = case.instance()
+    start = time.perf_counter()
+    try:
+        plan, check = solve(inst, options), "pass"  # solve() runs the checker
+    except PlanCheckError as exc:
+        plan, check = exc.plan, "FAIL"
+    total = time.perf_counter() - start
+    s = plan.solve
+    engine = s.engine_seconds if s.engine_seconds is not None else s.solve_seconds
+    return Row(
+        instance=inst.name, suppliers=case.suppliers, products=case.products,
+        offers=len(inst.offers),
+        variables=s.variables, integer_variables=s.integer_variables,
+        constraints=s.constraints, build_s=round(s.build_seconds, 2),
+        load_s=round(s.solve_seconds - engine, 2), engine_s=round(engine, 2),
+        total_s=round(total, 2),
+        non_engine_share=round((total - engine) / total, 3) if total > 0 else 0.0,
+        status=s.status.value, objective=s.objective, bound=s.best_bound, gap=s.gap,
+        check=check,
+    )
