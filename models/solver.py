@@ -10,6 +10,12 @@ and is cancelled through its interrupt callbacks): with an incumbent the solve r
 one, :class:`KeyboardInterrupt` propagates. Inside :func:`interruptible`, once a solve has been
 interrupted every later solve raises :class:`KeyboardInterrupt` at once (so a multi-round solve
 does not start its next round).
+
+Inside :func:`reporting_progress`, HiGHS MIP solves report their incumbent, bound and gap to a
+hook about twice a second (HiGHS's callbacks only store the values; the thread waiting for the
+solver calls the hook). HiGHS's banner, printed at the first ``Highs()`` of a process, is kept
+off stdout by :func:`absorb_highs_banner` without redirecting stdout during solves, so other
+threads' output is never swallowed.
 """
 
 from __future__ import annotations
