@@ -162,3 +162,15 @@ def test_the_job_process_and_its_searches_exit_when_the_parent_dies(tmp_path: Pa
     # a bounded wait (not a timing assertion): SIGTERM from PR_SET_PDEATHSIG / the watchdog
     _gone, alive = psutil.wait_procs(tree, timeout=60)
     assert not alive
+
+
+def test_the_fork_server_holds_no_thread_to_copy() -> None:
+    """Job processes are forked from the fork server: it must have imported the solvers
+    without starting a thread (a forked solver thread would be a copy in an unknown state)."""
+    if start_method() != "forkserver":
+        pytest.skip("job processes start with spawn here")
+    run_isolated(JobSpec(kind="sourcing", instance=_data("sourcing/starter.json")))
+    servers = [p for p in psutil.Process().children()
+               if "forkserver import main" in " ".join(p.cmdline())]
+    assert len(servers) == 1
+    assert servers[0].num_threads() == 1
