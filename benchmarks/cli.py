@@ -453,6 +453,40 @@ def routing_references(
 
 
 @app.command()
+def batch(
+    instances: Annotated[int, typer.Option(min=1, help="Generated delivery days.")] = 40,
+    stops: Annotated[int, typer.Option(min=2, help="Stops per day.")] = 25,
+    solution_limit: Annotated[int, typer.Option(
+        min=1, help="Solutions per solve (the same work in every configuration).")] = 100,
+    time_limit: Annotated[float, typer.Option(help="Seconds per solve (a safety net).")] = 30.0,
+    trivial_tasks: Annotated[int, typer.Option(
+        min=1, help="Trivial tasks timed per configuration.")] = 200,
+    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+) -> None:
+    """The same routing days on 1 and 2 local workers and a Dask LocalCluster of 2 workers:
+    wall time, speed-up, overhead per task; writes batch-routing-<N>x<stops>.md and .csv."""
+    from benchmarks.batch_bench import report
+    from benchmarks.batch_bench import run as run_batch_bench
+
+    def shown(m: Any) -> None:
+        console.print(f"{m.config}: {m.wall_s} s wall, {m.ok} ok, {m.failed} failed, "
+                      f"trivial task {m.trivial_per_task_ms} ms", highlight=False)
+
+    measures = run_batch_bench(instances, stops, solution_limit, time_limit, trivial_tasks,
+                               shown)
+    text = report(measures, instances, stops, solution_limit, time_limit, metadata_markdown())
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"batch-routing-{instances}x{stops}"
+    atomic_write_text(out / f"{stem}.md", text)
+    frame = pd.DataFrame([dataclasses.asdict(m) for m in measures])
+    atomic_write_text(out / f"{stem}.csv", with_metadata(frame).to_csv(index=False))
+    console.print(text)
+    if any(m.failed for m in measures):
+        console.print("[bold red]an instance failed[/]")
+        raise typer.Exit(1)
+
+
+@app.command()
 def fuzz(
     out: Annotated[Path, typer.Option(help="Markdown report of the failing cases.")] = Path(
         "benchmarks/results/fuzz.md"),
