@@ -132,3 +132,12 @@ def test_a_batch_on_a_dask_cluster_given_by_address(folder: Path, tmp_path: Path
     assert [rows[n]["state"] for n in ("small.json", "tight", "broken.json")] == \
         ["ok", "ok", "failed"]
     assert (out / "small" / "plan.json").is_file()
+
+
+def test_a_frontier_on_a_dask_cluster_given_by_address(tmp_path: Path,
+                                                       cluster_address: str) -> None:
+    out = tmp_path / "frontier"
+    assert main(["sourcing", "frontier", str(SOURCING), "--out", str(out), "--points", "3",
+                 "--cluster", cluster_address]) == 0
+    points = json.loads((out / "frontier.json").read_text())
+    assert points  # the checked plans came back from the workers
