@@ -141,3 +141,38 @@ def test_a_frontier_on_a_dask_cluster_given_by_address(tmp_path: Path,
                  "--cluster", cluster_address]) == 0
     points = json.loads((out / "frontier.json").read_text())
     assert points  # the checked plans came back from the workers
+
+
+def test_sigterm_stops_a_batch_leaving_no_worker_and_no_output(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from models.sourcing import generate_instance
+    from optimizer.formats.sourcing import write_sourcing_instance
+    from tests.optimizer.test_signals import _alive, _children, _start
+
+    source = tmp_path / "in"
+    source.mkdir()
+    for seed in (0, 1):  # HiGHS needs a minute or more to prove each
+        write_sourcing_instance(generate_instance(100, 400, seed=seed),
+                                source / f"big-{seed}.json", "json")
+    out = tmp_path / "out"
+    process = _start("batch", str(source), "--out", str(out), "--workers", "2")
+    children: set[int] = set()
+    while process.poll() is None and len(children) < 3:  # 2 workers and the resource tracker
+        children |= _children(process.pid)
+        time.sleep(0.1)
+    assert process.poll() is None, "the batch ended before its workers started"
+    time.sleep(1.0)
+    children |= _children(process.pid)
+    process.send_signal(signal.SIGTERM)
+    assert process.stdout is not None
+    rest = process.stdout.read()
+    assert process.wait(timeout=120) == 130, rest[-2000:]
+    assert "Traceback" not in rest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]  # no out, no staged copy
+    for _ in range(300):
+        if not _alive(children):
+            break
+        time.sleep(0.1)
+    assert _alive(children) == set()
