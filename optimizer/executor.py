@@ -533,6 +533,8 @@ class DaskExecutor(Executor):
     def describe(self) -> str:
         if self.address is None:
             return f"a local Dask cluster of {self.workers} workers"
+        if self.client is None:  # the thread count is known once connected
+            return f"the Dask cluster at {self.address}"
         return f"the Dask cluster at {self.address} ({self.workers} worker threads)"
 
     def start(self) -> None:
