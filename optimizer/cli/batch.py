@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from optimizer.batch import (
     BATCH_INCOMPLETE,
-    KINDS,
     BatchRow,
     RowState,
     folder_items,
@@ -20,6 +19,7 @@ from optimizer.batch import (
 from optimizer.cli.common import console, err_console, interrupt_exits_130
 from optimizer.errors import InputError
 from optimizer.executor import make_executor
+from optimizer.jobs import JobKind
 from optimizer.output_folder import check_output_folder
 
 
@@ -31,8 +31,8 @@ def batch_command(
     out: Annotated[Path, typer.Option(
         help="Folder for results.csv and one plan folder per instance (replaced whole at "
              "the end).")],
-    kind: Annotated[str | None, typer.Option(
-        help="sourcing, routing, network or plan (default: told by each instance's "
+    kind: Annotated[JobKind | None, typer.Option(
+        help="The problem kind of every instance (default: told by each instance's "
              "tables).")] = None,
     workers: Annotated[int | None, typer.Option(
         min=1, help="Worker processes (default: all cores).")] = None,
@@ -51,8 +51,6 @@ def batch_command(
     Exit codes: 0 every instance has a plan; 8 the batch ran but some instance failed or has
     no plan (see results.csv); 2 invalid batch input (no instances, a bad manifest, --out
     refused); 6 the output could not be written; 130 interrupted (nothing was written)."""
-    if kind is not None and kind not in KINDS:
-        raise InputError([f"--kind: {kind!r} is not one of {', '.join(KINDS)}"])
     check_output_folder(out, [source], ("results.csv",))  # before any solve: exit 2
     options: dict[str, Any] = {}
     if time_limit is not None:
@@ -60,9 +58,9 @@ def batch_command(
     if seed is not None:
         options["seed"] = seed
     if source.is_dir():
-        items = folder_items(source, kind, options)
+        items = folder_items(source, kind and kind.value, options)
     elif source.is_file():
-        items = manifest_items(source, kind, options)
+        items = manifest_items(source, kind and kind.value, options)
     else:
         raise InputError([f"{source}: no such folder or manifest"])
     inputs = [source, *(Path(item.path) for item in items)]
