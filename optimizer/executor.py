@@ -303,7 +303,7 @@ class LocalExecutor(Executor):
 
     def start(self) -> None:
         if self._marks is None:
-            self._marks = Path(tempfile.mkdtemp(prefix="optimizer-tasks-"))
+            self._marks = _marks_folder()
         if self.workers > 1 and self._pool is None:
             self._pool = self._new_pool()
 
@@ -398,6 +398,31 @@ class LocalExecutor(Executor):
             if pending:
                 wait([t._future for t in pending if t._future is not None],
                      return_when=FIRST_COMPLETED)
+
+
+#: Prefix of the folders of task marker files (``<prefix><pid>-<random>`` in the temp dir).
+MARKS_PREFIX = "optimizer-tasks-"
+
+
+def _marks_folder() -> Path:
+    """A new folder for this executor's marker files; the folders of processes that are gone
+    (killed with -9: no cleanup ran) are removed first."""
+    root = Path(tempfile.gettempdir())
+    for old in root.glob(f"{MARKS_PREFIX}*-*"):
+        pid = old.name[len(MARKS_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{MARKS_PREFIX}{os.getpid()}-"))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, another user's
+        return True
+    return True
 
 
 def _mark(folder: str, key: str, what: str = "start") -> None:
@@ -558,7 +583,7 @@ class DaskExecutor(Executor):
                                         "distributed.scheduler.allowed-failures": 0,
                                         "distributed.deploy.lost-worker-timeout": "86400s"})
         try:
-            self._marks = Path(tempfile.mkdtemp(prefix="optimizer-tasks-"))
+            self._marks = _marks_folder()
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
                                          processes=True, dashboard_address=None)
             self.client = Client(self._cluster)
