@@ -31,7 +31,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.atomic import atomic_write_text
-from optimizer.errors import ExitCode, InputError
+from optimizer.errors import ExitCode, InputError, OutputError
 from optimizer.executor import Executor, TaskResult
 from optimizer.output_folder import staged_folder
 
@@ -348,6 +348,9 @@ def solve_item(item: BatchItem, stage: str) -> BatchRow:
                        "invalid input: " + "; ".join(exc.problems), start)
     except JobError as exc:
         return _failed(item, kind, exc.code, str(exc), start)
+    except OutputError as exc:
+        return _failed(item, kind, int(ExitCode.OUTPUT_FAILED),
+                       "cannot write the output: " + "; ".join(exc.problems), start)
     except Exception as exc:
         return _failed(item, kind, int(ExitCode.INTERNAL_ERROR),
                        f"internal error: {type(exc).__name__}: {exc}", start)
