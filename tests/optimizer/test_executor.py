@@ -166,3 +166,12 @@ def test_a_cluster_given_by_address_is_not_closed(dask_executor: DaskExecutor) -
 
 def test_worker_lost_is_a_runtime_error() -> None:
     assert issubclass(WorkerLost, RuntimeError)
+
+
+def test_the_cluster_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from optimizer.settings import cluster_address
+
+    monkeypatch.setenv("OPTIMIZER_CLUSTER", "  ")
+    assert cluster_address() is None
+    monkeypatch.setenv("OPTIMIZER_CLUSTER", " tcp://10.0.0.5:8786 ")
+    assert cluster_address() == "tcp://10.0.0.5:8786"
