@@ -44,7 +44,7 @@ RESULT_COLUMNS = ("instance", "kind", "state", "status", "exit_code", "objective
 
 #: Exit code of a batch that ran but where some instance failed or has no plan
 #: (infeasible, no solution within the limits): see results.csv.
-BATCH_INCOMPLETE = 8
+BATCH_INCOMPLETE = int(ExitCode.BATCH_INCOMPLETE)
 
 #: Kinds, by the tables that only they have (JSON keys, sheet names, CSV file names).
 KINDS = ("sourcing", "routing", "network", "plan")

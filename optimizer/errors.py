@@ -18,6 +18,8 @@ class ExitCode(IntEnum):
     OUTPUT_FAILED = 6
     #: Benchmark data (``OPTIMIZER_BENCH_DATA`` / ``../shared/bench-data``) is missing.
     MISSING_DATA = 7
+    #: ``optimizer batch`` ran, but some instance failed or has no plan (see results.csv).
+    BATCH_INCOMPLETE = 8
     #: Stopped by Ctrl-C / SIGTERM with no plan to keep; nothing was written (a sourcing solve
     #: that has an incumbent keeps it, says so, and exits 0).
     INTERRUPTED = 130
