@@ -253,8 +253,8 @@ def test_a_stopped_network_benchmark_leaves_the_rows_so_far(
 
     real = network_suite.run
 
-    def stopped_after_one(chosen, options):  # Ctrl-C while the second instance solves
-        yield from real(chosen[:1], options)
+    def stopped_after_one(chosen, options, *more):  # Ctrl-C while the second instance solves
+        yield from real(chosen[:1], options, *more)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(network_suite, "run", stopped_after_one)
