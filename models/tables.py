@@ -10,6 +10,10 @@ DataFrames (the ``optimizer`` file readers and ``Instance.from_frames`` use the 
 * Number cells given as text may be written ``60%`` (0.6), ``15,000`` or ``15 000`` (15000);
   a comma is a thousands separator in groups of three, except in tables read with a decimal
   comma (``;``-separated CSV files), where ``1,5`` is 1.5. Anything ambiguous is refused.
+* List cells hold values separated by ``;``. In a list of numbers (routing ``delivery``,
+  ``pickup``, ``capacity``) ``;`` is the only separator, in every form (JSON strings too): a
+  ``,`` there is refused outside a ``;``-separated CSV file (``12,5`` is neither 12.5 nor two
+  values). Lists of ids also take ``,`` between ids.
 * ``true``/``false`` are never numbers.
 
 Problems are complete sentences naming the table, the record and the field; they are raised
@@ -40,7 +44,8 @@ M = TypeVar("M", bound=BaseModel)
 NOTE_PREFIXES = ("_", "#")
 #: Tables (sheets, CSV files) with these names are notes too.
 NOTE_TABLES = frozenset({"notes", "readme"})
-#: Characters that separate the ids of a list cell (``must_use``, ``skills``).
+#: Characters that separate the ids of a list cell (``must_use``, ``skills``); the values of
+#: a list of numbers are separated by ``;`` only (see :func:`number_list`).
 LIST_SEPARATORS = (";", ",")
 
 #: Error types of pydantic itself; any other type is raised by the models' own validators,
@@ -236,22 +241,44 @@ def read_number(text: str, decimal_comma: bool = False, typed: bool = False) -> 
     return float(value)
 
 
-def number_list(text: str, decimal_comma: bool = False) -> list[float | str] | str:
-    """A list cell of numbers (``1200;8.5``). In a decimal-comma table the values are
-    separated by ``;`` only and may use a decimal comma (``1200;8,5``); elsewhere ``,`` also
-    separates values, so a value written with a thousands separator (``1,200``) is refused
-    rather than read as two values. Raises :class:`CellError`."""
+def number_list(text: str, decimal_comma: bool = False) -> list[float | str]:
+    """The values of a list cell of numbers (``1200;8.5``), in every form: CSV and Excel
+    cells, and strings in JSON, DataFrames and Python data (the routing model reads its list
+    strings here too). Values are separated by ``;`` only. In a decimal-comma table (a
+    ``;``-separated CSV file) a value may use a decimal comma (``1200;8,5``); anywhere else a
+    ``,`` in a value is refused rather than read as a decimal comma, a thousands separator or a
+    second value (``12,5`` is 12.5 to a European and [12, 5] to a program), and so is a
+    thousands group (``15 000``). Values that are not numbers are left for the model to
+    report. Raises :class:`CellError`."""
     parts = [p.strip() for p in text.split(";") if p.strip()]
     if decimal_comma:
         return [read_number(p, True) for p in parts]
+    values: list[float | str] = []
     for part in parts:
         core = part.translate(_SPACES)
-        if _COMMA_GROUPS.fullmatch(core) or _SPACE_GROUPS.fullmatch(core):
-            raise CellError(f"{part!r} in a list cell: ',' and ';' separate the values here, "
-                            f"so write numbers without thousands separators "
-                            f"({core.replace(',', '').replace(' ', '')}), and two values as "
-                            f"{core.replace(',', ';', 1) if ',' in core else 'a;b'}")
-    return text
+        if "," in core:
+            raise CellError(_list_comma_problem(part, core))
+        if _SPACE_GROUPS.fullmatch(core):
+            raise CellError(f"{part!r} in a list of numbers: write numbers without thousands "
+                            f"separators ({core.replace(' ', '')}); separate values with ';'")
+        values.append(read_number(part))
+    return values
+
+
+def _list_comma_problem(part: str, core: str) -> str:
+    """Why a ``,`` in a value of a list of numbers is refused, and what to write instead."""
+    bare = core.replace(" ", "")
+    several = bare.replace(",", ";")
+    if _COMMA_GROUPS.fullmatch(bare):
+        instead = f"{bare.replace(',', '')} for one value (no thousands separator), or " \
+                  f"{several} for several"
+    elif _DECIMAL_COMMA.fullmatch(bare):
+        instead = f"{bare.replace(',', '.')} for one value, or {several} for two"
+    else:
+        instead = several
+    return (f"{part!r} in a list of numbers: a decimal comma is not read here and ',' does not "
+            f"separate values; separate values with ';' and write decimals with '.': {instead} "
+            f"(only a ';'-separated CSV file reads decimal commas)")
 
 
 class _Blank:

@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.numbers import NotBool
+from models.tables import CellError, number_list
 
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
 
@@ -135,7 +136,8 @@ class _Frozen(BaseModel):
 
 
 def _split(value: Any) -> Any:
-    """Lists from CSV/Excel cells: ``a;b`` or ``a,b``."""
+    """Ids from CSV/Excel cells and strings: ``a;b`` or ``a,b`` (an id holding ``;`` or ``,``
+    cannot be written to a cell; see ``models.tables.list_cell_problems``)."""
     if value is None:
         return ()
     if isinstance(value, str):
@@ -144,10 +146,16 @@ def _split(value: Any) -> Any:
 
 
 def _numbers(value: Any) -> Any:
+    """Quantities: a number, a list, or a string of values separated by ``;`` (``12.5;0.3``),
+    read by the rule of every list cell (``models.tables.number_list``): a ``,`` is refused,
+    never read as a decimal comma or a second value."""
     if isinstance(value, int | float):
         return (value,)
     if isinstance(value, str):
-        return tuple(float(p) for p in value.replace(",", ";").split(";") if p.strip())
+        try:
+            return tuple(number_list(value))
+        except CellError as exc:
+            raise PydanticCustomError("list_format", str(exc)) from None
     return value
 
 
@@ -173,6 +181,10 @@ def _window(value: Any) -> Any:
     if isinstance(value, str):
         match = _WINDOW.fullmatch(value)
         if match is None:
+            if "," in value and all(_WINDOW.fullmatch(p) for p in value.split(",")):
+                raise PydanticCustomError(
+                    "window_format", f"separate time windows with ';', not ',': write "
+                                     f"{';'.join(p.strip() for p in value.split(','))!r}")
             raise PydanticCustomError("window_format", f"a time window is {_WINDOW_FORMS}; "
                                                        f"got {value.strip()!r}")
         return {"start": match[1], "end": match[2]}

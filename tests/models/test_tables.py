@@ -87,11 +87,29 @@ def test_decimal_comma_tables() -> None:
 
 def test_number_lists() -> None:
     assert number_list("1200;8,5", decimal_comma=True) == ["1200", 8.5]
-    assert number_list("1200;8.5") == "1200;8.5"  # the model splits it
-    with pytest.raises(CellError, match="in a list cell"):
+    assert number_list("1200;8.5") == ["1200", "8.5"]  # the model reads each value
+    with pytest.raises(CellError, match="in a list of numbers"):
         number_list("1,200")
-    with pytest.raises(CellError, match="in a list cell"):
+    with pytest.raises(CellError, match="in a list of numbers"):
         number_list("8.5;15 000")
+
+
+@pytest.mark.parametrize(("text", "instead"), [
+    ("12,5", "12.5 for one value, or 12;5 for two"),
+    ("8.5;0,3", "0.3 for one value, or 0;3 for two"),
+    ("1,200", "1200 for one value (no thousands separator), or 1;200 for several"),
+    ("900,8,2", "900;8;2"),
+])
+def test_a_comma_in_a_list_of_numbers_is_refused_not_split(text: str, instead: str) -> None:
+    """'12,5' was split into [12, 5] (a second capacity dimension) by the routing model."""
+    with pytest.raises(CellError) as caught:
+        number_list(text)
+    assert "a decimal comma is not read here and ',' does not separate values; separate " \
+           "values with ';'" in str(caught.value)
+    assert instead in str(caught.value)
+    with pytest.raises(CellError):
+        cell_value(text, "numbers")
+    assert number_list("12,5", decimal_comma=True) == [12.5]  # a ';' CSV reads it
     assert cell_value("08:00-10:00;13:00-15:00", "list") == "08:00-10:00;13:00-15:00"
 
 

@@ -485,6 +485,87 @@ def test_list_ids_with_separators_are_refused_when_written(tmp_path: Path, form:
     assert read_sourcing_instance(tmp_path / "x.json") == inst
 
 
+LIST_COMMA = ("'12,5' in a list of numbers: a decimal comma is not read here and ',' does not "
+              "separate values; separate values with ';' and write decimals with '.': 12.5 for "
+              "one value, or 12;5 for two (only a ';'-separated CSV file reads decimal commas)")
+
+
+def two_dimension_copies(tmp_path: Path) -> tuple[RoutingInstance, dict[str, Path]]:
+    inst = RoutingInstance.model_validate({
+        "name": "r", "depots": [{"id": "D", "x": 0, "y": 0}],
+        "vehicle_types": [{"id": "van", "start_depot": "D", "capacity": [900, 8]}],
+        "stops": [{"id": "a", "x": 1, "y": 2, "delivery": [12.5, 0.3]},
+                  {"id": "b", "x": 2, "y": 1, "delivery": [1, 0.1]}]})
+    paths = {"json": tmp_path / "r.json", "csv": tmp_path / "r", "excel": tmp_path / "r.xlsx"}
+    for form, path in paths.items():
+        write_routing_instance(inst, path, form)
+    return inst, paths
+
+
+def test_a_decimal_comma_in_a_routing_list_is_refused_in_every_form(tmp_path: Path) -> None:
+    """"delivery": "12,5" in a 2-dimension instance (kg, m3) was read as [12, 5]: 12 kg and
+    5 m3 instead of refused. Now JSON, CSV and Excel refuse it naming the record and field."""
+    _, paths = two_dimension_copies(tmp_path)
+    data = json.loads(paths["json"].read_text())
+    data["stops"][1]["delivery"] = "12,5"
+    paths["json"].write_text(json.dumps(data))
+    stops = paths["csv"] / "stops.csv"
+    stops.write_text(stops.read_text().replace("1.0;0.1", '"12,5"'))
+    book = openpyxl.load_workbook(paths["excel"])
+    sheet = book["stops"]
+    sheet.cell(row=3, column=[c.value for c in sheet[1]].index("delivery") + 1, value="12,5")
+    book.save(paths["excel"])
+    assert problems_of(paths["json"], read_routing_instance) == [
+        f"{paths['json']}: stops[1]: field 'delivery': {LIST_COMMA}"]
+    assert problems_of(paths["csv"], read_routing_instance) == [
+        f"{stops}: line 3: field 'delivery': {LIST_COMMA}"]
+    assert problems_of(paths["excel"], read_routing_instance) == [
+        f"{paths['excel']}: sheet 'stops' row 3: field 'delivery': {LIST_COMMA}"]
+
+
+def test_a_comma_in_capacity_or_pickup_is_refused_and_semicolons_read(tmp_path: Path) -> None:
+    _, paths = two_dimension_copies(tmp_path)
+    data = json.loads(paths["json"].read_text())
+    data["vehicle_types"][0]["capacity"] = "900,8"
+    data["stops"][0]["pickup"] = "1,200"
+    paths["json"].write_text(json.dumps(data))
+    problems = problems_of(paths["json"], read_routing_instance)
+    assert [p.split(": '")[0] for p in problems] == [
+        f"{paths['json']}: vehicle_types[0]: field 'capacity'",
+        f"{paths['json']}: stops[0]: field 'pickup'"]
+    assert "900.8 for one value, or 900;8 for two" in problems[0]
+    assert "1200 for one value (no thousands separator), or 1;200 for several" in problems[1]
+    data["vehicle_types"][0]["capacity"] = "900;8"
+    data["stops"][0]["pickup"] = " 1.5 ; 0.25 "
+    paths["json"].write_text(json.dumps(data))
+    inst = read_routing_instance(paths["json"])
+    assert inst.vehicle_types[0].capacity == (900, 8)
+    assert inst.stops[0].pickup == (1.5, 0.25)
+    with pytest.raises(ValueError, match="a decimal comma is not read here"):
+        inst.stops[0].model_copy(update={"delivery": "12,5"})  # Python data: the same rule
+
+
+def test_routing_solve_refuses_a_decimal_comma_in_a_list(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, paths = two_dimension_copies(tmp_path)
+    data = json.loads(paths["json"].read_text())
+    data["stops"][1]["delivery"] = "12,5"
+    paths["json"].write_text(json.dumps(data))
+    assert main(["routing", "solve", str(paths["json"]), "--out", str(tmp_path / "out")]) == 2
+    assert f"{paths['json']}: stops[1]: field 'delivery': {LIST_COMMA}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_time_windows_joined_by_a_comma_say_to_use_a_semicolon(tmp_path: Path) -> None:
+    _, paths = two_dimension_copies(tmp_path)
+    data = json.loads(paths["json"].read_text())
+    data["stops"][0]["time_windows"] = "08:00-10:00, 14:00-16:00"
+    paths["json"].write_text(json.dumps(data))
+    assert problems_of(paths["json"], read_routing_instance) == [
+        f"{paths['json']}: stops[0]: field 'time_windows': separate time windows with ';', not "
+        f"',': write '08:00-10:00;14:00-16:00'"]
+
+
 def test_routing_skill_with_a_comma_is_refused_not_split(tmp_path: Path) -> None:
     inst = RoutingInstance.model_validate({
         "depots": [{"id": "D", "x": 0, "y": 0}],
