@@ -109,6 +109,14 @@ def test_infeasible_stop_exits_3(tmp_path: Path) -> None:
     assert main(["routing", "solve", str(path), "--out", str(out), "--solution-limit", "20"]) == 3
     plan = read_routing_plan(out)
     assert [(u.stop, u.reason) for u in plan.unserved] == [("a", "capacity")]
+    # as docs/routing-format.md says: the other stops are routed and costed, and the checker
+    # finds exactly the impossible stop left out
+    served = {v.stop for r in plan.routes for v in r.visits}
+    assert served == {s["id"] for s in data["stops"]} - {"a"}
+    assert plan.cost > 0
+    report = check_plan(read_routing_instance(path), plan)
+    assert [(v.rule, v.subject) for v in report.violations] == [("mandatory_unserved", "a")]
+    assert main(["routing", "check", str(path), str(out)]) == 5
 
 
 def test_user_matrix_in_a_csv_folder(tmp_path: Path) -> None:
