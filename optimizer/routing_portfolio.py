@@ -84,19 +84,46 @@ def distance_only(inst: RoutingInstance) -> bool:
         and all(s.drop_penalty is None for s in inst.stops))
 
 
-def engine_choice(inst: RoutingInstance, options: RoutingOptions, team: list[Member]) -> str:
-    """Why these engines ran, in a sentence for the plan."""
+_NAMES = {"pyvrp": "PyVRP", "ortools": "OR-Tools"}
+
+
+def engine_choice(inst: RoutingInstance, options: RoutingOptions, team: list[Member],
+                  found: bool | None = None, turn: tuple[Member, bool] | None = None) -> str:
+    """Why these engines ran and what came of it, in a sentence for the plan (true whatever
+    the outcome).
+
+    ``team`` ran at once; ``found``: whether any of them found a plan (None: not known, e.g.
+    after Ctrl-C); ``turn``: the member of the other engine that got its turn after ``team``
+    found nothing, and whether it found a plan."""
     why = pyvrp_unsupported(inst)
     engines = sorted({m.engine for m in team})
+    both = engines == ["ortools", "pyvrp"]
     if options.engine != "auto":
-        return f"--engine {options.engine}"
-    if why is not None:
-        return f"auto: OR-Tools only (PyVRP does not support {why})"
-    if engines == ["ortools", "pyvrp"]:
-        return "auto: both engines ran; the cheaper checked plan won"
-    if distance_only(inst) and len(team) > 1:
-        return "auto: PyVRP seeds only (distance-only instance, where PyVRP leads)"
-    return "auto: PyVRP (one worker; OR-Tools runs only if PyVRP finds no plan)"
+        head = f"--engine {options.engine}"
+    elif why is not None:
+        head = f"auto: OR-Tools only (PyVRP does not support {why})"
+    elif both:
+        head = "auto: both engines ran at once"
+    elif distance_only(inst) and len(team) > 1:
+        head = "auto: PyVRP seeds only (distance-only instance, where PyVRP leads)"
+    else:
+        head = "auto: PyVRP (one worker)"
+    if turn is not None:
+        first = " and ".join(_NAMES[e] for e in engines)
+        other, other_found = _NAMES[turn[0].engine], turn[1]
+        return (f"{head}; {first} found no plan in its time limit, so {other} got its turn "
+                f"(a time limit of its own): "
+                + ("its plan is the answer" if other_found else "it found no plan either"))
+    if found is None:
+        return head + ("; stopped early: the cheaper checked plan found so far won" if both
+                       else "")
+    if not found:
+        return head + ("; neither engine found a plan" if both else "; no plan found")
+    if both:
+        return head + "; the cheaper checked plan won"
+    if head == "auto: PyVRP (one worker)":
+        return "auto: PyVRP (one worker; OR-Tools runs only if PyVRP finds no plan)"
+    return head
 
 
 def solve_portfolio(
@@ -165,16 +192,20 @@ def solve_portfolio(
                                  engine_choice(inst, options, team),
                                  time.perf_counter() - start)
     other = fallback_engine(inst, options, {m.engine for m in team})
-    if other is not None and all(found is None for _m, found, _r, _s in results):
+    any_found = any(found is not None for _m, found, _r, _s in results)
+    turn = None
+    if other is not None and not any_found:
+        # one engine found nothing: the other gets its turn, with a time limit of its own
         fallback = Member(other, options.first_solution, options.metaheuristic, options.seed)
-        team.append(fallback)  # one engine found nothing: the other gets its turn
         results.append(run(fallback))
-    choice = engine_choice(inst, options, team)
+        turn = (fallback, results[-1][1] is not None)
+    choice = engine_choice(inst, options, team, any_found, turn)
+    elapsed = time.perf_counter() - start  # every turn, process start-ups included
     candidates = []
-    for member, found, reason, seconds in results:
+    for member, found, reason, _seconds in results:
         if found is None:
             continue
-        summary = _summary(member, reason, seconds, options, blocked, results, choice)
+        summary = _summary(member, reason, elapsed, options, blocked, results, choice)
         plan = finish_plan(inst, found.sequences, summary, blocked)
         candidates.append(plan)
     if not candidates:  # proven impossible must-serve stops make it infeasible, as in solve()
@@ -182,8 +213,7 @@ def solve_portfolio(
                                  else SolveStatus.NO_SOLUTION, engine="portfolio",
                                  stop_reason=_blocked_reason(blocked) if blocked
                                  else "no member found a plan",
-                                 engine_choice=choice,
-                                 seconds=round(time.perf_counter() - start, 3),
+                                 engine_choice=choice, seconds=round(elapsed, 3),
                                  time_limit=options.time_limit, seed=options.seed)
         return unsolved_plan(inst, summary, impossible)
     return min(candidates, key=lambda p: plan_key(inst, p))
@@ -197,7 +227,7 @@ def _summary(member: Member, reason: str, seconds: float, options: RoutingOption
     others = "; ".join(f"{m.label}: {'plan' if f is not None else 'none'} ({r})"
                        for m, f, r, _s in results)
     return RoutingSummary(status=status, engine=member.label, stop_reason=reason,
-                          seconds=round(max(s for *_x, s in results), 3),
+                          seconds=round(seconds, 3),
                           time_limit=options.time_limit, seed=member.seed,
                           portfolio=others if len(results) > 1 else "", engine_choice=choice)
 

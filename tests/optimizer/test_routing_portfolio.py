@@ -82,3 +82,41 @@ def test_the_cli_exits_3_with_the_reason_when_no_search_found_a_plan(
     unserved = pd.read_csv(out / "unserved.csv")
     assert list(unserved["stop"]) == [data["stops"][0]["id"]]
     assert list(unserved["reason"]) == ["time_window"]
+
+
+def test_engine_choice_says_what_happened_whether_or_not_a_plan_was_found() -> None:
+    """With --engine auto it said "both engines ran; the cheaper checked plan won" also when no
+    engine found a plan, and when OR-Tools ran only after PyVRP had found nothing."""
+    from optimizer.routing_portfolio import Member, engine_choice
+
+    inst = tiny_instance(2, stops=6)  # fixed costs: auto runs both engines with two workers
+    auto = RoutingOptions(time_limit=1.0)
+    pair = members(inst, auto, 2)
+    one = members(inst, auto, 1)
+    assert [m.engine for m in pair] == ["pyvrp", "ortools"] and [m.engine for m in one] == [
+        "pyvrp"]
+    assert engine_choice(inst, auto, pair, True) == (
+        "auto: both engines ran at once; the cheaper checked plan won")
+    assert engine_choice(inst, auto, pair, False) == (
+        "auto: both engines ran at once; neither engine found a plan")
+    assert engine_choice(inst, auto, one, True) == (
+        "auto: PyVRP (one worker; OR-Tools runs only if PyVRP finds no plan)")
+    turn = Member("ortools", "auto", "gls", 0)
+    assert engine_choice(inst, auto, one, False, (turn, True)) == (
+        "auto: PyVRP (one worker); PyVRP found no plan in its time limit, so OR-Tools got its "
+        "turn (a time limit of its own): its plan is the answer")
+    assert engine_choice(inst, auto, one, False, (turn, False)) == (
+        "auto: PyVRP (one worker); PyVRP found no plan in its time limit, so OR-Tools got its "
+        "turn (a time limit of its own): it found no plan either")
+    forced = RoutingOptions(time_limit=1.0, engine="ortools")
+    assert engine_choice(inst, forced, members(inst, forced, 1), False) == (
+        "--engine ortools; no plan found")
+
+
+def test_a_portfolio_of_both_engines_says_the_cheaper_plan_won() -> None:
+    inst = tiny_instance(2, stops=6)
+    plan = solve_portfolio(inst, LIMITED, workers=2)
+    assert plan.routes and check_plan(inst, plan).ok
+    assert plan.solve.engine_choice == (
+        "auto: both engines ran at once; the cheaper checked plan won")
+    assert plan.solve.seconds >= 0
