@@ -26,6 +26,7 @@ here is closed; a cluster given by address is left running, only our tasks are c
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
@@ -109,6 +110,10 @@ class Task(ABC):
     def attempts(self) -> int:
         """How many times the task has started (1 unless a worker was lost under it)."""
 
+    def add_done_callback(self, fn: Callable[[], None]) -> None:  # noqa: B027
+        """Call ``fn()`` (in some thread) when an attempt of the task ends; a hint to look at
+        :meth:`done`, which may still be False (a task submitted again). Default: never."""
+
 
 class Executor(ABC):
     """Runs ``fn(*args)`` tasks; a context manager (see the module docstring)."""
@@ -146,6 +151,14 @@ class Executor(ABC):
     @abstractmethod
     def describe(self) -> str:
         """Where tasks run, for a progress line: "2 local worker processes", "Dask at ..."."""
+
+    def warm(self) -> None:
+        """Start the workers and wait until they are ready (default: :meth:`start`)."""
+        self.start()
+
+    def check(self) -> str | None:
+        """None when tasks can run; else what is wrong (for a health check)."""
+        return None
 
     # -- tasks --------------------------------------------------------------------------------
     @abstractmethod
@@ -226,12 +239,21 @@ class LocalTask(Task):
         self._final_attempts: int | None = None
         self._final: tuple[bool, Any] | None = None  # (ok, value or error)
         self._cancelled = False
+        self._callbacks: list[Callable[[], None]] = []
+        #: Broken pools this task was in (a bound on resubmissions should the marker files
+        #: that count its runs be lost: a temp cleaner removed them).
+        self._breaks = 0
 
     @property
     def attempts(self) -> int:
         if self._final_attempts is not None:
             return self._final_attempts
         return max(1, self._executor._starts(self))
+
+    def add_done_callback(self, fn: Callable[[], None]) -> None:
+        self._callbacks.append(fn)
+        if self._future is not None:
+            self._future.add_done_callback(lambda _future: fn())
 
     def done(self) -> bool:
         if self._final is None and self._future is not None and self._future.done():
@@ -276,7 +298,9 @@ class LocalTask(Task):
             self._final_attempts = max(1, starts)
             return
         self._executor._restart_after(self)
-        if self._executor._deaths(self) > self._retries:
+        self._breaks += 1
+        if self._executor._deaths(self) > self._retries or \
+                self._breaks > self._retries + MAX_EXTRA_BREAKS:
             self._final_attempts = starts
             self._final = (False, _lost(starts))
             return
@@ -289,9 +313,12 @@ class LocalExecutor(Executor):
     ``workers`` is 1 (tasks then run one by one when their result is asked for, and a lost
     worker is this process: no retry)."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1,
+                 initializer: Callable[[], None] | None = None) -> None:
         super().__init__()
         self.workers = max(1, workers)
+        #: Run once in each worker process as it starts (e.g. warming caches).
+        self.initializer = initializer
         self._pool: ProcessPoolExecutor | None = None
         self._generation = 0
         self._marks: Path | None = None
@@ -309,7 +336,29 @@ class LocalExecutor(Executor):
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers,
-                                   mp_context=multiprocessing.get_context("spawn"))
+                                   mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=self.initializer)
+
+    def warm(self) -> None:
+        """Start every worker process now (each runs :attr:`initializer`) and wait until they
+        are ready, so that the first tasks do not pay for it. Nothing to do with one worker."""
+        self.start()
+        if self._pool is None:
+            return
+        # the pool starts a process per task while none is idle: one quick task per worker
+        for future in [self._pool.submit(_ready) for _ in range(self.workers)]:
+            future.result()
+
+    def check(self) -> str | None:
+        """None when tasks can run; else what is wrong (for a health check)."""
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            return "the worker pool is broken (it is restarted with the next task)"
+        if self._marks is not None:
+            try:
+                self._marks.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                return f"the task marker folder cannot be created ({exc.strerror})"
+        return None
 
     def close(self, abort: bool = False) -> None:
         try:
@@ -351,9 +400,13 @@ class LocalExecutor(Executor):
 
     def _send(self, task: LocalTask) -> None:
         assert self._pool is not None and self._marks is not None
+        with contextlib.suppress(OSError):  # a temp cleaner may have removed it
+            self._marks.mkdir(parents=True, exist_ok=True)
         task._generation = self._generation
         task._future = self._pool.submit(_run_marked, str(self._marks), task.key, task._fn,
                                          task._args)
+        for fn in task._callbacks:
+            task._future.add_done_callback(lambda _future, fn=fn: fn())
 
     def _restart_after(self, task: LocalTask) -> None:
         """The pool ``task`` was sent to broke: a new pool, unless that was done already."""
@@ -400,6 +453,11 @@ class LocalExecutor(Executor):
                      return_when=FIRST_COMPLETED)
 
 
+#: Broken pools a task may sit in beyond its retries (pools broken under it by other tasks,
+#: before it started) before it fails anyway: the marker files that tell those apart may be
+#: gone (a temp cleaner), and a task must not be resubmitted forever.
+MAX_EXTRA_BREAKS = 5
+
 #: Prefix of the folders of task marker files (``<prefix><pid>-<random>`` in the temp dir).
 MARKS_PREFIX = "optimizer-tasks-"
 
@@ -425,13 +483,28 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _ready() -> int:
+    """A task that does nothing (starts a worker process: :meth:`LocalExecutor.warm`)."""
+    return os.getpid()
+
+
 def _mark(folder: str, key: str, what: str = "start") -> None:
-    """Append ``start <pid>`` or ``end <pid>`` to the task's marker file."""
-    fd = os.open(os.path.join(folder, key), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    """Append ``start <pid>`` or ``end <pid>`` to the task's marker file. The folder is made
+    again if it was removed (temp cleaners do that); a marker that cannot be written is left
+    out (it only counts attempts after a lost worker) and never fails the task."""
+    path = os.path.join(folder, key)
     try:
-        os.write(fd, f"{what} {os.getpid()}\n".encode())
-    finally:
-        os.close(fd)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except FileNotFoundError:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, f"{what} {os.getpid()}\n".encode())
+        finally:
+            os.close(fd)
+    except OSError:
+        pass
 
 
 def _read_marks(marker: Path) -> tuple[int, int]:
@@ -439,7 +512,7 @@ def _read_marks(marker: Path) -> tuple[int, int]:
     worker died."""
     try:
         lines = marker.read_text().split("\n")
-    except FileNotFoundError:
+    except OSError:  # not started yet, or its folder was removed
         return 0, 0
     return (sum(line.startswith("start ") for line in lines),
             sum(line.startswith("end ") for line in lines))
@@ -620,6 +693,9 @@ class DaskExecutor(Executor):
     def _send(self, task: DaskTask) -> None:
         # a new key for each attempt; retries=0: a task that raised is not run again
         marks = None if self._marks is None else str(self._marks)
+        if self._marks is not None:
+            with contextlib.suppress(OSError):  # a temp cleaner may have removed it
+                self._marks.mkdir(parents=True, exist_ok=True)
         task.future = self.client.submit(_run_marked, marks, task.key, task._fn, task._args,
                                          key=f"{task.key}-{uuid.uuid4().hex[:8]}",
                                          pure=False, retries=0)

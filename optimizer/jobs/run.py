@@ -135,6 +135,13 @@ def _outcome(kind: JobKind, status: Any, exit_code: int, objective: float | None
                       report_html=report_html, summary=summary)
 
 
+def _no_incumbent(progress: _Progress, solve: Any) -> None:
+    """A solve that ended without a plan: a last progress report without figures (those
+    reported while it ran may come from a diagnosing re-solve, not from an incumbent)."""
+    if not solve.status.has_solution:
+        progress.note(f"{solve.status.value}: {solve.stop_reason}")
+
+
 def _gap_text(gap: float | None) -> str:
     return "" if gap is None else f", gap {gap:.2%}"
 
@@ -161,6 +168,7 @@ def _sourcing(inst: Any, options: SourcingJobOptions, label: str,
         interrupted = was_interrupted(plan.solve.stop_reason)
         if options.marginals and plan.solve.status.has_solution and not interrupted:
             values = marginal_values(inst, plan, replace(solver, time_limit=None, gap=0.0))
+    _no_incumbent(progress, plan.solve)
     currency = inst.policy.currency
     frames = plan_frames(plan, currency)
     if values is not None:
@@ -238,6 +246,7 @@ def _network(inst: Any, options: NetworkJobOptions, label: str,
         raise _check_failed(_violations(value))
     plan: Any = value
     s = plan.solve
+    _no_incumbent(progress, s)
     summary = (f"network {plan.instance}: {s.status.value}" + (
         "" if s.objective is None else f", cost {s.objective:,.2f}, "
         f"{len(plan.open_facilities)} open DC(s)") + _gap_text(s.gap) + f" ({s.stop_reason})")
@@ -262,7 +271,8 @@ def _plan(inst: Any, options: PlanJobOptions, label: str, progress: _Progress,
     plans: dict[str, Any] = {}
     with interruptible():
         for name, run in runs.items():
-            progress.note(f"{name}: solving")
+            progress.note(f"{name}: network solve, then each DC's routes "
+                          f"({options.route_seconds:g} s a day)")
             hook = None if run.network.routes_mode else progress.mip(f"{name}: network MIP")
             with reporting_progress(hook):
                 kind, value = solve_one(run, solve_options)
@@ -280,14 +290,20 @@ def _plan(inst: Any, options: PlanJobOptions, label: str, progress: _Progress,
 
         comparison = compare_plans(plans).rows
     s = baseline.solve
+    _no_incumbent(progress, s)
     cost = None if baseline.cost is None else baseline.cost.total
     net = baseline.network.solve
+    # the network MIP's bound and gap bound the plan's cost only when its objective is that
+    # cost (the routed days usually cost something else): else none is reported
+    same = (cost is not None and net.objective is not None
+            and abs(net.objective - cost) <= 1e-6 * max(1.0, abs(cost)))
     summary = (f"plan {baseline.instance}: {s.status.value}" + (
         "" if cost is None else f", cost {cost:,.2f}, {len(baseline.open_facilities)} open "
         f"DC(s), {len(baseline.routes)} route(s)") + (
         f", {len(plans) - 1} scenario(s)" if len(plans) > 1 else "") + f" ({s.stop_reason})")
-    return _outcome(JobKind.PLAN, s.status, STATUS_EXIT[s.status], cost, net.best_bound,
-                    net.gap, baseline.model_dump(mode="json"),
+    return _outcome(JobKind.PLAN, s.status, STATUS_EXIT[s.status], cost,
+                    net.best_bound if same else None, net.gap if same else None,
+                    baseline.model_dump(mode="json"),
                     plan_report(runs["baseline"], baseline, comparison).render(), summary,
                     progress)
 

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.routing import MAX_SEED
+from models.routing.ortools_engine import FIRST_SOLUTION, METAHEURISTIC
+from models.routing.solve import Engine
 from optimizer.errors import ExitCode, InputError
 
 
@@ -28,8 +30,13 @@ class JobKind(StrEnum):
 
 
 class _Options(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # strict: JSON true is not 1 s, "2" is not 2, "yes" is not true (an integer is a float)
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
+
+#: The values ``optimizer routing solve`` accepts (the routing model's own tables).
+FirstSolution = Literal[tuple(FIRST_SOLUTION)]  # type: ignore[valid-type]
+Metaheuristic = Literal[tuple(METAHEURISTIC)]  # type: ignore[valid-type]
 
 Seconds = Annotated[float, Field(ge=0.001, allow_inf_nan=False)]
 Gap = Annotated[float, Field(ge=0.0, le=0.999, allow_inf_nan=False)]
@@ -55,10 +62,11 @@ class RoutingJobOptions(_Options):
         Field(default=10.0, description="Seconds (at most a week).")
     solution_limit: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="Stop after this many solutions (reproducible).")
-    first_solution: str = Field(default="auto", description="auto, cheapest_arc, savings, "
-                                                            "parallel_insertion, christofides.")
-    metaheuristic: str = Field(default="gls", description="gls, tabu, annealing, greedy.")
-    engine: Literal["auto", "ortools", "pyvrp"] = "auto"
+    first_solution: FirstSolution = Field(  # type: ignore[valid-type]
+        default="auto", description=", ".join(FIRST_SOLUTION) + ".")
+    metaheuristic: Metaheuristic = Field(  # type: ignore[valid-type]
+        default="gls", description=", ".join(METAHEURISTIC) + ".")
+    engine: Engine = "auto"
     workers: Annotated[int, Field(ge=1)] = Field(
         default=1, description="Independent searches run at once (processes).")
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = Field(

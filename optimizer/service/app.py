@@ -37,11 +37,21 @@ KINDS = ("sourcing", "routing", "network", "plan")
 #: The longest ``?wait=`` of GET /v1/jobs/{id} (seconds).
 MAX_WAIT = 60.0
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody, "description": text} for status, text in (
-        (400, "Invalid input (code 2)"), (401, "Missing or wrong bearer token (code 2)"),
-        (404, "No such job or kind (code 2)"), (409, "Not in a state for this (code 2)"),
-        (413, "Request body too large (code 2)"))}
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses: the error object with each of ``statuses``."""
+    text = {400: "Invalid input: body, options, instance or query parameter (code 2)",
+            401: "Missing or wrong bearer token (code 2)",
+            404: "No such job or kind (code 2)",
+            405: "Method not allowed on this path (code 2; Allow lists the methods)",
+            409: "Not in a state for this (code 2); or the job's error, cancelled (code 130)",
+            413: "Request body too large (code 2)",
+            422: "The job's error: the solve found the input invalid (code 2)",
+            500: "Internal error (code 1); or the job's error (code 1 or 5)"}
+    return {status: {"model": ErrorBody, "description": text[status]} for status in statuses}
+
+
+#: Every /v1 operation may answer these.
+_ERRORS = _errors(401, 405, 500)
 
 
 class Waiters:
@@ -110,11 +120,12 @@ def make_executor_for(settings: ServiceSettings) -> Any:
     :class:`~optimizer.executor.LocalExecutor` runs tasks in the calling process, and a job
     must not run in the server; the dispatcher, not the pool, limits how many run at once."""
     from optimizer.executor import LocalExecutor, make_executor
+    from optimizer.service.worker import warm_worker
     from optimizer.settings import cluster_address
 
     if settings.cluster or cluster_address():
         return make_executor(settings.workers, settings.cluster)
-    return LocalExecutor(max(2, settings.workers))
+    return LocalExecutor(max(2, settings.workers), initializer=warm_worker)
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:
@@ -130,7 +141,9 @@ def create_app(settings: ServiceSettings) -> FastAPI:
             log.warning("%d job(s) were running when the service stopped: marked failed",
                         failed)
         executor = make_executor_for(settings)
-        executor.start()
+        # worker processes and their fork servers started before the first request (and
+        # before /health answers): a job then costs its solve, not a process start
+        await run_in_threadpool(executor.warm)
         waiters = Waiters()
         waiters.bind(asyncio.get_running_loop())
         dispatcher = Dispatcher(store, executor, settings.workers, on_finished=waiters.notify)
@@ -155,20 +168,28 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         lifespan=lifespan)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
-    app.include_router(_v1_router(settings))
+    app.add_exception_handler(405, _method_not_allowed)
+    v1 = _v1_router(settings)
+    app.include_router(v1)
+    app.state.v1_routes = list(v1.routes)  # their paths and methods: the 405's Allow
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 
     @app.get("/health", response_model=Health, tags=["service"],
              responses={503: {"model": Health}})
     def health(request: Request) -> JSONResponse:
         """Version, workers, queue depth and whether the job store answers (no token)."""
         service: Service = request.app.state.service
-        ok = service.store.ping()
-        counts = service.store.counts() if ok else {}
+        database = service.store.ping()
+        counts = service.store.counts() if database else {}
+        problem = service.executor.check() or service.dispatcher.problem
+        ok = database and problem is None
         body = Health(status="ok" if ok else "unavailable",
                       version=version("supply-network-optimizer"),
                       workers=settings.workers, executor=_describe(service),
                       queue=counts.get("queued", 0), running=counts.get("running", 0),
-                      database="ok" if ok else "unavailable")
+                      database="ok" if database else "unavailable",
+                      executor_status="ok" if problem is None else "broken",
+                      problems=[] if problem is None else [problem])
         return JSONResponse(body.model_dump(), 200 if ok else 503)
 
     return app
@@ -192,7 +213,7 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
     router = APIRouter(prefix="/v1", dependencies=[Depends(authorized)], responses=_ERRORS)
 
     @router.post("/{kind}/jobs", status_code=202, response_model=JobView, tags=["jobs"],
-                 openapi_extra={"requestBody": REQUEST_BODY})
+                 openapi_extra={"requestBody": REQUEST_BODY}, responses=_errors(400, 404, 413))
     async def submit(kind: str, request: Request) -> JSONResponse:
         """Queue a job: body ``{"instance": {...}, "options": {...}}``; answers 202 with the
         job (poll ``links.self``)."""
@@ -205,7 +226,7 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
                                   "content": {"application/json": {}}},
                             202: {"model": JobView, "description": "Not finished within the "
                                   "sync limit; the job keeps running: poll links.self"},
-                            422: {"model": ErrorBody}, 500: {"model": ErrorBody}})
+                            **_errors(400, 404, 409, 413, 422)})
     async def solve(kind: str, request: Request) -> Response:
         """Solve and wait (at most OPTIMIZER_SYNC_SECONDS): the plan JSON, the job's error
         object, or 202 with the still running job."""
@@ -217,17 +238,30 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
                                 headers={"Location": f"/v1/jobs/{record.id}"})
         return await _result(service, record)
 
-    @router.get("/jobs", response_model=JobList, tags=["jobs"])
-    def list_jobs(request: Request, state: JobState | None = None, kind: str | None = None,
+    @router.get("/jobs", response_model=JobList, tags=["jobs"], responses=_errors(400))
+    def list_jobs(request: Request,
+                  state: Annotated[str | None, Query(
+                      description="queued, running, done, failed, cancelled; empty = any",
+                      json_schema_extra={"enum": [s.value for s in JobState]})] = None,
+                  kind: Annotated[str | None, Query(
+                      description="sourcing, routing, network, plan; empty = any",
+                      json_schema_extra={"enum": list(KINDS)})] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-        """Jobs, newest first, optionally of one state and kind."""
+        """Jobs, newest first, optionally of one state and kind (an empty value = any)."""
         service: Service = request.app.state.service
-        if kind is not None:
-            _kind(kind)
-        return {"jobs": [JobView.of(r).json_data()
-                         for r in service.store.list(state, kind, limit)]}
+        problems = []
+        if state and state not in {s.value for s in JobState}:
+            problems.append(f"query: state {state!r}: use "
+                            f"{', '.join(s.value for s in JobState)}")
+        if kind and kind not in KINDS:
+            problems.append(f"query: kind {kind!r}: use {', '.join(KINDS)}")
+        if problems:
+            raise ServiceError.invalid(problems)
+        return {"jobs": [JobView.of(r).json_data() for r in service.store.list(
+            JobState(state) if state else None, kind or None, limit)]}
 
-    @router.get("/jobs/{job_id}", response_model=JobView, tags=["jobs"])
+    @router.get("/jobs/{job_id}", response_model=JobView, tags=["jobs"],
+                responses=_errors(400, 404))
     async def get_job(job_id: str, request: Request,
                       wait: Annotated[float, Query(ge=0, le=MAX_WAIT, description=(
                           "Seconds to wait for the job to end before answering (long "
@@ -241,7 +275,7 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
     @router.get("/jobs/{job_id}/result", tags=["jobs"],
                 responses={200: {"description": "The plan JSON", "content":
                                  {"application/json": {}}},
-                           422: {"model": ErrorBody}, 500: {"model": ErrorBody}})
+                           **_errors(404, 409, 422)})
     async def get_result(job_id: str, request: Request) -> Response:
         """The plan JSON of a done job (409 before; a failed job's error object after)."""
         service: Service = request.app.state.service
@@ -252,7 +286,8 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
                 f"/v1/jobs/{job_id})")
         return await _result(service, record)
 
-    @router.get("/jobs/{job_id}/report", response_class=HTMLResponse, tags=["jobs"])
+    @router.get("/jobs/{job_id}/report", response_class=HTMLResponse, tags=["jobs"],
+                responses=_errors(404, 409))
     def get_report(job_id: str, request: Request) -> HTMLResponse:
         """The report.html of a done job."""
         service: Service = request.app.state.service
@@ -268,7 +303,8 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
 
     @router.delete("/jobs/{job_id}", response_model=JobView, tags=["jobs"],
                    responses={202: {"model": JobView, "description": "Running: the solve is "
-                                    "being stopped; the job becomes cancelled"}})
+                                    "being stopped; the job becomes cancelled"},
+                              **_errors(404, 409)})
     def cancel(job_id: str, request: Request) -> JSONResponse:
         """Cancel a job: a queued one at once (200), a running one by stopping its process
         (202; its state becomes cancelled within a second or two)."""
@@ -282,12 +318,12 @@ def _v1_router(settings: ServiceSettings) -> APIRouter:
         status = 200 if record.state.finished else 202
         return JSONResponse(JobView.of(record).json_data(), status)
 
-    @router.get("/{kind}/schema", tags=["schemas"])
+    @router.get("/{kind}/schema", tags=["schemas"], responses=_errors(404))
     def instance_schema(kind: str) -> dict[str, Any]:
         """The JSON Schema of the kind's instance (its native JSON form)."""
         return _instance_schema(_kind(kind))
 
-    @router.get("/{kind}/options/schema", tags=["schemas"])
+    @router.get("/{kind}/options/schema", tags=["schemas"], responses=_errors(404))
     def options_schema(kind: str) -> dict[str, Any]:
         """The JSON Schema of the kind's options."""
         from optimizer import jobs
@@ -316,6 +352,53 @@ def _describe(service: Service) -> str:
     if isinstance(service.executor, LocalExecutor):
         return f"local worker processes, {service.settings.workers} job(s) at once"
     return str(service.executor.describe())
+
+
+async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 with ``Allow`` listing every method of the path (Starlette lists those of the first
+    route only: GET, not DELETE, on /v1/jobs/{id}); a path under an unknown kind is a 404."""
+    from starlette.routing import Match
+
+    parts = request.url.path.strip("/").split("/")
+    if len(parts) >= 3 and parts[0] == "v1" and parts[1] != "jobs" and parts[1] not in KINDS:
+        return ServiceError.not_found(f"unknown problem kind {parts[1]!r}; use "
+                                      f"{', '.join(KINDS)}").response()
+    allowed: set[str] = set()
+    scope = {**request.scope, "method": "\0"}  # matches no route's method: path only
+    routes = [*request.app.state.v1_routes,
+              *(r for r in request.app.router.routes if hasattr(r, "path"))]
+    for route in routes:
+        match, _child = route.matches(scope)
+        if match is not Match.NONE:
+            allowed |= set(getattr(route, "methods", None) or ())
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    allow = ", ".join(sorted(allowed)) or str((getattr(exc, "headers", None) or {}).get(
+        "Allow", ""))
+    return ServiceError(405, ExitCode.INVALID_INPUT, "method not allowed",
+                        headers={"Allow": allow}).response()
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document without its default 422 ``HTTPValidationError`` answer, which this
+    service never gives (request problems are 400 with the error object)."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                             description=app.description, routes=app.routes)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {})
+                body = responses.get("422", {}).get("content", {}).get(
+                    "application/json", {}).get("schema", {})
+                if body.get("$ref", "").endswith("/HTTPValidationError"):
+                    del responses["422"]
+        components = schema.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def _kind(kind: str) -> str:
@@ -348,6 +431,7 @@ def _prepare(kind: str, body: bytes, settings: ServiceSettings) -> tuple[dict[st
     """Check a request body: its options (the jobs layer's models, with the time cap) and its
     instance (the kind's reader, errors labelled ``instance``). Returns the options as JSON
     data and the instance as JSON text; raises :class:`ServiceError` 400 with every problem."""
+    from optimizer.executor import default_workers
     from optimizer.formats.instance_data import read_instance_data
     from optimizer.jobs import parse_options
 
@@ -364,8 +448,9 @@ def _prepare(kind: str, body: bytes, settings: ServiceSettings) -> tuple[dict[st
                 for key in data if key not in ("instance", "options")]
     options: dict[str, Any] = {}
     try:
-        options = parse_options(kind, data.get("options")).model_dump(mode="json")
-        options = cap_time_limit(options, settings.max_job_seconds)
+        parsed = parse_options(kind, data.get("options"))
+        options = cap_time_limit(parsed.model_dump(mode="json"), settings.max_job_seconds,
+                                 parsed.model_fields_set, default_workers())
     except InputError as exc:
         problems += exc.problems
     except ServiceError as exc:

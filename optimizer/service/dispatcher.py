@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ class Dispatcher:
     """Runs queued jobs of ``store`` on ``executor``, ``limit`` at a time.
 
     Only the dispatcher's thread touches the executor. :meth:`wake` after a submission makes
-    it look at once; otherwise it looks every ``poll`` seconds."""
+    it look at once, and so does a task's end; otherwise it looks every ``poll`` seconds."""
 
     def __init__(self, store: JobStore, executor: Any, limit: int, poll: float = 0.25,
                  on_finished: Callable[[str], None] | None = None) -> None:
@@ -28,6 +29,9 @@ class Dispatcher:
         #: Called (in the dispatcher's thread) with a job's id when its task has ended.
         self.on_finished = on_finished
         self._active: dict[str, tuple[Any, int]] = {}
+        #: Set when a job's worker task itself failed (not the solve: the machinery around
+        #: it), cleared by the next task that runs; reported by /health.
+        self.problem: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="optimizer-dispatcher",
@@ -76,9 +80,19 @@ class Dispatcher:
             try:
                 task.result()
             except BaseException as exc:  # the worker died, or execute_job itself failed
-                log.error("job %s attempt %d: %s: %s", job_id, attempt, type(exc).__name__, exc)
-                self.store.lost(job_id, attempt, f"{type(exc).__name__}: {exc}",
-                                worker_lost=isinstance(exc, WorkerLost))
+                lost = isinstance(exc, WorkerLost)
+                incident = uuid.uuid4().hex[:12]
+                # the details (paths, messages) stay in the log; the job says where to look
+                log.error("job %s attempt %d (incident %s): %s: %s", job_id, attempt, incident,
+                          type(exc).__name__, exc)
+                problem = (str(exc) if lost else
+                           f"incident {incident}: the details are in the service's log")
+                self.store.lost(job_id, attempt, problem, worker_lost=lost)
+                if not lost:
+                    self.problem = (f"the last job's worker task failed ({type(exc).__name__}, "
+                                    f"incident {incident})")
+            else:
+                self.problem = None
             if self.on_finished is not None:
                 self.on_finished(job_id)
         free = self.limit - len(self._active)
@@ -90,3 +104,6 @@ class Dispatcher:
                 continue
             task = self.executor.submit(execute_job, self.store.url, job_id, attempt)
             self._active[job_id] = (task, attempt)
+            add_callback = getattr(task, "add_done_callback", None)
+            if add_callback is not None:  # look as soon as it ends, not at the next poll
+                add_callback(self.wake)

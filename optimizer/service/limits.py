@@ -66,16 +66,39 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": data})
 
 
-def cap_time_limit(options: dict[str, Any], max_seconds: float) -> dict[str, Any]:
-    """``options`` (validated, as JSON data) with the service's time cap: a ``time_limit``
-    above ``max_seconds`` is a problem (:class:`ServiceError` 400), an unset one becomes
-    ``max_seconds`` (the solver then stops with its best plan instead of being stopped)."""
-    if "time_limit" not in options:
-        return options
-    limit = options["time_limit"]
-    if limit is None:
-        return {**options, "time_limit": max_seconds}
-    if limit > max_seconds:
-        raise ServiceError.invalid([f"options: field 'time_limit': at most {max_seconds:g} "
-                                    "seconds on this service (OPTIMIZER_MAX_JOB_SECONDS)"])
-    return options
+def cap_time_limit(options: dict[str, Any], max_seconds: float,
+                   given: set[str] | frozenset[str] | None = None,
+                   max_search_workers: int | None = None) -> dict[str, Any]:
+    """``options`` (validated, as JSON data) under the service's time cap ``max_seconds``
+    (docs/service.md, "Limits"); ``given``: the options the request named (None: all).
+
+    - ``time_limit`` and ``route_seconds`` given above the cap: a problem (:class:`ServiceError`
+      400 naming the field);
+    - not given: the kind's default, lowered to the cap if above it (silently: the client asked
+      for nothing; the job's options show what runs);
+    - ``time_limit`` given as null, or a kind whose default is none (no limit): the cap, so
+      the solver stops with its best plan instead of being stopped;
+    - routing ``workers`` (search processes) above ``max_search_workers``: a problem."""
+    given = set(options) if given is None else set(given)
+    problems: list[str] = []
+    out = dict(options)
+    for key in ("time_limit", "route_seconds"):
+        if key not in out:
+            continue
+        value = out[key]
+        if value is None:
+            out[key] = max_seconds
+        elif value > max_seconds:
+            if key in given:
+                problems.append(f"options: field {key!r}: at most {max_seconds:g} seconds on "
+                                "this service (OPTIMIZER_MAX_JOB_SECONDS)")
+            else:
+                out[key] = max_seconds
+    workers = out.get("workers")
+    if max_search_workers is not None and isinstance(workers, int) and \
+            workers > max_search_workers:
+        problems.append(f"options: field 'workers': at most {max_search_workers} on this "
+                        "service (its cores)")
+    if problems:
+        raise ServiceError.invalid(problems)
+    return out

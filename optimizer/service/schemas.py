@@ -100,13 +100,17 @@ class JobList(BaseModel):
 class Health(BaseModel):
     """GET /health."""
 
-    status: str = Field(description="ok, or unavailable when the job store does not answer")
+    status: str = Field(description="ok, or unavailable when the job store does not answer "
+                                    "or the executor is broken (503)")
     version: str
     workers: int = Field(description="Jobs solved at once.")
     executor: str
     queue: int = Field(description="Jobs waiting.")
     running: int
     database: str
+    executor_status: str = Field(default="ok", description="ok, or broken: jobs cannot run "
+                                 "(problems says why; the details are in the service's log)")
+    problems: list[str] = Field(default_factory=list)
 
 
 def iso(seconds: float | None) -> str | None:

@@ -237,6 +237,7 @@ class JobStore:
             conn.execute(jobs.update().where(jobs.c.id == job_id,
                                              jobs.c.state == JobState.QUEUED.value).values(
                 state=JobState.CANCELLED.value, finished=now, cancel_requested=True,
+                exit_code=130,
                 error={"code": 130, "error": "cancelled before it started", "problems": []}))
             conn.execute(jobs.update().where(jobs.c.id == job_id,
                                              jobs.c.state == JobState.RUNNING.value).values(
@@ -275,7 +276,7 @@ class JobStore:
         with self.engine.begin() as conn:
             return conn.execute(
                 jobs.update().where(jobs.c.state == JobState.RUNNING.value).values(
-                    state=JobState.FAILED.value, finished=time.time(),
+                    state=JobState.FAILED.value, finished=time.time(), exit_code=1,
                     error={"code": 1, "error": reason, "problems": []})).rowcount
 
     def lost(self, job_id: str, attempt: int, problem: str, worker_lost: bool = True) -> bool:
@@ -286,7 +287,7 @@ class JobStore:
             return conn.execute(jobs.update().where(
                 jobs.c.id == job_id, jobs.c.attempt == attempt,
                 jobs.c.state.in_([JobState.QUEUED.value, JobState.RUNNING.value])).values(
-                state=JobState.FAILED.value, finished=time.time(),
+                state=JobState.FAILED.value, finished=time.time(), exit_code=1,
                 error={"code": 1, "error": error, "problems": [problem]})).rowcount == 1
 
     def ping(self) -> bool:

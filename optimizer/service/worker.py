@@ -15,8 +15,10 @@ import os
 import socket
 import threading
 import time
+import uuid
 from typing import Any
 
+from optimizer.errors import ExitCode
 from optimizer.service.store import JobState, JobStore, dump_json
 
 log = logging.getLogger("optimizer.service")
@@ -51,15 +53,30 @@ class _Watch:
         self._last_write = 0.0
         self._last_poll = 0.0
         self._stop = False
+        self._latest: dict[str, Any] | None = None  # the last report received
+        self._written = True  # ... and whether it is in the store
 
     def progress(self, progress: Any) -> None:
-        now = time.monotonic()
-        if now - self._last_write < self.interval:
-            return
-        self._last_write = now
+        """A report from the solve: written now, or (within ``interval`` of the last write)
+        kept and written by the next :meth:`cancelled` poll or :meth:`flush`: the last report
+        is never lost."""
         data = progress.model_dump(mode="json") if hasattr(progress, "model_dump") else progress
+        self._latest, self._written = dict(data), False
+        if time.monotonic() - self._last_write >= self.interval:
+            self.flush()
+
+    def flush(self, heartbeat: bool = False) -> None:
+        """Write the last report if it is not in the store yet; with ``heartbeat``, also the
+        same report with ``elapsed`` advanced (a long step that reports nothing, e.g. a plan's
+        routing, still shows the time going on)."""
+        if self._latest is None or (self._written and not heartbeat):
+            return
+        data = dict(self._latest)
+        data["elapsed"] = round(max(float(data.get("elapsed") or 0.0),
+                                    time.monotonic() - self.start), 3)
+        self._last_write, self._written = time.monotonic(), True
         try:
-            self.store.progress(self.job_id, self.attempt, dict(data))
+            self.store.progress(self.job_id, self.attempt, data)
         except Exception as exc:  # progress is best effort; the outcome is what counts
             log.warning("job %s: progress not written: %s", self.job_id, exc)
 
@@ -72,6 +89,7 @@ class _Watch:
             return True
         if now - self._last_poll >= self.interval:
             self._last_poll = now
+            self.flush(heartbeat=now - self._last_write >= 2 * self.interval)
             try:
                 self._stop = self.store.should_stop(self.job_id, self.attempt)
             except Exception as exc:  # the database is away for a moment: keep solving
@@ -100,6 +118,35 @@ def _exit_with_parent() -> None:
     _parent_watch.start()
 
 
+def warm_worker() -> None:
+    """The initializer of the service's local worker processes (run once as each starts,
+    before the first job): import the job layer and start the fork server job processes
+    come from (:func:`optimizer.jobs.isolated.job_context`; it imports the solvers and warms
+    the report builder), which would otherwise cost the first job of each worker seconds.
+    A failure here only costs that time later."""
+    _exit_with_parent()
+    try:
+        from optimizer.jobs.isolated import job_context, start_method
+
+        job_context()
+        if start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
+    except Exception as exc:  # the first job will start it (and say what is wrong)
+        log.warning("worker warm-up failed: %s: %s", type(exc).__name__, exc)
+
+
+def _internal(job_id: str, details: str, trace: bool = False) -> dict[str, Any]:
+    """A job's internal error as clients see it (a generic message and an incident id); the
+    details are logged with the id."""
+    incident = uuid.uuid4().hex[:12]
+    log.error("job %s: internal error (incident %s): %s", job_id, incident, details,
+              exc_info=trace)
+    return {"code": int(ExitCode.INTERNAL_ERROR), "error": "internal error",
+            "problems": [f"incident {incident}: the details are in the service's log"]}
+
+
 def execute_job(database_url: str, job_id: str, attempt: int) -> str:
     """Run attempt ``attempt`` of job ``job_id`` of the store at ``database_url`` and record
     how it ended. Returns the job's state afterwards as the worker saw it (``"skipped"`` when
@@ -123,6 +170,7 @@ def execute_job(database_url: str, job_id: str, attempt: int) -> str:
         spec = JobSpec(kind=record.kind, instance=json.loads(instance),
                        options=record.options, label="instance")
         outcome = run_isolated(spec, on_progress=watch.progress, cancelled=watch.cancelled)
+        watch.flush()
     except JobError as exc:
         if exc.code == 130 and watch.timed_out:
             store.failed(job_id, attempt, {
@@ -133,12 +181,15 @@ def execute_job(database_url: str, job_id: str, attempt: int) -> str:
         if exc.code == 130:
             store.failed(job_id, attempt, exc.to_json(), state=JobState.CANCELLED)
             return JobState.CANCELLED.value
+        if exc.code == ExitCode.INTERNAL_ERROR and exc.error.startswith("internal error"):
+            # a bug in the solve: its message may name server paths; it goes to the log
+            store.failed(job_id, attempt, _internal(job_id, f"{exc.error} {exc.problems}"))
+            return JobState.FAILED.value
         store.failed(job_id, attempt, exc.to_json())
         return JobState.FAILED.value
     except Exception as exc:  # a bug: say so in the job, keep the traceback in the log
-        log.exception("job %s: internal error", job_id)
-        store.failed(job_id, attempt, {"code": 1, "error": "internal error",
-                                       "problems": [f"{type(exc).__name__}: {exc}"]})
+        store.failed(job_id, attempt, _internal(job_id, f"{type(exc).__name__}: {exc}",
+                                                trace=True))
         return JobState.FAILED.value
     store.done(job_id, attempt, status=outcome.status, exit_code=outcome.exit_code,
                objective=outcome.objective, bound=outcome.bound, gap=outcome.gap,

@@ -175,3 +175,37 @@ def test_the_cluster_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cluster_address() is None
     monkeypatch.setenv("OPTIMIZER_CLUSTER", " tcp://10.0.0.5:8786 ")
     assert cluster_address() == "tcp://10.0.0.5:8786"
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+def test_tasks_still_run_after_the_marker_folder_is_removed(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A temp cleaner removing the marker folder must not fail every later task; and a worker
+    lost after that is still retried (the folder is made again)."""
+    import shutil
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with LocalExecutor(2) as executor:
+        assert executor.map(square, [(2,)]) == [4]
+        marks = executor._marks
+        assert marks is not None and marks.parent == tmp_path
+        shutil.rmtree(marks)
+        assert executor.check() is None  # made again
+        shutil.rmtree(marks)
+        assert executor.map(square, [(3,), (4,)]) == [9, 16]
+        shutil.rmtree(marks)
+        results = executor.run_all(die_first_time, [(str(tmp_path / "died"), 7)])
+        assert results[0].ok and results[0].value == 7 and results[0].attempts == 2
+
+
+def test_warm_starts_every_worker_process_with_its_initializer() -> None:
+    with LocalExecutor(2, initializer=_child) as executor:
+        executor.warm()
+        processes = executor._pool._processes  # type: ignore[union-attr]
+        assert len(processes) == 2 and all(p.is_alive() for p in processes.values())
+        assert executor.check() is None

@@ -223,3 +223,28 @@ def test_a_plan_the_checker_rejects_is_error_5_listing_the_violations(
         run_job(JobSpec(kind="sourcing", instance=_data(JobKind.SOURCING)))
     assert caught.value.code == 5
     assert caught.value.problems == ["capacity S1: made up for the test"]
+
+
+def test_a_plan_reports_no_bound_for_a_cost_the_network_mip_did_not_bound(
+        outcomes: dict[JobKind, JobOutcome]) -> None:
+    """The plan's objective is its total cost (routed days included); the network MIP's
+    bound and gap are about the MIP's own objective and are reported only when it is that
+    cost."""
+    outcome = outcomes[JobKind.PLAN]
+    network = outcome.plan["network"]["solve"]["objective"]
+    assert outcome.objective is not None and network is not None
+    if abs(network - outcome.objective) > 1e-6 * abs(outcome.objective):
+        assert outcome.bound is None and outcome.gap is None
+    else:
+        assert outcome.bound is not None
+
+
+def test_a_solve_without_a_plan_ends_its_progress_without_figures() -> None:
+    """The elastic re-solve that explains an infeasible instance is a MIP too: its figures are
+    not an incumbent, so the last report says how the solve ended, without figures."""
+    data = json.loads((ROOT / "instances" / "sourcing" / "infeasible.json").read_text())
+    seen: list[JobProgress] = []
+    outcome = run_job(JobSpec(kind="sourcing", instance=data), seen.append)
+    assert outcome.status == "infeasible"
+    assert seen and seen[-1].best is None and seen[-1].bound is None
+    assert seen[-1].message.startswith("infeasible")

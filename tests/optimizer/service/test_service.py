@@ -198,11 +198,12 @@ def test_sync_cap_then_cancel_a_queued_and_a_running_job(server: Server) -> None
 
         gone = client.delete(f"/v1/jobs/{queued['id']}")
         assert gone.status_code == 200 and gone.json()["state"] == "cancelled"
+        assert gone.json()["exit_code"] == 130
         stopping = client.delete(f"/v1/jobs/{running['id']}")
         assert stopping.status_code == 202 and stopping.json()["cancel_requested"]
         job = wait_for(client, running["id"], {"cancelled", "failed", "done"}, seconds=30)
         assert job["state"] == "cancelled", job
-        assert job["error"]["code"] == 130
+        assert job["error"]["code"] == 130 and job["exit_code"] == 130
         assert_error(client.get(f"/v1/jobs/{running['id']}/result"), 409, 130)
         assert_error(client.delete(f"/v1/jobs/{running['id']}"), 409, 2)
         # the worker is free again: the next job runs
@@ -237,3 +238,68 @@ def test_an_infeasible_instance_is_an_outcome_not_an_error(server: Server) -> No
         job = client.get(f"/v1/jobs/{response.headers['x-optimizer-job-id']}").json()
     assert job["state"] == "done" and job["exit_code"] == 3 and job["error"] is None
     assert response.json()["infeasibility"]
+
+
+@pytest.mark.parametrize(("kind", "options", "field"), [
+    ("routing", {"metaheuristic": "foo"}, "metaheuristic"),
+    ("routing", {"first_solution": "bar"}, "first_solution"),
+    ("routing", {"engine": "fast"}, "engine"),
+    ("routing", {"workers": 100000}, "workers"),
+    ("sourcing", {"time_limit": True}, "time_limit"),
+    ("sourcing", {"marginals": "yes"}, "marginals"),
+    ("sourcing", {"threads": "2"}, "threads"),
+    ("plan", {"route_seconds": 1000}, "route_seconds"),
+])
+def test_option_values_are_checked_strictly_at_submission(server: Server, kind: str,
+                                                          options: dict[str, Any],
+                                                          field: str) -> None:
+    """Values the solve would refuse, booleans or strings for numbers, a routing search
+    longer than the time cap, more search processes than cores: 400 at once, naming the
+    field (nothing is stored)."""
+    with server.client() as client:
+        before = len(client.get("/v1/jobs").json()["jobs"])
+        data = assert_error(client.post(f"/v1/{kind}/jobs", json={
+            "instance": example(kind), "options": options}), 400, 2)
+        assert any(p.startswith(f"options: field '{field}'") for p in data["problems"]), data
+        assert len(client.get("/v1/jobs").json()["jobs"]) == before
+
+
+def test_query_parameters_kinds_and_allowed_methods(server: Server) -> None:
+    with server.client() as client:
+        assert "bogus" in assert_error(client.get("/v1/jobs", params={"kind": "bogus"}),
+                                       400, 2)["problems"][0]
+        for params in ({"kind": ""}, {"state": ""}, {"kind": "", "state": ""}):
+            assert client.get("/v1/jobs", params=params).status_code == 200  # empty = any
+        listed = client.get("/v1/jobs", params={"kind": "sourcing", "state": "done"})
+        assert all(j["kind"] == "sourcing" and j["state"] == "done"
+                   for j in listed.json()["jobs"])
+        for method in ("GET", "POST"):  # an unknown kind is a 404 whatever the method
+            assert "foo" in assert_error(client.request(method, "/v1/foo/jobs"), 404, 2)["error"]
+        response = client.post("/v1/jobs/0123456789abcdef", json={})
+        assert_error(response, 405, 2)
+        allowed = {m.strip() for m in response.headers["allow"].split(",")}
+        assert {"GET", "DELETE"} <= allowed and "POST" not in allowed
+        response = client.get("/v1/sourcing/jobs")
+        assert_error(response, 405, 2)
+        assert response.headers["allow"] == "POST"
+
+
+def test_the_openapi_document_describes_the_real_error_answers(server: Server) -> None:
+    """Every error answer of the document is the error object (no FastAPI 422
+    HTTPValidationError, which the service never sends); 409 only where it happens."""
+    spec = httpx.get(f"{server.url}/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(spec)
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if int(status) < 400 or path == "/health":  # /health's 503 is its own body
+                    continue
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorBody"}, \
+                    (method, path, status)
+    paths = spec["paths"]
+    assert "409" not in paths["/v1/jobs"]["get"]["responses"]
+    assert "409" not in paths["/v1/{kind}/jobs"]["post"]["responses"]
+    assert "422" in paths["/v1/jobs/{job_id}/result"]["get"]["responses"]
+    assert "422" in paths["/v1/{kind}/solve"]["post"]["responses"]
+    assert "405" in paths["/v1/jobs/{job_id}"]["get"]["responses"]

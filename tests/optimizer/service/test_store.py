@@ -99,3 +99,40 @@ def test_settings(tmp_path: Path) -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
     with pytest.raises(Exception, match="OPTIMIZER_MAX_BODY_BYTES"):
         ServiceSettings.from_env({"OPTIMIZER_MAX_BODY_BYTES": "lots"})
+
+
+def test_failed_and_cancelled_jobs_carry_their_exit_code(store: JobStore) -> None:
+    queued = store.create("sourcing", {}, "{}")
+    cancelled = store.cancel(queued.id)
+    assert cancelled is not None and cancelled.state is JobState.CANCELLED
+    assert cancelled.exit_code == 130 and cancelled.error["code"] == 130  # type: ignore[index]
+    running = store.create("sourcing", {}, "{}")
+    attempt = store.claim(running.id)
+    assert attempt is not None and store.start(running.id, attempt, "h:5", 5)
+    assert store.recover() == 1
+    stopped = store.get(running.id)
+    assert stopped is not None and stopped.exit_code == 1 and stopped.error["code"] == 1  # type: ignore[index]
+    lost = store.create("sourcing", {}, "{}")
+    attempt = store.claim(lost.id)
+    assert attempt is not None and store.lost(lost.id, attempt, "incident x", worker_lost=False)
+    failed = store.get(lost.id)
+    assert failed is not None and failed.exit_code == 1 and failed.error["code"] == 1  # type: ignore[index]
+
+
+def test_the_watch_keeps_the_last_report_and_shows_time_going_on(store: JobStore) -> None:
+    job = store.create("plan", {}, "{}")
+    attempt = store.claim(job.id)
+    assert attempt is not None and store.start(job.id, attempt, "h:6", 6)
+    watch = _Watch(store, job.id, attempt, None, interval=0.05)
+    watch.progress({"elapsed": 0.01, "message": "baseline: network MIP"})
+    watch.progress({"elapsed": 0.02, "message": "baseline: routing"})  # within the interval
+    assert store.get(job.id).progress["message"] == "baseline: network MIP"  # type: ignore[index]
+    time.sleep(0.06)
+    watch.cancelled()  # the poll writes what was kept
+    first = store.get(job.id).progress
+    assert first is not None and first["message"] == "baseline: routing"
+    time.sleep(0.12)
+    watch.cancelled()  # nothing new for a while: the same report, elapsed advanced
+    later = store.get(job.id).progress
+    assert later is not None and later["message"] == "baseline: routing"
+    assert later["elapsed"] > first["elapsed"]
