@@ -196,6 +196,12 @@ def _stdout_to_stderr() -> Iterator[IO[str]]:
             os.close(saved)
 
 
+def people_console() -> Console:
+    """Where a command's messages for people go: stdout, or stderr under ``--json`` (stdout is
+    the JSON's), so a pipe-mode caller sees the same summary a person would."""
+    return err_console if json_mode() else console
+
+
 def print_json(data: Any) -> None:
     """Print a JSON document on stdout (the real one under :func:`json_output`)."""
     stream = _JSON_STREAM.get()

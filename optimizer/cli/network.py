@@ -28,6 +28,7 @@ from optimizer.cli.common import (
     interrupt_exits_130,
     is_stdin,
     json_output,
+    people_console,
     print_json,
     read_stdin_instance,
     violation_lines,
@@ -219,18 +220,18 @@ def solve_command(
                           f"the best plan found so far (status {plan.solve.status.value}, gap "
                           f"{'-' if plan.solve.gap is None else f'{plan.solve.gap:.2%}'})",
                           highlight=False)
+    show = people_console()  # the same summary on stderr under --json
+    show.print(plan_summary(plan, currency=currency))
+    if plan.routes:
+        from optimizer.reports.network_routes import routes_table
+
+        show.print(routes_table(plan, inst.network_policy.delivery_days, currency))
+    if out is not None:
+        show.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
+        if plan.open_facilities and map_coordinates(inst) is None:
+            show.print(why_no_map(inst), highlight=False)
     if as_json:
         print_json(plan.model_dump(mode="json"))
-    else:
-        console.print(plan_summary(plan, currency=currency))
-        if plan.routes:
-            from optimizer.reports.network_routes import routes_table
-
-            console.print(routes_table(plan, inst.network_policy.delivery_days, currency))
-        if out is not None:
-            console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
-            if plan.open_facilities and map_coordinates(inst) is None:
-                console.print(why_no_map(inst), highlight=False)
     raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
 
 

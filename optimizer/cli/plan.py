@@ -28,6 +28,7 @@ from optimizer.cli.common import (
     interrupt_exits_130,
     is_stdin,
     json_output,
+    people_console,
     print_json,
     read_stdin_instance,
 )
@@ -170,19 +171,19 @@ def solve_command(
                              comparison=None if comparison is None else comparison.rows,
                              extra=_report_writer(runs, plans, None if comparison is None
                                                   else comparison.rows))
+    from optimizer.reports.plan_summary import comparison_table, plan_summary, why_no_plan
+
+    show = people_console()  # the same summary on stderr under --json
+    show.print(plan_summary(baseline))
+    if comparison is not None:
+        show.print(comparison_table(comparison, inst.currency))
+        for line in why_no_plan({k: v for k, v in plans.items() if k != "baseline"}):
+            show.print(line, highlight=False)
+    if out is not None:
+        show.print(f"plan written to {out}/ ({len(written)} files"
+                   f"{', scenarios in scenarios/' if len(plans) > 1 else ''})")
     if as_json:
         print_json(baseline.model_dump(mode="json"))
-    else:
-        from optimizer.reports.plan_summary import comparison_table, plan_summary, why_no_plan
-
-        console.print(plan_summary(baseline))
-        if comparison is not None:
-            console.print(comparison_table(comparison, inst.currency))
-            for line in why_no_plan({k: v for k, v in plans.items() if k != "baseline"}):
-                console.print(line, highlight=False)
-        if out is not None:
-            console.print(f"plan written to {out}/ ({len(written)} files"
-                          f"{', scenarios in scenarios/' if len(plans) > 1 else ''})")
     raise typer.Exit(int(STATUS_EXIT[baseline.solve.status]))
 
 

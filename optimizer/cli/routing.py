@@ -34,6 +34,7 @@ from optimizer.cli.common import (
     interrupt_exits_130,
     is_stdin,
     json_output,
+    people_console,
     print_json,
     read_stdin_instance,
     violation_lines,
@@ -177,12 +178,12 @@ def solve_command(
     written = []
     if out is not None:
         written = write_routing_plan(plan, out, inst, inputs=inputs, with_map=True)
+    show = people_console()  # the same summary on stderr under --json
+    show.print(plan_summary(plan, inst))
+    if out is not None:
+        show.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
     if as_json:
         print_json(plan.model_dump(mode="json"))
-    else:
-        console.print(plan_summary(plan, inst))
-        if out is not None:
-            console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
     if was_interrupted(plan.solve.stop_reason):
         err_console.print("[bold yellow]interrupted[/]: Ctrl-C stopped the searches; this is "
                           "the best plan found so far (checked)", highlight=False)

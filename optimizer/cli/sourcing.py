@@ -38,6 +38,7 @@ from optimizer.cli.common import (
     interrupt_exits_130,
     is_stdin,
     json_output,
+    people_console,
     print_json,
     read_stdin_instance,
     violation_lines,
@@ -142,14 +143,14 @@ def solve_command(
                           f"the best plan found so far (status {plan.solve.status.value}, gap "
                           f"{'-' if plan.solve.gap is None else f'{plan.solve.gap:.2%}'})",
                           highlight=False)
+    show = people_console()  # the same summary on stderr under --json
+    show.print(plan_summary(plan, currency=currency))
+    if values is not None:
+        show.print(marginals_table(values))
+    if out is not None:
+        show.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
     if as_json:
         print_json(sourcing_plan_json(plan, values))
-    else:
-        console.print(plan_summary(plan, currency=currency))
-        if values is not None:
-            console.print(marginals_table(values))
-        if out is not None:
-            console.print(f"plan written to {out}/ ({', '.join(p.name for p in written)})")
     raise typer.Exit(int(STATUS_EXIT[plan.solve.status]))
 
 

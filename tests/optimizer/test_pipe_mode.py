@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,6 +74,12 @@ def test_solve_reads_stdin_and_prints_only_the_plan_json(kind: str) -> None:
     plan = _only_json(done)
     assert plan["instance"] == EXAMPLES[kind].stem
     assert plan["solve"]["status"] in ("optimal", "feasible")
+    # the messages for people, the same summary as without --json, are on stderr (it was
+    # empty: the summary was printed only without --json)
+    assert re.search(rf"status +{plan['solve']['status'].upper()} \(", done.stderr), done.stderr
+    if kind != "routing":  # the others' summaries are titled with the plan's kind and name
+        title = "integrated" if kind == "plan" else kind
+        assert f"{title} plan: {EXAMPLES[kind].stem}" in done.stderr
 
 
 def test_malformed_json_is_an_error_object_naming_stdin_line_and_column() -> None:
@@ -133,6 +140,7 @@ def test_out_with_stdin_writes_the_folder_and_the_same_plan(tmp_path: Path) -> N
     written = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert written == printed
     assert (out / "report.html").is_file()
+    assert f"plan written to {out}/ (plan.json" in re.sub(r"\s+", " ", done.stderr)
 
 
 def test_an_unusable_out_under_json_is_an_error_object_before_solving(tmp_path: Path) -> None:
