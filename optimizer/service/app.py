@@ -371,8 +371,6 @@ async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
         match, _child = route.matches(scope)
         if match is not Match.NONE:
             allowed |= set(getattr(route, "methods", None) or ())
-    if "GET" in allowed:
-        allowed.add("HEAD")
     allow = ", ".join(sorted(allowed)) or str((getattr(exc, "headers", None) or {}).get(
         "Allow", ""))
     return ServiceError(405, ExitCode.INVALID_INPUT, "method not allowed",
@@ -394,6 +392,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     "application/json", {}).get("schema", {})
                 if body.get("$ref", "").endswith("/HTTPValidationError"):
                     del responses["422"]
+                for status, response in responses.items():
+                    # errors are JSON, also on an HTML endpoint (the report)
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" not in content and content:
+                        response["content"] = {"application/json": next(iter(
+                            content.values()))}
         components = schema.get("components", {}).get("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)

@@ -22,6 +22,7 @@ HTTP   code when
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -111,7 +112,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.error("internal error on %s %s: %s: %s", request.method, request.url.path,
-                  type(exc).__name__, exc)
-        return JSONResponse(error_body(ExitCode.INTERNAL_ERROR, "internal error",
-                                       [f"{type(exc).__name__}; see the service log"]), 500)
+        incident = uuid.uuid4().hex[:12]
+        log.error("internal error on %s %s (incident %s): %s: %s", request.method,
+                  request.url.path, incident, type(exc).__name__, exc, exc_info=exc)
+        return JSONResponse(error_body(ExitCode.INTERNAL_ERROR, "internal error", [
+            f"incident {incident}: the details are in the service's log"]), 500)

@@ -118,6 +118,10 @@ def _exit_with_parent() -> None:
     _parent_watch.start()
 
 
+def _nothing() -> None:
+    """The warm-up's job process."""
+
+
 def warm_worker() -> None:
     """The initializer of the service's local worker processes (run once as each starts,
     before the first job): import the job layer and start the fork server job processes
@@ -128,11 +132,13 @@ def warm_worker() -> None:
     try:
         from optimizer.jobs.isolated import job_context, start_method
 
-        job_context()
+        context = job_context()
         if start_method() == "forkserver":
-            from multiprocessing import forkserver
-
-            forkserver.ensure_running()
+            # one empty job process: returns once the fork server has imported its modules
+            # (starting it alone returns before that)
+            process = context.Process(target=_nothing, name="warm-up")
+            process.start()
+            process.join()
     except Exception as exc:  # the first job will start it (and say what is wrong)
         log.warning("worker warm-up failed: %s: %s", type(exc).__name__, exc)
 

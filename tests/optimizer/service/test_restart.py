@@ -64,6 +64,7 @@ def test_kill_9_mid_job_then_start_again(restarted: Server) -> None:
         failed = client.get(f"/v1/jobs/{running['id']}").json()
         assert failed["state"] == "failed"
         assert failed["error"] == {"code": 1, "error": STOPPED_REASON, "problems": []}
+        assert failed["exit_code"] == 1
         for job in queued:
             done = wait_for(client, job["id"], FINISHED)
             assert done["state"] == "done", done
