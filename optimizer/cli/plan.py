@@ -142,11 +142,14 @@ def solve_command(
     runs = plan_runs(inst, source, names)
     count = workers or min(default_workers(), len(runs))
     pool = make_executor(count, cluster)
-    # with worker processes each run's searches stay in its worker; a run in this process
-    # searches in a child process, which stops on Ctrl-C (OR-Tools searching in this process
-    # swallowed Ctrl-C: the run went on and wrote its plan)
-    options = integrated_options(time_limit, route_seconds, gap, seed,
-                                 isolate=isinstance(pool, LocalExecutor) and count == 1)
+    if isinstance(pool, LocalExecutor) and pool.workers == 1:
+        # never in this process: there the network's location-routing search (HiGHS and
+        # OR-Tools, which swallow Ctrl-C and SIGTERM) ran on to its end after a SIGTERM and
+        # wrote its plan; in a worker process of its own the run is stopped from here at once
+        # (exit 130, nothing written). 2: one task, one worker process, never this one
+        pool = LocalExecutor(2)
+    # each run's searches stay in its worker process (stopped with it)
+    options = integrated_options(time_limit, route_seconds, gap, seed, isolate=False)
     plans: dict[str, IntegratedPlan] = {}
     with console.status(f"solving {', '.join(runs)} ({count} worker(s))...") \
             if not as_json else _quiet(), pool:

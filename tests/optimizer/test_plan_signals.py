@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from tests.models.integrated import tiny
-from tests.optimizer.test_signals import _alive, _children, _start
+from tests.optimizer.test_signals import ROOT, _alive, _children, _start
+
+STARTER = ROOT / "instances" / "plan" / "starter.json"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -60,6 +62,26 @@ def _interrupt(process: subprocess.Popen[str], tmp_path: Path, out: Path,
             break
         time.sleep(0.1)
     assert _alive(children) == set()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_the_network_solve_of_one_run_exits_130_and_writes_nothing(
+        tmp_path: Path, signum: signal.Signals) -> None:
+    """``plan solve instances/plan/starter.json`` (one run): its network is solved by the
+    location-routing search, which ran in the command's process, where HiGHS and OR-Tools
+    swallow Ctrl-C and SIGTERM: SIGTERM 8 s after the start did not stop it, it ran to its
+    network time limit, routed its days and wrote its plan. Now the run is in a worker process
+    of its own, stopped at once. The 600 s network limit makes a swallowed signal fail the
+    wait (there were no child processes at all then)."""
+    out = tmp_path / "out"
+    process = _start("plan", "solve", str(STARTER), "--out", str(out), "--time-limit", "600",
+                     "--route-seconds", "600", "--seed", "0")
+    try:
+        _interrupt(process, tmp_path, out, signum)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
