@@ -143,7 +143,11 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         executor = make_executor_for(settings)
         # worker processes and their fork servers started before the first request (and
         # before /health answers): a job then costs its solve, not a process start
-        await run_in_threadpool(executor.warm)
+        try:
+            await run_in_threadpool(executor.warm)
+        except Exception as exc:  # the first jobs pay for the start; /health says if broken
+            log.warning("the worker processes were not warmed: %s: %s", type(exc).__name__,
+                        exc)
         waiters = Waiters()
         waiters.bind(asyncio.get_running_loop())
         dispatcher = Dispatcher(store, executor, settings.workers, on_finished=waiters.notify)
