@@ -353,11 +353,6 @@ class LocalExecutor(Executor):
         """None when tasks can run; else what is wrong (for a health check)."""
         if self._pool is not None and getattr(self._pool, "_broken", False):
             return "the worker pool is broken (it is restarted with the next task)"
-        if self._marks is not None:
-            try:
-                self._marks.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                return f"the task marker folder cannot be created ({exc.strerror})"
         return None
 
     def close(self, abort: bool = False) -> None:

@@ -195,8 +195,7 @@ def test_tasks_still_run_after_the_marker_folder_is_removed(tmp_path: Path,
         marks = executor._marks
         assert marks is not None and marks.parent == tmp_path
         shutil.rmtree(marks)
-        assert executor.check() is None  # made again
-        shutil.rmtree(marks)
+        assert executor.check() is None
         assert executor.map(square, [(3,), (4,)]) == [9, 16]
         shutil.rmtree(marks)
         results = executor.run_all(die_first_time, [(str(tmp_path / "died"), 7)])
