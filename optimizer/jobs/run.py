@@ -273,7 +273,8 @@ def _plan(inst: Any, options: PlanJobOptions, label: str, progress: _Progress,
         for name, run in runs.items():
             progress.note(f"{name}: network solve, then each DC's routes "
                           f"({options.route_seconds:g} s a day)")
-            hook = None if run.network.routes_mode else progress.mip(f"{name}: network MIP")
+            hook = None if run.network.routes_mode else progress.mip(
+                f"{name}: network MIP, then each DC's routes")
             with reporting_progress(hook):
                 kind, value = solve_one(run, solve_options)
             if kind == "input":
