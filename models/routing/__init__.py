@@ -25,7 +25,7 @@ from models.routing.data import (
 from models.routing.distances import matrices, node_ids
 from models.routing.explain import impossible_stops, unserved_reasons
 from models.routing.generator import generate_day
-from models.routing.ortools_engine import Found
+from models.routing.ortools_engine import FIRST_SOLUTION, METAHEURISTIC, Found
 from models.routing.plan import (
     BreakTaken,
     Route,
@@ -40,6 +40,7 @@ from models.routing.plan_frames import clock, is_metric, time_text, window_text
 from models.routing.pyvrp_engine import unsupported as pyvrp_unsupported
 from models.routing.solve import (
     MAX_SEED,
+    Engine,
     PlanCheckError,
     RoutingOptions,
     SearchProcessError,
@@ -55,14 +56,17 @@ from models.routing.solve import (
 from models.routing.tables import MATRIX_FILES, ROUTING_TABLES
 
 __all__ = [
+    "FIRST_SOLUTION",
     "MATRIX_FILES",
     "MAX_SEED",
+    "METAHEURISTIC",
     "ROUTING_TABLES",
     "Break",
     "BreakTaken",
     "CheckReport",
     "Depot",
     "DistanceSpec",
+    "Engine",
     "Found",
     "MatrixData",
     "Objective",

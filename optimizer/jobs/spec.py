@@ -14,9 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.routing import MAX_SEED
-from models.routing.ortools_engine import FIRST_SOLUTION, METAHEURISTIC
-from models.routing.solve import Engine
+from models.routing import FIRST_SOLUTION, MAX_SEED, METAHEURISTIC, Engine
 from optimizer.errors import ExitCode, InputError
 
 
