@@ -178,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds of memory sampling after the last job")
     parser.add_argument("--out", type=Path, default=RESULTS / "service-load.md")
     args = parser.parse_args(argv)
+    if args.out.is_dir():  # a folder: the report goes in it under its usual name
+        args.out = args.out / "service-load.md"
 
     payloads = []
     for kind, path, options in JOBS:
