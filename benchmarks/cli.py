@@ -37,6 +37,15 @@ def _root() -> None:
     """Benchmark suites."""
 
 
+#: The suites' many-solves options (docs/batch.md): how many instances at once, and where.
+JobsOpt = Annotated[int, typer.Option(
+    min=1, help="Instances solved at once, in worker processes (default 1: one at a time, in "
+                "this process; timings are the instance's own).")]
+ClusterOpt = Annotated[str | None, typer.Option(
+    help="Run the instances on the Dask scheduler at this address ('local': a LocalCluster "
+         "of --jobs workers).")]
+
+
 @app.command()
 def sourcing(
     suite: Annotated[str, typer.Option(help=f"One of: {', '.join(SUITES)}.")] = "smoke",
@@ -45,12 +54,8 @@ def sourcing(
     solver: Annotated[str, typer.Option(help="highs or cbc.")] = "highs",
     time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 600.0,
     gap: Annotated[float, typer.Option(help="Relative gap (0 = prove optimality).")] = 0.0,
-    jobs: Annotated[int, typer.Option(
-        min=1, help="Instances solved at once, in worker processes (default 1: one at a "
-                    "time, in this process; timings are the instance's own).")] = 1,
-    cluster: Annotated[str | None, typer.Option(
-        help="Run the instances on the Dask scheduler at this address ('local': a "
-             "LocalCluster of --jobs workers).")] = None,
+    jobs: JobsOpt = 1,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Solve the generated sourcing suite; write sourcing-<suite>.csv and .md."""
     if suite not in SUITES:
@@ -98,12 +103,8 @@ def network(
         help="Comma-separated instance names (default: all of the suite).")] = None,
     out: Annotated[Path, typer.Option(help="Folder for network-<suite>.csv and .md.")] = Path(
         "benchmarks/results"),
-    jobs: Annotated[int, typer.Option(
-        min=1, help="Instances solved at once, in worker processes (default 1: one at a "
-                    "time, in this process; timings are the instance's own).")] = 1,
-    cluster: Annotated[str | None, typer.Option(
-        help="Run the instances on the Dask scheduler at this address ('local': a "
-             "LocalCluster of --jobs workers).")] = None,
+    jobs: JobsOpt = 1,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Solve a network-design suite against the published optima (generated: the gap); write
     network-<suite>.csv and .md with the targets marked met or not. Fails when a plan fails
@@ -240,12 +241,8 @@ def routing(
     only: Annotated[str | None, typer.Option(
         help="native only: comma-separated instance names (default: all).")] = None,
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
-    jobs: Annotated[int, typer.Option(
-        min=1, help="Instances solved at once, in worker processes (default 1: one at a "
-                    "time, in this process; timings are the instance's own).")] = 1,
-    cluster: Annotated[str | None, typer.Option(
-        help="Run the instances on the Dask scheduler at this address ('local': a "
-             "LocalCluster of --jobs workers).")] = None,
+    jobs: JobsOpt = 1,
+    cluster: ClusterOpt = None,
 ) -> None:
     """Solve a routing suite against the reference values; write routing-<suite>.csv and .md.
     Fails on a checker violation or a plan-less instance (native: on a checker violation; days

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from optimizer.errors import ExitCode, InputError
 from optimizer.jobs.steps import STATUS_EXIT as STATUS_EXIT  # the commands' exit codes
+from optimizer.jobs.steps import violation_lines as violation_lines  # check failures
 
 #: Width when the output is not a terminal (a file, a pipe) and COLUMNS is not set: Rich would
 #: take 80 and crop wide tables (a products table lost its last columns in a saved report).
@@ -225,6 +226,3 @@ def print_error_json(code: ExitCode | int, error: str, problems: Iterable[str] =
     print_json(error_json(code, error, problems))
 
 
-def violation_lines(report: object) -> list[str]:
-    """The violations of a checker's report, one line each (``rule subject: message``)."""
-    return [f"{v.rule} {v.subject}: {v.message}" for v in getattr(report, "violations", [])]

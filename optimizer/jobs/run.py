@@ -36,7 +36,7 @@ from optimizer.jobs.spec import (
     SourcingJobOptions,
     parse_options,
 )
-from optimizer.jobs.steps import STATUS_EXIT
+from optimizer.jobs.steps import STATUS_EXIT, violation_lines
 
 ProgressCallback = Callable[[JobProgress], None]
 
@@ -120,12 +120,6 @@ def _check_failed(problems: list[str]) -> JobError:
                                                 "nothing was written", problems)
 
 
-def _violations(report: object) -> list[str]:
-    """The checker's violations, one line each (``rule subject: message``), as the CLI's
-    error object lists them."""
-    return [f"{v.rule} {v.subject}: {v.message}" for v in getattr(report, "violations", [])]
-
-
 def _outcome(kind: JobKind, status: Any, exit_code: int, objective: float | None,
              bound: float | None, gap: float | None, plan: dict[str, Any],
              report_html: str | None, summary: str, progress: _Progress) -> JobOutcome:
@@ -164,7 +158,7 @@ def _sourcing(inst: Any, options: SourcingJobOptions, label: str,
         try:
             plan = solve(inst, solver)
         except PlanCheckError as exc:
-            raise _check_failed(_violations(exc.report)) from None
+            raise _check_failed(violation_lines(exc.report)) from None
         interrupted = was_interrupted(plan.solve.stop_reason)
         if options.marginals and plan.solve.status.has_solution and not interrupted:
             values = marginal_values(inst, plan, replace(solver, time_limit=None, gap=0.0))
@@ -203,7 +197,7 @@ def _routing(inst: Any, options: RoutingJobOptions, label: str,
         plan = solve_portfolio(inst, routing, options.workers,
                                progress.routing("routing search"))
     except PlanCheckError as exc:
-        raise _check_failed(_violations(exc.report)) from None
+        raise _check_failed(violation_lines(exc.report)) from None
     except SearchProcessError as exc:
         raise JobError(int(ExitCode.NO_SOLUTION), f"{exc}; nothing written", []) from None
     s = plan.solve
@@ -243,7 +237,7 @@ def _network(inst: Any, options: NetworkJobOptions, label: str,
     with interruptible(), reporting_progress(hook):
         kind, value = solve_checked(inst, solver, options.method)
     if kind == "check":
-        raise _check_failed(_violations(value))
+        raise _check_failed(violation_lines(value))
     plan: Any = value
     s = plan.solve
     _no_incumbent(progress, s)

@@ -154,3 +154,9 @@ def integrated_options(time_limit: float | None, route_seconds: float, gap: floa
     return IntegratedOptions(
         network=SolverOptions(time_limit=time_limit, gap=gap, seed=seed),
         routing=RoutingOptions(time_limit=route_seconds, seed=seed, isolate=isolate))
+
+
+def violation_lines(report: object) -> list[str]:
+    """The violations of a checker's report, one line each (``rule subject: message``): the
+    ``problems`` of the error object a check failure gives (CLI ``--json`` and the jobs)."""
+    return [f"{v.rule} {v.subject}: {v.message}" for v in getattr(report, "violations", [])]
