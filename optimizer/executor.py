@@ -311,12 +311,18 @@ class LocalExecutor(Executor):
     """``workers`` processes on this machine (started with ``spawn``: solver libraries hold
     threads that ``fork`` would copy in an unknown state), or this process alone when
     ``workers`` is 1 (tasks then run one by one when their result is asked for, and a lost
-    worker is this process: no retry)."""
+    worker is this process: no retry). ``in_process=False`` keeps even one worker out of this
+    process (a run that Ctrl-C must be able to stop, a service's jobs)."""
 
     def __init__(self, workers: int = 1,
-                 initializer: Callable[[], None] | None = None) -> None:
+                 initializer: Callable[[], None] | None = None, *,
+                 in_process: bool | None = None) -> None:
         super().__init__()
         self.workers = max(1, workers)
+        #: Tasks run in this process (by default when there is one worker).
+        self.in_process = self.workers == 1 if in_process is None else in_process
+        if self.in_process and self.workers > 1:
+            raise ValueError("in_process needs workers=1")
         #: Run once in each worker process as it starts (e.g. warming caches).
         self.initializer = initializer
         self._pool: ProcessPoolExecutor | None = None
@@ -324,14 +330,14 @@ class LocalExecutor(Executor):
         self._marks: Path | None = None
 
     def describe(self) -> str:
-        if self.workers == 1:
+        if self.in_process:
             return "this process"
-        return f"{self.workers} local worker processes"
+        return f"{self.workers} local worker process{'' if self.workers == 1 else 'es'}"
 
     def start(self) -> None:
         if self._marks is None:
             self._marks = _marks_folder()
-        if self.workers > 1 and self._pool is None:
+        if not self.in_process and self._pool is None:
             self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:

@@ -204,7 +204,7 @@ def solve_command(
             # the location-routing search routes in the process it runs in, where OR-Tools
             # swallows Ctrl-C (the search ran to its limit and wrote its plan); in a worker
             # process Ctrl-C reaches this one, which stops the worker: exit 130
-            with LocalExecutor(2) as pool:  # a pool (2: never this process); one task, one worker
+            with LocalExecutor(1, in_process=False) as pool:  # one worker, not this process
                 kind, value = pool.map(solve_checked, [(inst, options, method.value)])[0]
         else:
             kind, value = solve_checked(inst, options, method.value)

@@ -142,12 +142,12 @@ def solve_command(
     runs = plan_runs(inst, source, names)
     count = workers or min(default_workers(), len(runs))
     pool = make_executor(count, cluster)
-    if isinstance(pool, LocalExecutor) and pool.workers == 1:
+    if isinstance(pool, LocalExecutor) and pool.in_process:
         # never in this process: there the network's location-routing search (HiGHS and
         # OR-Tools, which swallow Ctrl-C and SIGTERM) ran on to its end after a SIGTERM and
         # wrote its plan; in a worker process of its own the run is stopped from here at once
-        # (exit 130, nothing written). 2: one task, one worker process, never this one
-        pool = LocalExecutor(2)
+        # (exit 130, nothing written)
+        pool = LocalExecutor(1, in_process=False)
     # each run's searches stay in its worker process (stopped with it)
     options = integrated_options(time_limit, route_seconds, gap, seed, isolate=False)
     plans: dict[str, IntegratedPlan] = {}

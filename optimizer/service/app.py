@@ -116,16 +116,15 @@ class Service:
 
 def make_executor_for(settings: ServiceSettings) -> Any:
     """The executor of the service's jobs: the Dask cluster when one is set, else a pool of
-    local worker processes. The pool has at least two processes: a one-process
-    :class:`~optimizer.executor.LocalExecutor` runs tasks in the calling process, and a job
-    must not run in the server; the dispatcher, not the pool, limits how many run at once."""
+    local worker processes (never the server's own process, even with one worker); the
+    dispatcher, not the pool, limits how many run at once."""
     from optimizer.executor import LocalExecutor, make_executor
     from optimizer.service.worker import warm_worker
     from optimizer.settings import cluster_address
 
     if settings.cluster or cluster_address():
         return make_executor(settings.workers, settings.cluster)
-    return LocalExecutor(max(2, settings.workers), initializer=warm_worker)
+    return LocalExecutor(settings.workers, initializer=warm_worker, in_process=False)
 
 
 def create_app(settings: ServiceSettings) -> FastAPI:

@@ -147,6 +147,15 @@ def test_one_local_worker_is_this_process() -> None:
     assert [r.ok for r in results] == [False, True]
 
 
+def test_one_worker_kept_out_of_this_process() -> None:
+    with LocalExecutor(1, in_process=False) as executor:
+        assert executor.describe() == "1 local worker process"
+        pids = executor.map(os.getpid, [(), ()])
+    assert pids[0] == pids[1] != os.getpid()  # one worker process, not this one
+    with pytest.raises(ValueError):
+        LocalExecutor(2, in_process=True)
+
+
 def test_make_executor_reads_the_cluster_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPTIMIZER_CLUSTER", raising=False)
     assert isinstance(make_executor(3), LocalExecutor) and make_executor(3).workers == 3
