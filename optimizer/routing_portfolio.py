@@ -38,6 +38,42 @@ from models.solver import SolveStatus
 
 #: Seconds between recomputations of the best cost shown while searching.
 PROGRESS_EVERY = 2.0
+#: Least seconds between two solutions passed on to one PyVRP member (None: never).
+EXCHANGE_EVERY: float | None = 3.0
+
+
+class Exchange:
+    """The PyVRP members' best solutions, passed on between them: a member whose best is worse
+    than another's gets that one (at most every ``every`` seconds) and moves its search there
+    (an island scheme: the members search apart and meet at the best they found)."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.lock = Lock()
+        self.best: dict[int, int] = {}
+        self.top: tuple[int, Found] | None = None
+        self.sent: dict[int, float] = {}
+
+    def offer(self, member: int, found: Found) -> None:
+        """Member ``member`` reported ``found``."""
+        with self.lock:
+            self.best[member] = min(found.objective, self.best.get(member, found.objective))
+            if self.top is None or found.objective < self.top[1].objective:
+                self.top = (member, found)
+
+    def outbox(self, member: int) -> Callable[[], Found | None]:
+        """What member ``member``'s search is asked for a solution to start from."""
+        def take() -> Found | None:
+            now = time.monotonic()
+            with self.lock:
+                if (self.top is None or self.top[0] == member
+                        or self.top[1].objective >= self.best.get(member, math.inf)
+                        or now - self.sent.get(member, -math.inf) < self.every):
+                    return None
+                self.sent[member] = now
+                self.best[member] = self.top[1].objective
+                return self.top[1]
+        return take
 
 
 @dataclass(frozen=True)
@@ -129,13 +165,18 @@ def engine_choice(inst: RoutingInstance, options: RoutingOptions, team: list[Mem
 def solve_portfolio(
     inst: RoutingInstance, options: RoutingOptions, workers: int = 1,
     on_progress: Callable[[float, float | None], None] | None = None,
+    finish_by: float | None = None, exchange_every: float | None = EXCHANGE_EVERY,
 ) -> RoutePlan:
     """Run ``workers`` searches at once and return the best plan (checked, explained).
 
     ``on_progress(elapsed, best cost so far or None)`` is called about twice a second; the best
     cost is recomputed from the members' latest solutions at most every ``PROGRESS_EVERY``
-    seconds (it costs a plan assembly). A member whose search process dies stops the others
-    and raises :class:`models.routing.SearchProcessError`."""
+    seconds (it costs a plan assembly). ``finish_by`` (wall clock, ``time.time()``) ends the
+    searches then rather than ``options.time_limit`` from now (the command line counts its
+    own start-up and output in the limit). PyVRP members pass their best solutions on to each
+    other (:class:`Exchange`) at most every ``exchange_every`` seconds (None: they search
+    independently). A member whose search process dies stops the others and raises
+    :class:`models.routing.SearchProcessError`."""
     impossible = impossible_stops(inst)
     short = fleet_shortfall_plan(inst, options, impossible, "portfolio")
     if short is not None:  # proven: no search can serve every must-serve stop
@@ -148,6 +189,9 @@ def solve_portfolio(
     start = time.perf_counter()
     summary0 = RoutingSummary(status=SolveStatus.FEASIBLE, engine="", stop_reason="")
     cancel = Event()
+    pyvrp_members = [i for i, m in enumerate(team) if m.engine == "pyvrp"]
+    exchange = Exchange(exchange_every) if exchange_every is not None and len(
+        pyvrp_members) > 1 and options.time_limit is not None else None
 
     def tick(_elapsed: float, _objective: int) -> None:
         if on_progress is None:
@@ -159,16 +203,23 @@ def solve_portfolio(
                 shown[0], shown[1] = min(costs), now
             on_progress(now, shown[0])
 
-    def run(member: Member) -> tuple[Member, Found | None, str, float]:
+    def run(member: Member, until: float | None = finish_by
+            ) -> tuple[Member, Found | None, str, float]:
         member_options = replace(options, seed=member.seed, first_solution=member.first_solution,
                                  metaheuristic=member.metaheuristic)
+        number = team.index(member) if member in team else -1
+        swaps = exchange is not None and number in pyvrp_members
 
         def found(solution: Found) -> None:
             with lock:
                 latest[id(member)] = solution
+            if swaps:
+                exchange.offer(number, solution)
 
         try:
-            result = search(inst, member_options, tick, excluded, member.engine, found, cancel)
+            result = search(inst, member_options, tick, excluded, member.engine, found, cancel,
+                            finish_by=until,
+                            outbox=exchange.outbox(number) if swaps else None)
         except BaseException:  # a dead search process (or Ctrl-C): stop the others at once
             cancel.set()
             raise
@@ -197,7 +248,7 @@ def solve_portfolio(
     if other is not None and not any_found:
         # one engine found nothing: the other gets its turn, with a time limit of its own
         fallback = Member(other, options.first_solution, options.metaheuristic, options.seed)
-        results.append(run(fallback))
+        results.append(run(fallback, None))
         turn = (fallback, results[-1][1] is not None)
     choice = engine_choice(inst, options, team, any_found, turn)
     elapsed = time.perf_counter() - start  # every turn, process start-ups included

@@ -54,6 +54,7 @@ from models.routing.solve import (
     unsolved_plan,
 )
 from models.routing.tables import MATRIX_FILES, ROUTING_TABLES
+from models.search_processes import warm_up_searches
 
 __all__ = [
     "FIRST_SOLUTION",
@@ -104,5 +105,6 @@ __all__ = [
     "time_text",
     "unserved_reasons",
     "unsolved_plan",
+    "warm_up_searches",
     "window_text",
 ]

@@ -13,7 +13,6 @@ of memory) raises :class:`SearchProcessError`; it is never taken for "no plan fo
 from __future__ import annotations
 
 import math
-import multiprocessing
 import os
 import signal
 import threading
@@ -41,6 +40,7 @@ from models.routing.plan import (
     assemble_plan,
 )
 from models.routing.pyvrp_engine import search_pyvrp, unsupported
+from models.search_processes import search_context
 from models.solver import SolveStatus
 
 #: The parent waits this long after the time limit before it stops the search process.
@@ -182,11 +182,11 @@ def fallback_engine(inst: RoutingInstance, options: RoutingOptions,
 
 def _run(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int,
          excluded: frozenset[str], report: Callable[[Found], None],
-         finish_by: float | None) -> str:
+         finish_by: float | None, inbox: Callable[[], Found | None] | None = None) -> str:
     if engine == "pyvrp":  # the search gets what is left after start-up and building
         return search_pyvrp(inst, settings.time_limit, seed, report,
                             iterations=settings.solution_limit, excluded=excluded,
-                            finish_by=finish_by, reserve=CHILD_RESERVE)
+                            finish_by=finish_by, reserve=CHILD_RESERVE, inbox=inbox)
     if finish_by is not None:
         settings = replace(settings, time_limit=max(0.05, finish_by - time.time()
                                                     - CHILD_RESERVE))
@@ -203,10 +203,17 @@ def _run(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int
 
 def _child(inst: RoutingInstance, engine: str, settings: SearchSettings, seed: int,
            finish_by: float | None, conn: Connection,
-           excluded: frozenset[str] = frozenset()) -> None:
+           excluded: frozenset[str] = frozenset(), exchange: bool = False) -> None:
+    def inbox() -> Found | None:  # the newest solution the parent passed on, if any
+        latest = None
+        while conn.poll():
+            latest = conn.recv()
+        return latest
+
     try:
         conn.send(("started", os.getpid()))  # the parent tells "could not start" from a crash
-        reason = _run(inst, engine, settings, seed, excluded, conn.send, finish_by)
+        reason = _run(inst, engine, settings, seed, excluded, conn.send, finish_by,
+                      inbox if exchange else None)
         conn.send(("done", reason))
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent stops too
         conn.send(("interrupted", ""))
@@ -223,14 +230,22 @@ def search(
     engine: str = "ortools",
     on_found: Callable[[Found], None] | None = None,
     cancel: threading.Event | None = None,
+    finish_by: float | None = None,
+    outbox: Callable[[], Found | None] | None = None,
 ) -> tuple[Found | None, str, float]:
     """Run one search; returns the best solution, why it stopped, and the seconds taken.
     ``on_improve(elapsed, objective)`` is called for every improving solution and, with the
     best objective so far (or -1 before the first), about five times a second while waiting.
     Setting ``cancel`` stops an isolated search within about 0.2 s (a portfolio stops its
-    members when one fails). Raises :class:`SearchProcessError` when the search process dies."""
+    members when one fails). ``finish_by`` (wall clock, ``time.time()``) ends an isolated
+    search then instead of ``options.time_limit`` from now. ``outbox`` (isolated PyVRP
+    searches) is asked about five times a second for a solution found elsewhere, which the
+    search then starts from if it beats its own best. Raises :class:`SearchProcessError`
+    when the search process dies."""
     start = time.perf_counter()
     limit = options.time_limit
+    if finish_by is not None and limit is not None:
+        limit = max(0.05, finish_by - time.time())
     inner = None if limit is None else max(0.05, limit * (1 - OVERHEAD_SHARE) - 0.1)
     settings = _settings(inst, options, inner)
     best: list[Found] = []
@@ -245,11 +260,13 @@ def search(
     if not options.isolate:
         reason = _run(inst, engine, settings, options.seed, excluded, keep, None)
         return (best[-1] if best else None), reason, time.perf_counter() - start
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe(duplex=False)
+    context = search_context()
+    exchange = outbox is not None and engine == "pyvrp"
+    parent, child = context.Pipe(duplex=exchange)
     finish_by = None if limit is None else time.time() + limit
     process = context.Process(
-        target=_child, args=(inst, engine, settings, options.seed, finish_by, child, excluded),
+        target=_child,
+        args=(inst, engine, settings, options.seed, finish_by, child, excluded, exchange),
         daemon=True)
     process.start()
     child.close()
@@ -264,6 +281,8 @@ def search(
             if cancel is not None and cancel.is_set():
                 reason = "cancelled"
                 break
+            if exchange and started and (migrant := outbox()) is not None:
+                parent.send(migrant)
             if not parent.poll(min(wait, 0.2)):
                 if on_improve is not None:
                     on_improve(time.perf_counter() - start, best[-1].objective if best else -1)
