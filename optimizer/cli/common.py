@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,6 +76,33 @@ def _terminate(signum: int, frame: object) -> None:
 STDIN_ARG = "-"
 STDIN_LABEL = "<stdin>"
 T = TypeVar("T")
+
+
+#: A search keeps at least this share of its time limit when start-up ran long.
+MIN_SEARCH_SHARE = 0.5
+
+
+_IMPORTED = time.monotonic()
+
+
+def process_age() -> float:
+    """Seconds since this process started: from the kernel's record where there is one
+    (Linux: start-up before any Python ran included), else since this module was imported."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.monotonic() - _IMPORTED
+
+
+def search_deadline(time_limit: float, finishing: float) -> float:
+    """When a command's searches must end (``time.time()``) for the command to return within
+    ``time_limit`` seconds of its own start, start-up included, keeping ``finishing``
+    seconds for checking and writing the plan; never less than half the limit from now."""
+    now = time.time()
+    return max(now - process_age() + time_limit - finishing,
+               now + MIN_SEARCH_SHARE * time_limit)
 
 
 def is_stdin(path: Path | str) -> bool:

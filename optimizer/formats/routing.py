@@ -179,6 +179,20 @@ def plan_frames(plan: RoutePlan, inst: RoutingInstance) -> dict[str, pd.DataFram
     return plan.to_frames(inst)
 
 
+def prepare_plan_writing() -> None:
+    """Import what :func:`write_routing_plan` loads on first use (the map, the workbook, the
+    report and its template: about a second), e.g. in a thread while a search runs."""
+    import folium  # noqa: F401
+    import matplotlib.pyplot  # noqa: F401
+    import openpyxl  # noqa: F401
+
+    from optimizer.reports.html import page
+    from optimizer.reports.html import routing as _report  # noqa: F401
+    from optimizer.reports.route_map import write_route_map  # noqa: F401
+
+    page._template()
+
+
 def write_routing_plan(plan: RoutePlan, out_dir: Path | str, inst: RoutingInstance,
                        inputs: Iterable[Path | str] = (), with_map: bool = False,
                        report: bool = True) -> list[Path]:

@@ -40,9 +40,9 @@ def _start(*args: str) -> subprocess.Popen[str]:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
-def _children(pid: int) -> set[int]:
-    """Processes whose parent is ``pid`` (Linux /proc)."""
-    found = set()
+def _parents() -> dict[int, int]:
+    """Every process's parent (Linux /proc)."""
+    found = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -50,10 +50,20 @@ def _children(pid: int) -> set[int]:
             text = Path(f"/proc/{entry}/stat").read_text()
         except OSError:
             continue
-        fields = text.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid:
-            found.add(int(entry))
+        found[int(entry)] = int(text.rsplit(")", 1)[1].split()[1])
     return found
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid``."""
+    return {child for child, parent in _parents().items() if parent == pid}
+
+
+def _grandchildren(pid: int) -> set[int]:
+    """Processes whose parent's parent is ``pid`` (routing searches are forked by a fork
+    server, a child of the command)."""
+    parents = _parents()
+    return {p for p, parent in parents.items() if parents.get(parent) == pid}
 
 
 def _alive(pids: set[int]) -> set[int]:
@@ -136,13 +146,13 @@ def test_ctrl_c_on_a_routing_solve_keeps_the_best_plan_and_leaves_no_search_behi
     # a 600 s limit: a Ctrl-C that only took effect at the limit fails the 300 s wait below
     process = _start("routing", "solve", "instances/routing/two-depots-120.json",
                      "--time-limit", "600", "--workers", "2", "--out", str(out))
-    children: set[int] = set()
-    while process.poll() is None and len(children) < 2:  # the search processes
-        children |= _children(process.pid)
+    searches: set[int] = set()
+    while process.poll() is None and len(searches) < 2:  # the search processes
+        searches |= _grandchildren(process.pid)
         time.sleep(0.1)
     assert process.poll() is None, "the solve ended before its searches started"
-    time.sleep(2.0)  # let the searches import and start
-    children |= _children(process.pid)
+    time.sleep(1.0)  # let the searches start
+    children = searches | _children(process.pid) | _grandchildren(process.pid)
     process.send_signal(signum)
     assert process.stdout is not None
     code = process.wait(timeout=300)
