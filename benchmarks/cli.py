@@ -484,6 +484,81 @@ def batch(
 
 
 @app.command()
+def versus(
+    suite: Annotated[str, typer.Option(
+        help="x-mid (59 CVRPLIB X), solomon (56), tune (the X instances tuned on) or "
+             "held-out (x-mid without them).")] = "x-mid",
+    time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
+    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+) -> None:
+    """The product at 1 and 2 workers beside PyVRP called directly (one process, the same
+    seconds), in one run; writes versus-<suite>-<limit>s.csv and .md after every instance.
+    Run it alone: PyVRP alone and the 1-worker product share the two cores, then the
+    2-worker product has both."""
+    from benchmarks.versus import as_dicts, versus_cases
+    from benchmarks.versus import run as run_versus
+
+    chosen = versus_cases(suite)
+    stem = f"versus-{suite}-{time_limit:g}s"
+    out.mkdir(parents=True, exist_ok=True)
+    rows: list[Any] = []
+
+    def shown(row: Any) -> None:
+        console.print(f"{row.instance}: ref {row.reference:,.1f} | direct {_gap(row.gap_direct)} "
+                      f"({row.direct_wall_s} s) | 1w {_gap(row.gap_one)} ({row.one_wall_s} s) "
+                      f"| 2w {_gap(row.gap_two)} ({row.two_wall_s} s)", highlight=False)
+
+    for row in run_versus(chosen, time_limit, shown):
+        rows.append(row)
+        frame = pd.DataFrame(as_dicts(rows))
+        atomic_write_text(out / f"{stem}.csv", with_metadata(frame).to_csv(index=False))
+        atomic_write_text(out / f"{stem}.md", _versus_md(stem, frame, time_limit,
+                                                         len(rows) < len(chosen)))
+    console.print(_versus_summary(pd.DataFrame(as_dicts(rows)), time_limit).to_markdown())
+    if any(r.one is None or r.two is None for r in rows):
+        console.print("[bold red]a product run gave no plan[/]")
+        raise typer.Exit(1)
+
+
+def _versus_summary(frame: pd.DataFrame, limit: float) -> pd.DataFrame:
+    groups = [("all", frame)]
+    if frame["tuned_on"].any():
+        groups += [("tuned on", frame[frame["tuned_on"]]),
+                   ("held out", frame[~frame["tuned_on"]])]
+    out = []
+    for label, part in groups:
+        for set_name, rows in part.groupby("set"):
+            within = (rows["one_wall_s"] <= 1.1 * limit) & (rows["two_wall_s"] <= 1.1 * limit)
+            out.append({
+                "set": set_name, "instances": f"{label} ({len(rows)})",
+                "direct mean": _gap(rows["gap_direct"].mean()),
+                "1w mean": _gap(rows["gap_one"].mean()),
+                "2w mean": _gap(rows["gap_two"].mean()),
+                "direct max": _gap(rows["gap_direct"].max()),
+                "1w max": _gap(rows["gap_one"].max()), "2w max": _gap(rows["gap_two"].max()),
+                "1w <= direct": f"{(rows['one'] <= rows['direct']).sum()}/{len(rows)}",
+                "2w <= direct": f"{(rows['two'] <= rows['direct']).sum()}/{len(rows)}",
+                "max wall 1w / 2w (s)": f"{rows['one_wall_s'].max()} / "
+                                        f"{rows['two_wall_s'].max()}",
+                "within limit + 10 %": f"{within.sum()}/{len(rows)}",
+            })
+    return pd.DataFrame(out)
+
+
+def _versus_md(stem: str, frame: pd.DataFrame, limit: float, partial: bool) -> str:
+    shown = frame.copy()
+    for column in ("gap_direct", "gap_one", "gap_two"):
+        shown[column] = shown[column].map(_gap)
+    return (f"# {stem}{' (PARTIAL: still running)' if partial else ''}\n\n"
+            f"PyVRP alone (seed 0, one process, {limit:g} s of search; X fleet = minimum "
+            f"routes + max(3, 20 %)) and `optimizer routing solve --workers 1` run at once, "
+            f"one core each; then `--workers 2` alone. Product wall times are whole commands "
+            f"(start-up, search, check, outputs).\n\n{metadata_markdown()}\n"
+            + _versus_summary(frame, limit).to_markdown(index=False) + "\n\n"
+            + shown.to_markdown(index=False) + "\n")
+
+
+@app.command()
 def fuzz(
     out: Annotated[Path, typer.Option(help="Markdown report of the failing cases.")] = Path(
         "benchmarks/results/fuzz.md"),
