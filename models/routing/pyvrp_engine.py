@@ -393,8 +393,9 @@ class _Reporter(IteratedLocalSearchCallbacks):
 
 
 class _Migrating:
-    """PyVRP's local search, but an iteration starts from a solution another search sent when
-    that beats this search's best (islands exchanging their best: the search moves there)."""
+    """PyVRP's local search, but when another search sent a solution that beats this search's
+    best, the next iteration is a full local search from it (islands exchanging their best:
+    the search moves there, and its best becomes at least as good)."""
 
     def __init__(self, ls: LocalSearch, inbox: Callable[[], Found | None], built: _Built,
                  inst: RoutingInstance, reporter: _Reporter) -> None:
@@ -408,8 +409,10 @@ class _Migrating:
         own = self.reporter.best_cost
         if found is not None and (own is None or found.objective < own):
             try:
-                solution = solution_of(self.inst, self.built, found)
+                migrant = solution_of(self.inst, self.built, found)
+            except (ValueError, IndexError, KeyError, RuntimeError):  # not of these data
+                migrant = None
+            if migrant is not None:  # a full local search from it: no worse than it was
                 self.adopted += 1
-            except (ValueError, IndexError, KeyError):  # not a solution of these data
-                pass
+                return self.ls(migrant, cost_evaluator, exhaustive=True)
         return self.ls(solution, cost_evaluator, exhaustive)
