@@ -489,6 +489,8 @@ def versus(
         help="x-mid (59 CVRPLIB X), solomon (56), tune (the X instances tuned on) or "
              "held-out (x-mid without them).")] = "x-mid",
     time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
+    every: Annotated[int, typer.Option(
+        min=1, help="Every Nth instance of the suite only (from the first).")] = 1,
     out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
 ) -> None:
     """The product at 1 and 2 workers beside PyVRP called directly (one process, the same
@@ -498,8 +500,8 @@ def versus(
     from benchmarks.versus import as_dicts, versus_cases
     from benchmarks.versus import run as run_versus
 
-    chosen = versus_cases(suite)
-    stem = f"versus-{suite}-{time_limit:g}s"
+    chosen = versus_cases(suite)[::every]
+    stem = f"versus-{suite}{'' if every == 1 else f'-every{every}'}-{time_limit:g}s"
     out.mkdir(parents=True, exist_ok=True)
     rows: list[Any] = []
 
