@@ -174,8 +174,8 @@ def solve_portfolio(
     seconds (it costs a plan assembly). ``finish_by`` (wall clock, ``time.time()``) ends the
     searches then rather than ``options.time_limit`` from now (the command line counts its
     own start-up and output in the limit). PyVRP members pass their best solutions on to each
-    other (:class:`Exchange`) at most every ``exchange_every`` seconds (None: they search
-    independently). A member whose search process dies stops the others and raises
+    other (:class:`Exchange`) at most every ``exchange_every`` seconds (None, or a solution
+    limit, which makes a run reproducible: they search independently). A member whose search process dies stops the others and raises
     :class:`models.routing.SearchProcessError`."""
     impossible = impossible_stops(inst)
     short = fleet_shortfall_plan(inst, options, impossible, "portfolio")
@@ -191,7 +191,7 @@ def solve_portfolio(
     cancel = Event()
     pyvrp_members = [i for i, m in enumerate(team) if m.engine == "pyvrp"]
     exchange = Exchange(exchange_every) if exchange_every is not None and len(
-        pyvrp_members) > 1 and options.time_limit is not None else None
+        pyvrp_members) > 1 and options.solution_limit is None else None  # keeps reproducible
 
     def tick(_elapsed: float, _objective: int) -> None:
         if on_progress is None:
