@@ -1,4 +1,4 @@
-"""PyVRP (hybrid genetic search) as a second engine, for the instances it supports.
+"""PyVRP (iterated local search) as a second engine, for the instances it supports.
 
 PyVRP handles capacities in several dimensions, one time window per stop, several depots,
 mixed fleets with fixed, distance and duration costs and their own speeds (one routing
