@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -151,10 +152,15 @@ def test_the_job_process_and_its_searches_exit_when_the_parent_dies(tmp_path: Pa
                               cwd=ROOT)
     try:
         assert parent.stdout is not None and parent.stdout.readline() == "solving\n"
-        tree = psutil.Process(parent.pid).children(recursive=True)
-        job = [p for p in tree if os.getpgid(p.pid) == p.pid]
+        for _ in range(600):  # the searches are forked by the job's search fork server
+            tree = psutil.Process(parent.pid).children(recursive=True)
+            job = [p for p in tree if os.getpgid(p.pid) == p.pid]
+            searches = [p for p in tree if job and os.getpgid(p.pid) == job[0].pid
+                        and p.pid != job[0].pid and p.ppid() != job[0].pid]
+            if len(searches) >= 2:
+                break
+            time.sleep(0.1)
         assert len(job) == 1
-        searches = [p for p in tree if p.pid != job[0].pid and os.getpgid(p.pid) == job[0].pid]
         assert len(searches) == 2
     finally:
         parent.kill()
