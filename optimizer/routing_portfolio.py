@@ -175,8 +175,8 @@ def solve_portfolio(
     searches then rather than ``options.time_limit`` from now (the command line counts its
     own start-up and output in the limit). PyVRP members pass their best solutions on to each
     other (:class:`Exchange`) at most every ``exchange_every`` seconds (None, or a solution
-    limit, which makes a run reproducible: they search independently). A member whose search process dies stops the others and raises
-    :class:`models.routing.SearchProcessError`."""
+    limit, which makes a run reproducible: they search independently). A member whose search
+    process dies stops the others and raises :class:`models.routing.SearchProcessError`."""
     impossible = impossible_stops(inst)
     short = fleet_shortfall_plan(inst, options, impossible, "portfolio")
     if short is not None:  # proven: no search can serve every must-serve stop
