@@ -41,6 +41,9 @@ def _root() -> None:
 JobsOpt = Annotated[int, typer.Option(
     min=1, help="Instances solved at once, in worker processes (default 1: one at a time, in "
                 "this process; timings are the instance's own).")]
+#: Where a suite writes its .csv and .md, and the seconds each instance gets.
+OutOpt = Annotated[Path, typer.Option(help="Folder for the result files.")]
+SecondsOpt = Annotated[float, typer.Option(help="Seconds per instance.")]
 ClusterOpt = Annotated[str | None, typer.Option(
     help="Run the instances on the Dask scheduler at this address ('local': a LocalCluster "
          "of --jobs workers).")]
@@ -199,7 +202,7 @@ def frontier(
     points: Annotated[int, typer.Option()] = 10,
     workers: Annotated[int, typer.Option()] = 2,
     gap: Annotated[float, typer.Option()] = 0.0,
-    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+    out: OutOpt = Path("benchmarks/results"),
 ) -> None:
     """Time one cost-optimal solve, then the whole frontier; compare with the target
     2 x (one solve) x points / workers."""
@@ -232,7 +235,7 @@ def routing(
     suite: Annotated[str, typer.Option(
         help="smoke, sample, x-mid, x, solomon, lilim, cordeau, full, or native (the delivery "
              "days in benchmarks/native).")] = "smoke",
-    time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
+    time_limit: SecondsOpt = 30.0,
     workers: Annotated[int, typer.Option(help="Portfolio searches at once.")] = 2,
     engine: Annotated[str, typer.Option(help="auto, ortools or pyvrp.")] = "auto",
     engines: Annotated[str | None, typer.Option(
@@ -240,7 +243,7 @@ def routing(
              "each, and a side-by-side table).")] = None,
     only: Annotated[str | None, typer.Option(
         help="native only: comma-separated instance names (default: all).")] = None,
-    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+    out: OutOpt = Path("benchmarks/results"),
     jobs: JobsOpt = 1,
     cluster: ClusterOpt = None,
 ) -> None:
@@ -458,7 +461,7 @@ def batch(
     time_limit: Annotated[float, typer.Option(help="Seconds per solve (a safety net).")] = 30.0,
     trivial_tasks: Annotated[int, typer.Option(
         min=1, help="Trivial tasks timed per configuration.")] = 200,
-    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+    out: OutOpt = Path("benchmarks/results"),
 ) -> None:
     """The same routing days on 1 and 2 local workers and a Dask LocalCluster of 2 workers:
     wall time, speed-up, overhead per task; writes batch-routing-<N>x<stops>.md and .csv."""
@@ -488,10 +491,10 @@ def versus(
     suite: Annotated[str, typer.Option(
         help="x-mid (59 CVRPLIB X), solomon (56), tune (the X instances tuned on) or "
              "held-out (x-mid without them).")] = "x-mid",
-    time_limit: Annotated[float, typer.Option(help="Seconds per instance.")] = 30.0,
+    time_limit: SecondsOpt = 30.0,
     every: Annotated[int, typer.Option(
         min=1, help="Every Nth instance of the suite only (from the first).")] = 1,
-    out: Annotated[Path, typer.Option()] = Path("benchmarks/results"),
+    out: OutOpt = Path("benchmarks/results"),
 ) -> None:
     """The product at 1 and 2 workers beside PyVRP called directly (one process, the same
     seconds), in one run; writes versus-<suite>-<limit>s.csv and .md after every instance.

@@ -244,8 +244,11 @@ def search(
     when the search process dies."""
     start = time.perf_counter()
     limit = options.time_limit
-    if finish_by is not None and limit is not None:
+    if limit is not None:  # one end time for the child's search and the parent's wait
+        finish_by = time.time() + limit if finish_by is None else finish_by
         limit = max(0.05, finish_by - time.time())
+    else:  # a solution limit alone: no end time
+        finish_by = None
     inner = None if limit is None else max(0.05, limit * (1 - OVERHEAD_SHARE) - 0.1)
     settings = _settings(inst, options, inner)
     best: list[Found] = []
@@ -263,7 +266,6 @@ def search(
     context = search_context()
     exchange = outbox is not None and engine == "pyvrp"
     parent, child = context.Pipe(duplex=exchange)
-    finish_by = None if limit is None else time.time() + limit
     process = context.Process(
         target=_child,
         args=(inst, engine, settings, options.seed, finish_by, child, excluded, exchange),
